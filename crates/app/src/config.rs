@@ -1,0 +1,343 @@
+//! Configuration from `SWITCHBOARD_*` environment variables (and `.env`, loaded by `main`).
+//!
+//! Parsed from a look-up function rather than the process environment, so tests exercise
+//! every rule without touching global state. A bad value is reported as one line naming the
+//! variable.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use switchboard_auth::JwtSecret;
+use switchboard_store::DatabaseUrl;
+
+/// Which WhatsApp Cloud API client sends messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhatsAppProvider {
+    /// The in-process mock: answers like the Cloud API, sends nothing anywhere.
+    Mock,
+}
+
+/// A configuration value that was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// Where the access-token signing key comes from.
+#[derive(Debug, Clone)]
+pub enum JwtSecretSource {
+    /// `SWITCHBOARD_JWT_SECRET`.
+    Configured(JwtSecret),
+    /// Generated once and kept in the data directory, so restarts keep sessions.
+    DataDir,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub jwt_secret: JwtSecretSource,
+    pub admin_username: String,
+    pub admin_password: Option<String>,
+    pub whatsapp_provider: WhatsAppProvider,
+    pub whatsapp_app_secret: Option<String>,
+    pub whatsapp_verify_token: Option<String>,
+    pub access_token_ttl: chrono::Duration,
+    pub refresh_token_ttl: chrono::Duration,
+    pub log: String,
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+pub const DATABASE_FILE: &str = "switchboard.db";
+pub const JWT_SECRET_FILE: &str = "jwt-secret";
+
+impl Config {
+    /// Reads the process environment.
+    ///
+    /// # Errors
+    /// The first rejected variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`; unset and empty variables take their defaults.
+    ///
+    /// # Errors
+    /// The first rejected variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let bind = match get("SWITCHBOARD_BIND") {
+            None => DEFAULT_BIND
+                .parse()
+                .map_err(|_| bad("SWITCHBOARD_BIND", "bad default"))?,
+            Some(v) => v.trim().parse().map_err(|_| {
+                bad(
+                    "SWITCHBOARD_BIND",
+                    format!("{v:?} is not an address and port such as 127.0.0.1:8080"),
+                )
+            })?,
+        };
+
+        let data_dir =
+            PathBuf::from(get("SWITCHBOARD_DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
+
+        let database_url = match get("SWITCHBOARD_DATABASE_URL") {
+            None => DatabaseUrl::Sqlite(data_dir.join(DATABASE_FILE)),
+            Some(v) => DatabaseUrl::parse(&v)
+                .map_err(|e| bad("SWITCHBOARD_DATABASE_URL", e.to_string()))?,
+        };
+
+        let jwt_secret = match lookup("SWITCHBOARD_JWT_SECRET") {
+            // Set but blank is a mistake, not "generate one": refuse it like any short secret.
+            Some(v) => JwtSecretSource::Configured(
+                JwtSecret::new(v.into_bytes())
+                    .map_err(|e| bad("SWITCHBOARD_JWT_SECRET", e.to_string()))?,
+            ),
+            None => JwtSecretSource::DataDir,
+        };
+
+        let admin_username = get("SWITCHBOARD_ADMIN_USERNAME").unwrap_or_else(|| "admin".into());
+        switchboard_domain::user::Username::parse(&admin_username)
+            .map_err(|e| bad("SWITCHBOARD_ADMIN_USERNAME", e.message))?;
+
+        let admin_password = lookup("SWITCHBOARD_ADMIN_PASSWORD").filter(|v| !v.is_empty());
+
+        let whatsapp_provider = match get("SWITCHBOARD_WHATSAPP_PROVIDER")
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("mock") => WhatsAppProvider::Mock,
+            Some("cloud") => {
+                return Err(bad(
+                    "SWITCHBOARD_WHATSAPP_PROVIDER",
+                    "\"cloud\" (the real WhatsApp Cloud API client) is not available in this version yet; use \"mock\"",
+                ));
+            }
+            Some(other) => {
+                return Err(bad(
+                    "SWITCHBOARD_WHATSAPP_PROVIDER",
+                    format!("{other:?} is not a provider: expected \"mock\""),
+                ));
+            }
+        };
+
+        let access_token_ttl = seconds(&get, "SWITCHBOARD_ACCESS_TOKEN_TTL", 900, 60, 24 * 3600)?;
+        let refresh_token_ttl = seconds(
+            &get,
+            "SWITCHBOARD_REFRESH_TOKEN_TTL",
+            30 * 24 * 3600,
+            3600,
+            365 * 24 * 3600,
+        )?;
+        if refresh_token_ttl <= access_token_ttl {
+            return Err(bad(
+                "SWITCHBOARD_REFRESH_TOKEN_TTL",
+                "must be longer than SWITCHBOARD_ACCESS_TOKEN_TTL",
+            ));
+        }
+
+        let log = get("SWITCHBOARD_LOG").unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| {
+            bad(
+                "SWITCHBOARD_LOG",
+                format!("{log:?} is not a log filter: {e}"),
+            )
+        })?;
+
+        Ok(Self {
+            bind,
+            data_dir,
+            database_url,
+            jwt_secret,
+            admin_username,
+            admin_password,
+            whatsapp_provider,
+            whatsapp_app_secret: get("SWITCHBOARD_WHATSAPP_APP_SECRET"),
+            whatsapp_verify_token: get("SWITCHBOARD_WHATSAPP_VERIFY_TOKEN"),
+            access_token_ttl,
+            refresh_token_ttl,
+            log,
+        })
+    }
+
+    /// The signing key: the configured one, or the one kept in the data directory (created on
+    /// first use with owner-only permissions).
+    ///
+    /// # Errors
+    /// When the key file cannot be read or written, or holds a key that is too short.
+    pub fn load_jwt_secret(&self) -> anyhow::Result<JwtSecret> {
+        match &self.jwt_secret {
+            JwtSecretSource::Configured(secret) => Ok(secret.clone()),
+            JwtSecretSource::DataDir => load_or_create_secret(&self.data_dir.join(JWT_SECRET_FILE)),
+        }
+    }
+}
+
+fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<chrono::Duration, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(chrono::Duration::seconds(default));
+    };
+    let value: i64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| bad(var, format!("{raw:?} is not a whole number of seconds")))?;
+    if !(min..=max).contains(&value) {
+        return Err(bad(
+            var,
+            format!("must be between {min} and {max} seconds (got {value})"),
+        ));
+    }
+    Ok(chrono::Duration::seconds(value))
+}
+
+fn load_or_create_secret(path: &Path) -> anyhow::Result<JwtSecret> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+
+    match std::fs::read_to_string(path) {
+        Ok(text) => JwtSecret::new(text.trim().as_bytes().to_vec())
+            .map_err(|e| anyhow::anyhow!("{}: the stored JWT secret {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = switchboard_auth::random_hex(32);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            file.write_all(secret.as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a JWT signing secret");
+            Ok(JwtSecret::new(secret.into_bytes())?)
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_safe_and_local() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("./data/switchboard.db"))
+        );
+        assert!(matches!(c.jwt_secret, JwtSecretSource::DataDir));
+        assert_eq!(c.admin_username, "admin");
+        assert_eq!(c.admin_password, None);
+        assert_eq!(c.whatsapp_provider, WhatsAppProvider::Mock);
+        assert_eq!(c.access_token_ttl, chrono::Duration::minutes(15));
+        assert_eq!(c.refresh_token_ttl, chrono::Duration::days(30));
+    }
+
+    #[test]
+    fn the_database_defaults_into_the_data_dir() {
+        let c = config(&[("SWITCHBOARD_DATA_DIR", "/srv/sb")]).unwrap();
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("/srv/sb/switchboard.db"))
+        );
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (var, value) in [
+            ("SWITCHBOARD_BIND", "localhost"),
+            ("SWITCHBOARD_DATABASE_URL", "mysql://x"),
+            ("SWITCHBOARD_JWT_SECRET", "too-short"),
+            ("SWITCHBOARD_JWT_SECRET", ""),
+            ("SWITCHBOARD_ADMIN_USERNAME", "no spaces allowed"),
+            ("SWITCHBOARD_WHATSAPP_PROVIDER", "twilio"),
+            ("SWITCHBOARD_ACCESS_TOKEN_TTL", "15m"),
+            ("SWITCHBOARD_ACCESS_TOKEN_TTL", "5"),
+            ("SWITCHBOARD_REFRESH_TOKEN_TTL", "-1"),
+            ("SWITCHBOARD_LOG", "info,[bad"),
+        ] {
+            let error = config(&[(var, value)]).unwrap_err();
+            assert_eq!(error.var, var, "{value:?} for {var}");
+            assert!(error.to_string().starts_with(var));
+            assert!(!error.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn a_long_enough_jwt_secret_is_used() {
+        let c = config(&[("SWITCHBOARD_JWT_SECRET", &"k".repeat(32))]).unwrap();
+        assert!(matches!(c.jwt_secret, JwtSecretSource::Configured(_)));
+    }
+
+    #[test]
+    fn refresh_tokens_must_outlive_access_tokens() {
+        let error = config(&[
+            ("SWITCHBOARD_ACCESS_TOKEN_TTL", "7200"),
+            ("SWITCHBOARD_REFRESH_TOKEN_TTL", "3600"),
+        ])
+        .unwrap_err();
+        assert_eq!(error.var, "SWITCHBOARD_REFRESH_TOKEN_TTL");
+    }
+
+    #[test]
+    fn the_generated_jwt_secret_is_kept_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(JWT_SECRET_FILE);
+        let first = load_or_create_secret(&path).unwrap();
+        let second = load_or_create_secret(&path).unwrap();
+        // A token signed before the "restart" verifies after it.
+        use switchboard_domain::ports::AccessTokenCodec as _;
+        let ttl = chrono::Duration::minutes(1);
+        let token = switchboard_auth::JwtCodec::new(&first, ttl)
+            .issue(
+                switchboard_domain::user::UserId(1),
+                &switchboard_domain::session::SessionId("s".into()),
+                chrono::Utc::now(),
+            )
+            .unwrap();
+        assert!(
+            switchboard_auth::JwtCodec::new(&second, ttl)
+                .verify(&token.token)
+                .is_some()
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap().len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

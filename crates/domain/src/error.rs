@@ -1,0 +1,22 @@
+//! The small error every port returns; use cases map it into their own enums.
+
+use thiserror::Error;
+
+/// What can go wrong behind a port. Adapters translate their library errors into it at their
+/// boundary (for example a unique-index violation becomes [`RepoError::Conflict`]).
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum RepoError {
+    /// The addressed record does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was violated; the string names what collided (a field name such as
+    /// `username` or `phone_number_id`).
+    #[error("conflict on {0}")]
+    Conflict(String),
+    /// The backing service cannot be reached or is overloaded; retrying later may succeed.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: a bug or corrupted data. Logged, never shown to a client.
+    #[error("unexpected: {0}")]
+    Unexpected(String),
+}

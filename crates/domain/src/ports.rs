@@ -1,0 +1,326 @@
+//! Ports: what the domain needs from the outside world. Adapters implement them; use cases
+//! hold them as `Arc<dyn Port>`.
+//!
+//! Every store method is atomic: where one business step touches several records it is one
+//! method, run by the adapter in one transaction.
+
+use async_trait::async_trait;
+
+use crate::Timestamp;
+use crate::business_number::{
+    BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
+};
+use crate::error::RepoError;
+use crate::session::{
+    AccessClaims, AccessToken, NewRefreshToken, RefreshToken, Rotation, SessionId, TokenDigest,
+};
+use crate::user::{
+    DisplayName, Password, PasswordHash, Role, User, UserCredentials, UserId, Username,
+};
+
+/// A user to insert, with the password already hashed.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub role: Role,
+    pub password_hash: PasswordHash,
+}
+
+/// An admin's change to a user, ready to store.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    pub display_name: Option<DisplayName>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub password_hash: Option<PasswordHash>,
+    /// Revoke every session of the user in the same transaction (deactivation, password reset).
+    pub revoke_sessions: bool,
+}
+
+/// Accounts.
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Inserts a new, active user.
+    ///
+    /// # Errors
+    /// MUST return [`RepoError::Conflict`]`("username")` when a user with the same
+    /// case-insensitive username exists (enforced by a unique index, not a prior look-up);
+    /// [`RepoError::Unavailable`] / [`RepoError::Unexpected`] on storage failure.
+    async fn create_user(&self, user: UserRecord, now: Timestamp) -> Result<User, RepoError>;
+
+    /// The user with this id, active or not.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there is none; storage failures as usual.
+    async fn get_user(&self, id: UserId) -> Result<User, RepoError>;
+
+    /// The user and password hash for a case-folded username key, or `None`.
+    ///
+    /// # Errors
+    /// Storage failures only; an unknown user is `Ok(None)`.
+    async fn find_credentials(
+        &self,
+        username_key: &str,
+    ) -> Result<Option<UserCredentials>, RepoError>;
+
+    /// The password hash of a user.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there is no such user; storage failures as usual.
+    async fn password_hash(&self, id: UserId) -> Result<PasswordHash, RepoError>;
+
+    /// Every user, ordered by id.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn list_users(&self) -> Result<Vec<User>, RepoError>;
+
+    /// How many users exist (active or not); `0` means the install needs bootstrapping.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn count_users(&self) -> Result<u64, RepoError>;
+
+    /// How many active admins exist.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn count_active_admins(&self) -> Result<u64, RepoError>;
+
+    /// Applies `update` and, when it asks, revokes all of the user's sessions, in one
+    /// transaction; bumps `updated_at` to `now`.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there is no such user; storage failures as usual.
+    async fn update_user(
+        &self,
+        id: UserId,
+        update: UserUpdate,
+        now: Timestamp,
+    ) -> Result<User, RepoError>;
+}
+
+/// Refresh tokens and their families (sessions).
+#[async_trait]
+pub trait SessionRepository: Send + Sync {
+    /// Opens a new session (family) for a user with its first refresh token.
+    ///
+    /// # Errors
+    /// [`RepoError::Conflict`] if the digest or session id already exists (a broken random
+    /// source); storage failures as usual.
+    async fn start_session(&self, token: NewRefreshToken, now: Timestamp) -> Result<(), RepoError>;
+
+    /// Atomically spends the refresh token with digest `presented` and stores its successor
+    /// (digest `next`, expiring at `next_expires_at`) in the same session. If the token was already spent, MUST revoke its whole family instead and return
+    /// [`Rotation::Reused`]; if it is unknown, expired at `now`, or its family is revoked, MUST
+    /// change nothing and return [`Rotation::Invalid`]. Two concurrent rotations of one token
+    /// MUST NOT both succeed.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn rotate(
+        &self,
+        presented: &TokenDigest,
+        next: &TokenDigest,
+        next_expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<Rotation, RepoError>;
+
+    /// Revokes the family the token with this digest belongs to. Unknown digests are ignored.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn revoke_by_token(&self, digest: &TokenDigest, now: Timestamp) -> Result<(), RepoError>;
+
+    /// The user behind an access token, if the user is active and the session not revoked.
+    ///
+    /// # Errors
+    /// Storage failures only; a revoked session or inactive user is `Ok(None)`.
+    async fn active_session_user(
+        &self,
+        user_id: UserId,
+        session: &SessionId,
+    ) -> Result<Option<User>, RepoError>;
+
+    /// Replaces a user's password hash and revokes all of their sessions except `keep`, in one
+    /// transaction.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there is no such user; storage failures as usual.
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        hash: PasswordHash,
+        keep: &SessionId,
+        now: Timestamp,
+    ) -> Result<(), RepoError>;
+}
+
+/// Failed-login bookkeeping for the lock-out policy, keyed by case-folded username (known or
+/// not, so the answer never tells whether an account exists).
+#[async_trait]
+pub trait LoginAttemptRepository: Send + Sync {
+    /// The times of failures for `username_key` after `since`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn failures_since(
+        &self,
+        username_key: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Timestamp>, RepoError>;
+
+    /// Records a failure at `at`, and forgets this key's failures older than `forget_before`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn record_failure(
+        &self,
+        username_key: &str,
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<(), RepoError>;
+
+    /// Forgets all failures for `username_key` (after a successful login).
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn clear_failures(&self, username_key: &str) -> Result<(), RepoError>;
+}
+
+/// Business numbers and their members.
+#[async_trait]
+pub trait BusinessNumberRepository: Send + Sync {
+    /// Connects a number.
+    ///
+    /// # Errors
+    /// MUST return [`RepoError::Conflict`] naming the field (`display_phone_number` or
+    /// `phone_number_id`) when another number already has it; storage failures as usual.
+    async fn create_number(
+        &self,
+        number: NewBusinessNumber,
+        now: Timestamp,
+    ) -> Result<BusinessNumber, RepoError>;
+
+    /// Applies a partial update.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there is no such number; [`RepoError::Conflict`] as in
+    /// [`BusinessNumberRepository::create_number`]; storage failures as usual.
+    async fn update_number(
+        &self,
+        id: BusinessNumberId,
+        changes: BusinessNumberChanges,
+        now: Timestamp,
+    ) -> Result<BusinessNumber, RepoError>;
+
+    /// The number with this id.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there is none; storage failures as usual.
+    async fn get_number(&self, id: BusinessNumberId) -> Result<BusinessNumber, RepoError>;
+
+    /// Every number, ordered by id.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn list_numbers(&self) -> Result<Vec<BusinessNumber>, RepoError>;
+
+    /// The numbers `user` is a member of, ordered by id.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn list_numbers_of_member(&self, user: UserId) -> Result<Vec<BusinessNumber>, RepoError>;
+
+    /// Whether `user` is a member of `number`.
+    ///
+    /// # Errors
+    /// Storage failures only; a missing number or user is `Ok(false)`.
+    async fn is_member(&self, number: BusinessNumberId, user: UserId) -> Result<bool, RepoError>;
+
+    /// The members of a number with their user records, ordered by user id.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn list_members(
+        &self,
+        number: BusinessNumberId,
+    ) -> Result<Vec<(Membership, User)>, RepoError>;
+
+    /// Makes `user` a member of `number`; idempotent. Returns whether it was newly added.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if the number or the user does not exist; storage failures.
+    async fn add_member(
+        &self,
+        number: BusinessNumberId,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<bool, RepoError>;
+
+    /// Removes a membership.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there was no such membership; storage failures as usual.
+    async fn remove_member(&self, number: BusinessNumberId, user: UserId) -> Result<(), RepoError>;
+}
+
+/// The store's health.
+#[async_trait]
+pub trait HealthCheck: Send + Sync {
+    /// Whether the database answers a trivial query.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when it does not.
+    async fn ping(&self) -> Result<(), RepoError>;
+}
+
+/// Password hashing (argon2id in production). Slow on purpose: adapters run it off the
+/// async executor.
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// Hashes a password with a fresh random salt.
+    ///
+    /// # Errors
+    /// [`RepoError::Unexpected`] if the hashing library fails (it does not for valid input).
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, RepoError>;
+
+    /// Whether `password` matches `hash`, compared in constant time. A malformed hash is a
+    /// mismatch, not an error.
+    async fn verify(&self, password: &str, hash: &PasswordHash) -> bool;
+
+    /// Does the same work as [`PasswordHasher::verify`] against a dummy hash, so an unknown
+    /// username takes as long to refuse as a wrong password.
+    async fn verify_dummy(&self, password: &str);
+}
+
+/// Signs and verifies access tokens.
+pub trait AccessTokenCodec: Send + Sync {
+    /// Signs a token for `user_id` in `session` valid from `now` for the configured lifetime.
+    ///
+    /// # Errors
+    /// [`RepoError::Unexpected`] if signing fails.
+    fn issue(
+        &self,
+        user_id: UserId,
+        session: &SessionId,
+        now: Timestamp,
+    ) -> Result<AccessToken, RepoError>;
+
+    /// Verifies signature, issuer and expiry and returns the claims, or `None` for any token
+    /// that is not one of ours or has expired.
+    fn verify(&self, token: &str) -> Option<AccessClaims>;
+}
+
+/// Random secrets for sessions.
+pub trait SessionSecrets: Send + Sync {
+    /// A fresh refresh token (at least 256 bits of entropy) and its digest.
+    fn new_refresh_token(&self) -> (RefreshToken, TokenDigest);
+
+    /// The digest a presented refresh token is looked up by.
+    fn digest(&self, token: &str) -> TokenDigest;
+
+    /// A fresh, unguessable session (family) id.
+    fn new_session_id(&self) -> SessionId;
+}

@@ -1,0 +1,12 @@
+//! Use cases. Each service holds the ports it needs and returns one error enum per use case.
+
+mod accounts;
+mod business_numbers;
+mod users;
+
+pub use accounts::{
+    AccountPorts, Accounts, AuthenticateError, ChangePasswordError, LoginError, Principal,
+    RefreshError, SignedIn,
+};
+pub use business_numbers::{BusinessNumberError, BusinessNumbers, MemberView};
+pub use users::{UserAdmin, UserAdminError};

@@ -1,0 +1,54 @@
+//! The bearer-token extractor: turns `Authorization: Bearer <jwt>` into the calling user, or a
+//! 401 before the handler runs.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+use switchboard_domain::authz::Actor;
+use switchboard_domain::service::Principal;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The authenticated caller. Put it first among a handler's arguments so a missing token is
+/// reported before any body error.
+#[derive(Debug)]
+pub(crate) struct Caller(pub(crate) Principal);
+
+impl Caller {
+    pub(crate) fn actor(&self) -> Actor {
+        Actor::from(&self.0.user)
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive
+/// (RFC 7235).
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(&"AppState is not registered"))?;
+            let token = token.ok_or_else(|| {
+                ApiError::unauthorized(
+                    "missing_token",
+                    "this endpoint needs an access token: Authorization: Bearer <token>",
+                )
+            })?;
+            Ok(Caller(state.accounts.authenticate(&token).await?))
+        })
+    }
+}

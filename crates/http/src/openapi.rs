@@ -1,0 +1,123 @@
+//! The OpenAPI document: paths and schemas come from the handlers (utoipa-actix-web collects
+//! them as routes are registered); this module adds the frame (info, tags, security scheme)
+//! and the error responses every operation shares, so none can be forgotten.
+
+use actix_web::App;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi as _};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{ErrorBody, ErrorDetail, FieldDetail};
+
+pub(crate) const BEARER: &str = "bearer";
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Switchboard API",
+        description = "WhatsApp customer-support backend. Every error answers \
+            `{\"error\": {\"code\", \"message\", \"details\"?}}`; `code` is stable and \
+            machine-readable. Authenticate with `POST /api/v1/auth/login` and send the access \
+            token as `Authorization: Bearer <token>`.",
+        license(name = "Apache-2.0"),
+    ),
+    components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "auth", description = "Signing in, tokens and the caller's own account"),
+        (name = "users", description = "User administration (admins)"),
+        (name = "business-numbers", description = "WhatsApp business numbers (inboxes) and their members"),
+        (name = "health", description = "Liveness and readiness probes"),
+    )
+)]
+struct BaseDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("JWT".to_owned());
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(BEARER, SecurityScheme::Http(http));
+    }
+}
+
+pub(crate) fn base_doc() -> OpenApi {
+    BaseDoc::openapi()
+}
+
+fn error_response(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+        )
+        .build()
+        .into()
+}
+
+/// Adds the responses the conventions guarantee wherever they can happen: 401 on secured
+/// operations; 400, 413, 415 and 422 on operations with a JSON body; 500 and 503 everywhere.
+pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let mut shared = Vec::new();
+            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                shared.push((
+                    "401",
+                    "`missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated)",
+                ));
+            }
+            if operation.request_body.is_some() {
+                shared.extend([
+                    ("400", "`invalid_json`: the body is not valid JSON"),
+                    ("413", "`payload_too_large`: the body exceeds 256 KiB"),
+                    ("415", "`unsupported_media_type`: the body is not sent as application/json"),
+                    ("422", "`validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each"),
+                ]);
+            }
+            shared.extend([
+                (
+                    "500",
+                    "`internal_error`: an unexpected failure, logged on the server",
+                ),
+                (
+                    "503",
+                    "`service_unavailable`: the database is unreachable; retry later",
+                ),
+            ]);
+            for (status, description) in shared {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error_response(description));
+            }
+        }
+    }
+    doc
+}
+
+/// The complete OpenAPI document, exactly as `/openapi.json` serves it.
+pub fn api_doc() -> OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(base_doc())
+        .configure(crate::routes::register)
+        .split_for_parts();
+    finish(doc)
+}

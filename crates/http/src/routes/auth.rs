@@ -1,0 +1,176 @@
+//! Signing in and out, refreshing tokens, and the caller's own account.
+
+use actix_web::http::header::{CACHE_CONTROL, PRAGMA};
+use actix_web::{HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use switchboard_domain::service::SignedIn;
+use switchboard_domain::user::Password;
+use utoipa::ToSchema;
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::routes::users::UserDto;
+use crate::state::AppState;
+use crate::validation::AllValid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LoginRequest {
+    #[schema(example = "admin")]
+    username: String,
+    #[schema(example = "admin")]
+    password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RefreshRequest {
+    /// The refresh token from the last login or refresh; it can be used once.
+    refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChangePasswordRequest {
+    current_password: String,
+    /// At least 8 characters.
+    new_password: String,
+}
+
+/// A new token pair.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TokenResponse {
+    /// A JWT for `Authorization: Bearer`; short-lived.
+    access_token: String,
+    /// Opaque and single-use: exchange it at `/auth/refresh` for a new pair. Presenting a used
+    /// one again revokes the whole session.
+    refresh_token: String,
+    #[schema(example = "Bearer")]
+    token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    expires_in: i64,
+    /// Seconds until the refresh token expires if unused.
+    #[schema(example = 2_592_000)]
+    refresh_expires_in: i64,
+    user: UserDto,
+}
+
+/// Token responses must not be cached (RFC 6749 §5.1).
+fn token_response(signed_in: SignedIn) -> HttpResponse {
+    let now = chrono::Utc::now();
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((PRAGMA, "no-cache"))
+        .json(TokenResponse {
+            access_token: signed_in.access.token,
+            refresh_token: signed_in.refresh.0,
+            token_type: "Bearer",
+            expires_in: (signed_in.access.expires_at - now).num_seconds().max(0),
+            refresh_expires_in: (signed_in.refresh_expires_at - now).num_seconds().max(0),
+            user: signed_in.user.into(),
+        })
+}
+
+/// Sign in with username and password.
+///
+/// An unknown username and a wrong password get the same answer in about the same time.
+/// After 5 failures for one username within 15 minutes, further attempts get 429 until the
+/// time in `Retry-After` has passed.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "`invalid_credentials`: unknown username or wrong password", body = ErrorBody),
+        (status = 403, description = "`account_deactivated`: right password, but the account is deactivated", body = ErrorBody),
+        (status = 429, description = "`too_many_login_attempts`: locked after repeated failures; see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
+    )
+)]
+#[post("/auth/login")]
+pub(crate) async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let signed_in = state.accounts.login(&body.username, &body.password).await?;
+    tracing::info!(user_id = signed_in.user.id.0, "user signed in");
+    Ok(token_response(signed_in))
+}
+
+/// Exchange a refresh token for a new token pair (rotation).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "`invalid_refresh_token`: unknown, expired or revoked; `refresh_token_reused`: it was already used, so its session is now revoked", body = ErrorBody),
+    )
+)]
+#[post("/auth/refresh")]
+pub(crate) async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let signed_in = state
+        .accounts
+        .refresh(&body.refresh_token)
+        .await
+        .inspect_err(|e| {
+            if matches!(e, switchboard_domain::service::RefreshError::Reused) {
+                tracing::warn!("a spent refresh token was presented again; its session is revoked");
+            }
+        })?;
+    Ok(token_response(signed_in))
+}
+
+/// Sign out: revoke the session the refresh token belongs to.
+///
+/// Always 204, whether or not the token was known.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out"))
+)]
+#[post("/auth/logout")]
+pub(crate) async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.accounts.logout(&body.refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, body = UserDto))
+)]
+#[get("/auth/me")]
+pub(crate) async fn me(caller: Caller) -> web::Json<UserDto> {
+    web::Json(caller.0.user.into())
+}
+
+/// Change the caller's own password; signs out every other session of the caller.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Password changed"),
+    )
+)]
+#[post("/auth/password")]
+pub(crate) async fn change_password(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (new_password,) = (Password::parse("new_password", &body.new_password),).all_valid()?;
+    state
+        .accounts
+        .change_password(&caller.0, &body.current_password, &new_password)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,34 @@
+//! Route registration: the one place that lists every handler, for the server and for the
+//! OpenAPI document alike.
+
+mod auth;
+mod business_numbers;
+mod health;
+mod users;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub(crate) fn register(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope("/api/v1")
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(auth::change_password)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(business_numbers::list_numbers)
+                .service(business_numbers::create_number)
+                .service(business_numbers::get_number)
+                .service(business_numbers::update_number)
+                .service(business_numbers::list_members)
+                .service(business_numbers::add_member)
+                .service(business_numbers::remove_member),
+        );
+}

@@ -1,0 +1,21 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use switchboard_domain::ports::HealthCheck;
+use switchboard_domain::service::{Accounts, BusinessNumbers, UserAdmin};
+
+/// The use cases the HTTP layer drives, shared by every worker.
+#[derive(Clone)]
+pub struct AppState {
+    pub accounts: Accounts,
+    pub users: UserAdmin,
+    pub numbers: BusinessNumbers,
+    pub health: Arc<dyn HealthCheck>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,16 @@
+//! The Diesel store adapter: implements the domain's repository ports on SQLite (the embedded
+//! default). The PostgreSQL backend will join it behind the same ports, with its own migrations
+//! folder, selected by the database URL's scheme.
+
+mod business_numbers;
+mod database_url;
+mod error;
+mod login_attempts;
+mod schema;
+mod sessions;
+mod sqlite;
+mod time;
+mod users;
+
+pub use database_url::{DatabaseUrl, DatabaseUrlError};
+pub use sqlite::{OpenError, Store};

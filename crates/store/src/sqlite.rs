@@ -1,0 +1,156 @@
+//! The SQLite connection pool, its pragmas, embedded migrations, and running Diesel's
+//! synchronous calls on the blocking pool.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use diesel::Connection as _;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use switchboard_domain::error::RepoError;
+use switchboard_domain::ports::HealthCheck;
+
+use crate::database_url::DatabaseUrl;
+use crate::error::Fail;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("the PostgreSQL backend is not available yet; use an SQLite path or sqlite:// URL")]
+    PostgresNotYetSupported,
+    #[error("cannot create the directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the SQLite database {path}: {message}")]
+    Connect { path: PathBuf, message: String },
+    #[error("database migration failed: {0}")]
+    Migrate(String),
+}
+
+/// Every connection gets these: `busy_timeout` (first, so the rest wait rather than fail)
+/// queues writers instead of failing them; `synchronous = FULL` makes every commit durable
+/// (fsync) before it returns, which the webhook's "200 only after commit" promise relies on;
+/// SQLite enforces foreign keys only when asked.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 5000;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The store: one connection pool, implementing every repository port.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("connections", &self.pool.state().connections)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database the URL names. Does not migrate.
+    ///
+    /// # Errors
+    /// [`OpenError`] when the backend is unavailable or the file cannot be opened.
+    pub fn open(url: &DatabaseUrl) -> Result<Self, OpenError> {
+        match url {
+            DatabaseUrl::Sqlite(path) => Self::open_sqlite(path),
+            DatabaseUrl::Postgres(_) => Err(OpenError::PostgresNotYetSupported),
+        }
+    }
+
+    fn open_sqlite(path: &Path) -> Result<Self, OpenError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| OpenError::CreateDir {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        let connect_error = |message: String| OpenError::Connect {
+            path: path.to_owned(),
+            message,
+        };
+        // WAL (readers run beside the writer) is a property of the file: set it once, on one
+        // connection, before the pool opens several at once and they race for the lock.
+        let mut first = SqliteConnection::establish(&path.to_string_lossy())
+            .map_err(|e| connect_error(e.to_string()))?;
+        first
+            .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
+            .map_err(|e| connect_error(e.to_string()))?;
+        drop(first);
+        let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)
+            .map_err(|e| connect_error(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// Applies every pending embedded migration; returns the versions applied.
+    ///
+    /// # Errors
+    /// [`OpenError::Migrate`] if a migration fails (the failed one is rolled back).
+    pub fn migrate(&self) -> Result<Vec<String>, OpenError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        let applied = conn
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    }
+
+    /// Runs a Diesel closure on a pooled connection, off the async executor.
+    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| RepoError::Unavailable(format!("no database connection: {e}")))?;
+            work(&mut conn).map_err(|Fail(e)| e)
+        })
+        .await
+        .map_err(|e| RepoError::Unexpected(format!("store task failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl HealthCheck for Store {
+    async fn ping(&self) -> Result<(), RepoError> {
+        self.run(|conn| {
+            conn.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| match e {
+            RepoError::Unavailable(m) | RepoError::Unexpected(m) => RepoError::Unavailable(m),
+            other => other,
+        })
+    }
+}
