@@ -1,0 +1,459 @@
+//! Signing in, lock-out, token refresh and rotation, logout, password changes, and how account
+//! changes take effect at once.
+
+use actix_web::test::TestRequest;
+use serde_json::json;
+use switchboard_domain::user::Role;
+
+use crate::common::{PASSWORD, TestApp, get, login, login_reply, patch, post, send};
+
+fn refresh_request(token: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/api/v1/auth/refresh")
+        .set_json(json!({"refresh_token": token}))
+}
+
+fn logout_request(token: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/api/v1/auth/logout")
+        .set_json(json!({"refresh_token": token}))
+}
+
+#[actix_web::test]
+async fn login_returns_a_bearer_token_pair_and_the_user() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let reply = login_reply(&app, "ana", PASSWORD).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(reply.body["token_type"], "Bearer");
+    let expires_in = reply.body["expires_in"].as_i64().unwrap();
+    assert!(
+        (890..=900).contains(&expires_in),
+        "15 minutes: {expires_in}"
+    );
+    assert!(reply.body["refresh_token"].as_str().unwrap().len() >= 43);
+    assert_eq!(reply.body["user"]["username"], "ana");
+    assert_eq!(reply.body["user"]["role"], "agent");
+    assert_eq!(reply.headers.get("cache-control").unwrap(), "no-store");
+
+    let me = send(
+        &app,
+        get(
+            "/api/v1/auth/me",
+            reply.body["access_token"].as_str().unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(me.status.as_u16(), 200);
+    assert_eq!(me.body["username"], "ana");
+}
+
+#[actix_web::test]
+async fn usernames_match_case_insensitively_at_login() {
+    let t = TestApp::new();
+    t.user("Ana.Lima", Role::Agent).await;
+    let app = t.service().await;
+    assert_eq!(
+        login_reply(&app, "ana.lima", PASSWORD)
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        login_reply(&app, "ANA.LIMA", PASSWORD)
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn an_unknown_user_and_a_wrong_password_get_the_same_401() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let wrong_password = login_reply(&app, "ana", "not the password").await;
+    let unknown_user = login_reply(&app, "nobody", PASSWORD).await;
+    assert_eq!(wrong_password.error(401), "invalid_credentials");
+    assert_eq!(unknown_user.error(401), "invalid_credentials");
+    assert_eq!(wrong_password.body, unknown_user.body);
+}
+
+#[actix_web::test]
+async fn five_failures_lock_the_username_with_retry_after() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    t.user("bob", Role::Agent).await;
+    let app = t.service().await;
+    for _ in 0..5 {
+        assert_eq!(
+            login_reply(&app, "ana", "wrong").await.error(401),
+            "invalid_credentials"
+        );
+    }
+    // Even the right password is refused while locked.
+    let locked = login_reply(&app, "ANA", PASSWORD).await;
+    assert_eq!(locked.error(429), "too_many_login_attempts");
+    let retry_after: u64 = locked
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    // Other usernames are unaffected.
+    assert_eq!(
+        login_reply(&app, "bob", PASSWORD).await.status.as_u16(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn four_failures_then_a_success_reset_the_count() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    for _ in 0..4 {
+        login_reply(&app, "ana", "wrong").await;
+    }
+    assert_eq!(
+        login_reply(&app, "ana", PASSWORD).await.status.as_u16(),
+        200
+    );
+    for _ in 0..4 {
+        assert_eq!(login_reply(&app, "ana", "wrong").await.status.as_u16(), 401);
+    }
+    assert_eq!(
+        login_reply(&app, "ana", PASSWORD).await.status.as_u16(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn unknown_usernames_are_locked_out_too() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    for _ in 0..5 {
+        assert_eq!(login_reply(&app, "ghost", "x").await.status.as_u16(), 401);
+    }
+    assert_eq!(
+        login_reply(&app, "ghost", "x").await.error(429),
+        "too_many_login_attempts"
+    );
+}
+
+#[actix_web::test]
+async fn a_deactivated_user_cannot_log_in() {
+    let t = TestApp::new();
+    t.user("root", Role::Admin).await;
+    let ana = t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let (admin, _) = login(&app, "root").await;
+    let reply = send(
+        &app,
+        patch(
+            &format!("/api/v1/users/{ana}"),
+            &admin,
+            json!({"active": false}),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 200);
+    assert_eq!(
+        login_reply(&app, "ana", PASSWORD).await.error(403),
+        "account_deactivated"
+    );
+    // A wrong password still says nothing about the account.
+    assert_eq!(
+        login_reply(&app, "ana", "wrong").await.error(401),
+        "invalid_credentials"
+    );
+}
+
+#[actix_web::test]
+async fn refresh_rotates_and_reusing_a_spent_token_revokes_the_session() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let (access, first) = login(&app, "ana").await;
+
+    let rotated = send(&app, refresh_request(&first)).await;
+    assert_eq!(rotated.status.as_u16(), 200, "{}", rotated.body);
+    let second = rotated.body["refresh_token"].as_str().unwrap().to_owned();
+    let new_access = rotated.body["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &new_access))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+
+    let reused = send(&app, refresh_request(&first)).await;
+    assert_eq!(reused.error(401), "refresh_token_reused");
+    // The whole family is gone: the successor token and every access token of the session.
+    assert_eq!(
+        send(&app, refresh_request(&second)).await.error(401),
+        "invalid_refresh_token"
+    );
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &new_access))
+            .await
+            .error(401),
+        "invalid_token"
+    );
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &access)).await.error(401),
+        "invalid_token"
+    );
+
+    // Other sessions of the same user live on.
+    let (other, _) = login(&app, "ana").await;
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &other))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn an_unknown_refresh_token_is_a_401() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    assert_eq!(
+        send(&app, refresh_request("made-up")).await.error(401),
+        "invalid_refresh_token"
+    );
+}
+
+#[actix_web::test]
+async fn logout_ends_the_session_and_always_answers_204() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let (access, refresh) = login(&app, "ana").await;
+    assert_eq!(
+        send(&app, logout_request(&refresh)).await.status.as_u16(),
+        204
+    );
+    assert_eq!(
+        send(&app, refresh_request(&refresh)).await.error(401),
+        "invalid_refresh_token"
+    );
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &access)).await.error(401),
+        "invalid_token"
+    );
+    assert_eq!(
+        send(&app, logout_request(&refresh)).await.status.as_u16(),
+        204
+    );
+    assert_eq!(
+        send(&app, logout_request("never-issued"))
+            .await
+            .status
+            .as_u16(),
+        204
+    );
+}
+
+#[actix_web::test]
+async fn protected_endpoints_refuse_missing_and_forged_tokens() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let missing = send(&app, TestRequest::get().uri("/api/v1/auth/me")).await;
+    assert_eq!(missing.error(401), "missing_token");
+    assert_eq!(missing.headers.get("www-authenticate").unwrap(), "Bearer");
+    let forged = send(&app, get("/api/v1/auth/me", "eyJhbGciOiJIUzI1NiJ9.e30.sig")).await;
+    assert_eq!(forged.error(401), "invalid_token");
+    let wrong_scheme = send(
+        &app,
+        TestRequest::get()
+            .uri("/api/v1/auth/me")
+            .insert_header(("authorization", "Basic YWRtaW46YWRtaW4=")),
+    )
+    .await;
+    assert_eq!(wrong_scheme.error(401), "missing_token");
+}
+
+#[actix_web::test]
+async fn a_missing_token_is_reported_before_a_bad_body() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let reply = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/users")
+            .insert_header(("content-type", "application/json"))
+            .set_payload("{not json"),
+    )
+    .await;
+    assert_eq!(reply.error(401), "missing_token");
+}
+
+#[actix_web::test]
+async fn changing_the_password_signs_out_the_other_sessions_only() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let (laptop, laptop_refresh) = login(&app, "ana").await;
+    let (phone, phone_refresh) = login(&app, "ana").await;
+
+    let wrong = send(
+        &app,
+        post(
+            "/api/v1/auth/password",
+            &laptop,
+            json!({"current_password": "nope", "new_password": "a brand new one"}),
+        ),
+    )
+    .await;
+    assert_eq!(wrong.error(422), "validation_failed");
+    assert_eq!(
+        wrong.body["error"]["details"][0]["field"],
+        "current_password"
+    );
+
+    let weak = send(
+        &app,
+        post(
+            "/api/v1/auth/password",
+            &laptop,
+            json!({"current_password": PASSWORD, "new_password": "short"}),
+        ),
+    )
+    .await;
+    assert_eq!(weak.error(422), "validation_failed");
+    assert_eq!(weak.body["error"]["details"][0]["field"], "new_password");
+
+    let changed = send(
+        &app,
+        post(
+            "/api/v1/auth/password",
+            &laptop,
+            json!({"current_password": PASSWORD, "new_password": "a brand new one"}),
+        ),
+    )
+    .await;
+    assert_eq!(changed.status.as_u16(), 204, "{}", changed.body);
+
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &laptop))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        send(&app, refresh_request(&laptop_refresh))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &phone)).await.error(401),
+        "invalid_token"
+    );
+    assert_eq!(
+        send(&app, refresh_request(&phone_refresh)).await.error(401),
+        "invalid_refresh_token"
+    );
+
+    assert_eq!(
+        login_reply(&app, "ana", PASSWORD).await.status.as_u16(),
+        401
+    );
+    assert_eq!(
+        login_reply(&app, "ana", "a brand new one")
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn deactivation_stops_every_token_of_the_user_at_once() {
+    let t = TestApp::new();
+    t.user("root", Role::Admin).await;
+    let ana = t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let (admin, _) = login(&app, "root").await;
+    let (access, refresh) = login(&app, "ana").await;
+
+    send(
+        &app,
+        patch(
+            &format!("/api/v1/users/{ana}"),
+            &admin,
+            json!({"active": false}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &access)).await.error(401),
+        "invalid_token"
+    );
+    assert_eq!(
+        send(&app, refresh_request(&refresh)).await.error(401),
+        "invalid_refresh_token"
+    );
+
+    // Reactivation does not resurrect old sessions, but allows a new login.
+    send(
+        &app,
+        patch(
+            &format!("/api/v1/users/{ana}"),
+            &admin,
+            json!({"active": true}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        send(&app, get("/api/v1/auth/me", &access)).await.error(401),
+        "invalid_token"
+    );
+    assert_eq!(
+        login_reply(&app, "ana", PASSWORD).await.status.as_u16(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn a_role_change_applies_to_existing_tokens_at_once() {
+    let t = TestApp::new();
+    t.user("root", Role::Admin).await;
+    let ana = t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let (admin, _) = login(&app, "root").await;
+    let (agent, _) = login(&app, "ana").await;
+    assert_eq!(
+        send(&app, get("/api/v1/users", &agent)).await.error(403),
+        "forbidden"
+    );
+    send(
+        &app,
+        patch(
+            &format!("/api/v1/users/{ana}"),
+            &admin,
+            json!({"role": "admin"}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        send(&app, get("/api/v1/users", &agent))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+}

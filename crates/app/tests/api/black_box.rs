@@ -1,0 +1,210 @@
+//! The real server on a free port with a fresh database, driven over HTTP.
+
+use serde_json::{Value, json};
+use switchboard::{Application, Config};
+use switchboard_auth::HashCost;
+
+struct Running {
+    base: String,
+    _dir: tempfile::TempDir,
+    app_report_password: Option<String>,
+}
+
+async fn start(dir: tempfile::TempDir, admin_password: Option<&str>) -> Running {
+    let data_dir = dir.path().to_str().unwrap().to_owned();
+    let admin_password = admin_password.map(str::to_owned);
+    let config = Config::from_lookup(|name| match name {
+        "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
+        "SWITCHBOARD_DATA_DIR" => Some(data_dir.clone()),
+        "SWITCHBOARD_ADMIN_PASSWORD" => admin_password.clone(),
+        _ => None,
+    })
+    .unwrap();
+    let app = Application::build_with_cost(config, HashCost::InsecureFastForTests)
+        .await
+        .unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let generated = app
+        .bootstrap_report()
+        .admin
+        .as_ref()
+        .and_then(|a| a.generated_password.clone());
+    actix_web::rt::spawn(app.run_until_stopped());
+    Running {
+        base,
+        _dir: dir,
+        app_report_password: generated,
+    }
+}
+
+async fn call(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = client.request(method, url);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let response = req.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[actix_web::test]
+async fn login_refresh_reuse_and_logout_over_real_http() {
+    let server = start(tempfile::tempdir().unwrap(), Some("black-box-password")).await;
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: Value| {
+        call(
+            &client,
+            reqwest::Method::POST,
+            format!("{}{path}", server.base),
+            None,
+            Some(body),
+        )
+    };
+
+    let (status, login) = post(
+        "/api/v1/auth/login",
+        json!({"username": "admin", "password": "black-box-password"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{login}");
+    let first = login["refresh_token"].as_str().unwrap().to_owned();
+
+    let (status, refreshed) = post("/api/v1/auth/refresh", json!({"refresh_token": first})).await;
+    assert_eq!(status, 200, "{refreshed}");
+    let second = refreshed["refresh_token"].as_str().unwrap().to_owned();
+    let access = refreshed["access_token"].as_str().unwrap().to_owned();
+    let (status, me) = call(
+        &client,
+        reqwest::Method::GET,
+        format!("{}/api/v1/auth/me", server.base),
+        Some(&access),
+        None,
+    )
+    .await;
+    assert_eq!((status, me["username"].as_str()), (200, Some("admin")));
+
+    let (status, reused) = post("/api/v1/auth/refresh", json!({"refresh_token": first})).await;
+    assert_eq!(status, 401);
+    assert_eq!(reused["error"]["code"], "refresh_token_reused");
+    let (status, revoked) = post("/api/v1/auth/refresh", json!({"refresh_token": second})).await;
+    assert_eq!(status, 401, "the family is revoked: {revoked}");
+
+    let (_, fresh) = post(
+        "/api/v1/auth/login",
+        json!({"username": "admin", "password": "black-box-password"}),
+    )
+    .await;
+    let fresh_refresh = fresh["refresh_token"].as_str().unwrap().to_owned();
+    let (status, _) = post(
+        "/api/v1/auth/logout",
+        json!({"refresh_token": fresh_refresh}),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, after) = post(
+        "/api/v1/auth/refresh",
+        json!({"refresh_token": fresh_refresh}),
+    )
+    .await;
+    assert_eq!(
+        (status, after["error"]["code"].as_str()),
+        (401, Some("invalid_refresh_token"))
+    );
+}
+
+#[actix_web::test]
+async fn a_first_start_without_a_password_generates_one_and_a_demo_number() {
+    let server = start(tempfile::tempdir().unwrap(), None).await;
+    let password = server
+        .app_report_password
+        .clone()
+        .expect("a generated password is reported");
+    assert!(password.len() >= 16);
+    let client = reqwest::Client::new();
+    let (status, login) = call(
+        &client,
+        reqwest::Method::POST,
+        format!("{}/api/v1/auth/login", server.base),
+        None,
+        Some(json!({"username": "admin", "password": password})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let token = login["access_token"].as_str().unwrap();
+    let (_, numbers) = call(
+        &client,
+        reqwest::Method::GET,
+        format!("{}/api/v1/business-numbers", server.base),
+        Some(token),
+        None,
+    )
+    .await;
+    let number = &numbers["items"][0];
+    assert_eq!(
+        number["display_phone_number"],
+        switchboard_whatsapp::mock::DEMO_NUMBER.display_phone_number
+    );
+    let (_, members) = call(
+        &client,
+        reqwest::Method::GET,
+        format!(
+            "{}/api/v1/business-numbers/{}/members",
+            server.base, number["id"]
+        ),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(members["items"][0]["user"]["username"], "admin");
+}
+
+#[actix_web::test]
+async fn a_restart_on_the_same_data_directory_keeps_sessions_and_bootstraps_nothing_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let first = start(dir, Some("black-box-password")).await;
+    let client = reqwest::Client::new();
+    let (_, login) = call(
+        &client,
+        reqwest::Method::POST,
+        format!("{}/api/v1/auth/login", first.base),
+        None,
+        Some(json!({"username": "admin", "password": "black-box-password"})),
+    )
+    .await;
+    let token = login["access_token"].as_str().unwrap().to_owned();
+
+    // A second process on the same data directory: same stored JWT secret, same database.
+    let config = Config::from_lookup(|name| match name {
+        "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
+        "SWITCHBOARD_DATA_DIR" => Some(path.to_str().unwrap().to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    let second = Application::build_with_cost(config, HashCost::InsecureFastForTests)
+        .await
+        .unwrap();
+    assert!(second.bootstrap_report().admin.is_none());
+    assert!(second.bootstrap_report().demo_number.is_none());
+    let base = format!("http://127.0.0.1:{}", second.port());
+    actix_web::rt::spawn(second.run_until_stopped());
+    let (status, me) = call(
+        &client,
+        reqwest::Method::GET,
+        format!("{base}/api/v1/auth/me"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!((status, me["username"].as_str()), (200, Some("admin")));
+}

@@ -1,0 +1,213 @@
+//! Test harness: a fresh SQLite database per test, the real wiring with fast password
+//! hashing, and helpers to call the in-process actix service.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::test::{self, TestRequest};
+use serde_json::{Value, json};
+use switchboard::wiring;
+use switchboard_auth::{HashCost, JwtSecret};
+use switchboard_domain::business_number::{
+    BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
+};
+use switchboard_domain::ports::BusinessNumberRepository;
+use switchboard_domain::session::TokenLifetimes;
+use switchboard_domain::user::{DisplayName, NewUser, Password, Role, UserId, Username};
+use switchboard_http::AppState;
+use switchboard_store::{DatabaseUrl, Store};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("test.db"))).unwrap();
+        store.migrate().unwrap();
+        let secret = JwtSecret::new(vec![42u8; 32]).unwrap();
+        let state = wiring::app_state(
+            &store,
+            &secret,
+            TokenLifetimes::default(),
+            HashCost::InsecureFastForTests,
+        );
+        Self {
+            state,
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// Creates a user with [`PASSWORD`].
+    pub async fn user(&self, username: &str, role: Role) -> UserId {
+        self.state
+            .users
+            .create_unchecked(NewUser {
+                username: Username::parse(username).unwrap(),
+                display_name: DisplayName::parse(username).unwrap(),
+                role,
+                password: Password::parse("password", PASSWORD).unwrap(),
+            })
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn number(&self, name: &str, phone: &str, phone_number_id: &str) -> BusinessNumberId {
+        self.store
+            .create_number(
+                NewBusinessNumber {
+                    name: InboxName::parse(name).unwrap(),
+                    display_phone_number: E164::parse("p", phone).unwrap(),
+                    phone_number_id: MetaId::parse("p", phone_number_id).unwrap(),
+                    waba_id: None,
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn member(&self, number: BusinessNumberId, user: UserId) {
+        self.store
+            .add_member(number, user, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+
+    pub async fn service(
+        &self,
+    ) -> impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    > {
+        test::init_service(switchboard_http::app(self.state.clone())).await
+    }
+}
+
+/// A response as tests look at it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `error.code` of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"]
+            .as_str()
+            .unwrap_or("<no error code>")
+    }
+
+    /// Asserts the standard error shape and returns the code.
+    pub fn error(&self, status: u16) -> &str {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert!(
+            self.headers
+                .get("content-type")
+                .is_some_and(|v| v.to_str().unwrap().starts_with("application/json")),
+            "error responses are JSON: {:?}",
+            self.headers
+        );
+        assert!(self.body["error"]["message"].is_string(), "{}", self.body);
+        self.code()
+    }
+}
+
+pub async fn send<S, B>(app: &S, req: TestRequest) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let response = test::call_service(app, req.to_request()).await;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = test::read_body(response).await;
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub fn get(path: &str, token: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+}
+
+pub fn post(path: &str, token: &str, body: Value) -> TestRequest {
+    TestRequest::post()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_json(body)
+}
+
+pub fn patch(path: &str, token: &str, body: Value) -> TestRequest {
+    TestRequest::patch()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_json(body)
+}
+
+pub fn put(path: &str, token: &str) -> TestRequest {
+    TestRequest::put()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+}
+
+pub fn delete(path: &str, token: &str) -> TestRequest {
+    TestRequest::delete()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+}
+
+pub async fn login_reply<S, B>(app: &S, username: &str, password: &str) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    send(
+        app,
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .set_json(json!({"username": username, "password": password})),
+    )
+    .await
+}
+
+/// Signs in with [`PASSWORD`]; returns (access token, refresh token).
+pub async fn login<S, B>(app: &S, username: &str) -> (String, String)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let reply = login_reply(app, username, PASSWORD).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "login of {username}: {}",
+        reply.body
+    );
+    (
+        reply.body["access_token"].as_str().unwrap().to_owned(),
+        reply.body["refresh_token"].as_str().unwrap().to_owned(),
+    )
+}

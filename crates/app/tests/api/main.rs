@@ -1,0 +1,13 @@
+//! Black-box and in-process HTTP tests of the whole application, in one test binary to keep
+//! link time down.
+
+// Helpers outside #[test] functions panic on purpose: a failed set-up is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod black_box;
+mod business_numbers;
+mod common;
+mod conventions;
+mod openapi;
+mod users;
