@@ -75,6 +75,7 @@ impl Application {
         let server = HttpServer::new(move || switchboard_http::app(state.clone()))
             .listen(listener)?
             .run();
+        actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store));
         Ok(Self {
             port,
             server,

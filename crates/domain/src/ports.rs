@@ -143,6 +143,14 @@ pub trait SessionRepository: Send + Sync {
         session: &SessionId,
     ) -> Result<Option<User>, RepoError>;
 
+    /// Deletes refresh tokens that expired before `before` (a spent token is kept until then,
+    /// so its reuse is still detected) and sessions left with no token. Returns how many
+    /// tokens were deleted.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn purge_expired(&self, before: Timestamp) -> Result<u64, RepoError>;
+
     /// Replaces a user's password hash and revokes all of their sessions except `keep`, in one
     /// transaction.
     ///
@@ -171,7 +179,8 @@ pub trait LoginAttemptRepository: Send + Sync {
         since: Timestamp,
     ) -> Result<Vec<Timestamp>, RepoError>;
 
-    /// Records a failure at `at`, and forgets this key's failures older than `forget_before`.
+    /// Records a failure at `at`, and forgets every key's failures at or before
+    /// `forget_before`, so the table never holds more than one window of failures.
     ///
     /// # Errors
     /// Storage failures only.

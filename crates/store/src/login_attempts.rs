@@ -40,7 +40,6 @@ impl LoginAttemptRepository for Store {
             conn.immediate_transaction(|conn| {
                 diesel::delete(
                     login_failures::table
-                        .filter(login_failures::username_key.eq(&key))
                         .filter(login_failures::failed_at.le(to_millis(forget_before))),
                 )
                 .execute(conn)?;

@@ -142,6 +142,22 @@ impl SessionRepository for Store {
         .await
     }
 
+    async fn purge_expired(&self, before: Timestamp) -> Result<u64, RepoError> {
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let deleted = diesel::delete(
+                    refresh_tokens::table.filter(refresh_tokens::expires_at.lt(to_millis(before))),
+                )
+                .execute(conn)?;
+                let with_tokens = refresh_tokens::table.select(refresh_tokens::session_id);
+                diesel::delete(sessions::table.filter(sessions::id.ne_all(with_tokens)))
+                    .execute(conn)?;
+                Ok(deleted as u64)
+            })
+        })
+        .await
+    }
+
     async fn change_password(
         &self,
         user_id: UserId,

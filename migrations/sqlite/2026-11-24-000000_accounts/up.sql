@@ -33,6 +33,7 @@ CREATE TABLE refresh_tokens (
     created_at   BIGINT NOT NULL
 );
 CREATE INDEX refresh_tokens_session_id ON refresh_tokens (session_id);
+CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
 
 CREATE TABLE login_failures (
     id           INTEGER PRIMARY KEY,
@@ -40,6 +41,8 @@ CREATE TABLE login_failures (
     failed_at    BIGINT NOT NULL
 );
 CREATE INDEX login_failures_key_time ON login_failures (username_key, failed_at);
+-- Failures older than the lock-out window are pruned across all keys.
+CREATE INDEX login_failures_failed_at ON login_failures (failed_at);
 
 CREATE TABLE business_numbers (
     id                   INTEGER PRIMARY KEY,

@@ -7,6 +7,7 @@
 mod accounts;
 mod black_box;
 mod business_numbers;
+mod cli;
 mod common;
 mod conventions;
 mod openapi;

@@ -1,0 +1,159 @@
+//! The `switchboard` binary's commands, run as a user would.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::json;
+use switchboard::{Application, Config};
+use switchboard_auth::HashCost;
+
+fn switchboard(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn openapi_prints_the_served_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = switchboard(
+        dir.path(),
+        &["openapi"],
+        &[("SWITCHBOARD_BIND", "not checked")],
+        None,
+    );
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        printed,
+        serde_json::to_value(switchboard_http::api_doc()).unwrap()
+    );
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, value) in [
+        ("SWITCHBOARD_BIND", "localhost"),
+        ("SWITCHBOARD_JWT_SECRET", "short"),
+        (
+            "SWITCHBOARD_DATABASE_URL",
+            "postgres://localhost/switchboard",
+        ),
+    ] {
+        let out = switchboard(dir.path(), &["serve"], &[(var, value)], None);
+        assert_eq!(out.status.code(), Some(1), "{var}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(var), "{stderr}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_database_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = switchboard(dir.path(), &["migrate"], &[], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("data/switchboard.db").exists());
+    let again = switchboard(dir.path(), &["migrate"], &[], None);
+    assert!(again.status.success());
+}
+
+#[test]
+fn create_user_reads_the_password_from_stdin_and_refuses_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "create-user",
+        "--username",
+        "Ana",
+        "--role",
+        "agent",
+        "--password-stdin",
+    ];
+    let out = switchboard(dir.path(), &args, &[], Some("a long passphrase\n"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Created agent user \"Ana\""));
+
+    let again = switchboard(dir.path(), &args, &[], Some("another passphrase\n"));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already taken"));
+
+    let weak = switchboard(
+        dir.path(),
+        &[
+            "create-user",
+            "--username",
+            "bob",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        &[],
+        Some("short\n"),
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 8"));
+
+    let no_tty = switchboard(
+        dir.path(),
+        &["create-user", "--username", "carl", "--role", "admin"],
+        &[],
+        None,
+    );
+    assert_eq!(no_tty.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&no_tty.stderr).contains("--password-stdin"));
+
+    // The created user signs in on the server using that data directory.
+    let data_dir = dir.path().join("data");
+    actix_web::rt::System::new().block_on(async move {
+        let config = Config::from_lookup(|name| match name {
+            "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
+            "SWITCHBOARD_DATA_DIR" => Some(data_dir.to_str().unwrap().to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        let app = Application::build_with_cost(config, HashCost::InsecureFastForTests)
+            .await
+            .unwrap();
+        assert!(
+            app.bootstrap_report().admin.is_none(),
+            "users exist, so no admin is bootstrapped"
+        );
+        let url = format!("http://127.0.0.1:{}/api/v1/auth/login", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        let response = reqwest::Client::new()
+            .post(url)
+            .json(&json!({"username": "ana", "password": "a long passphrase"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    });
+}

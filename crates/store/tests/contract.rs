@@ -1,0 +1,527 @@
+//! The store contract: what every backend must do to satisfy the domain's ports, written once
+//! against the traits and run here on SQLite (a temp file per test).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{Duration, Utc};
+use switchboard_domain::Timestamp;
+use switchboard_domain::business_number::{
+    BusinessNumberChanges, BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
+};
+use switchboard_domain::error::RepoError;
+use switchboard_domain::ports::{
+    BusinessNumberRepository, HealthCheck, LoginAttemptRepository, SessionRepository, UserRecord,
+    UserRepository, UserUpdate,
+};
+use switchboard_domain::session::{NewRefreshToken, Rotation, SessionId, TokenDigest};
+use switchboard_domain::user::{DisplayName, PasswordHash, Role, UserId, Username};
+use switchboard_store::{DatabaseUrl, Store};
+
+struct Fixture {
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("contract.db"))).unwrap();
+    store.migrate().unwrap();
+    Fixture { store, _dir: dir }
+}
+
+async fn user(repo: &dyn UserRepository, name: &str, role: Role) -> UserId {
+    repo.create_user(
+        UserRecord {
+            username: Username::parse(name).unwrap(),
+            display_name: DisplayName::parse(name).unwrap(),
+            role,
+            password_hash: PasswordHash("$argon2id$fake".into()),
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+fn token(digest: &str, session: &str, user: UserId, expires_at: Timestamp) -> NewRefreshToken {
+    NewRefreshToken {
+        digest: TokenDigest(digest.into()),
+        session_id: SessionId(session.into()),
+        user_id: user,
+        expires_at,
+    }
+}
+
+fn number(phone: &str, id: &str) -> NewBusinessNumber {
+    NewBusinessNumber {
+        name: InboxName::parse("Support").unwrap(),
+        display_phone_number: E164::parse("p", phone).unwrap(),
+        phone_number_id: MetaId::parse("p", id).unwrap(),
+        waba_id: None,
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_the_database_answers() {
+    let f = sqlite();
+    assert!(
+        f.store.migrate().unwrap().is_empty(),
+        "nothing left to apply"
+    );
+    f.store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn usernames_are_unique_case_insensitively_by_index() {
+    let f = sqlite();
+    user(&f.store, "Ana", Role::Agent).await;
+    let duplicate = f
+        .store
+        .create_user(
+            UserRecord {
+                username: Username::parse("ANA").unwrap(),
+                display_name: DisplayName::parse("x").unwrap(),
+                role: Role::Viewer,
+                password_hash: PasswordHash("h".into()),
+            },
+            Utc::now(),
+        )
+        .await;
+    assert_eq!(
+        duplicate.unwrap_err(),
+        RepoError::Conflict("username".into())
+    );
+    let found = f.store.find_credentials("ana").await.unwrap().unwrap();
+    assert_eq!(found.user.username, "Ana");
+    assert_eq!(
+        f.store
+            .find_credentials("nobody")
+            .await
+            .unwrap()
+            .map(|c| c.user.id),
+        None
+    );
+    assert_eq!(
+        f.store.get_user(UserId(999)).await.unwrap_err(),
+        RepoError::NotFound
+    );
+}
+
+#[tokio::test]
+async fn counting_users_and_active_admins() {
+    let f = sqlite();
+    assert_eq!(f.store.count_users().await.unwrap(), 0);
+    let a = user(&f.store, "a-admin", Role::Admin).await;
+    user(&f.store, "b-admin", Role::Admin).await;
+    user(&f.store, "agent", Role::Agent).await;
+    assert_eq!(f.store.count_users().await.unwrap(), 3);
+    assert_eq!(f.store.count_active_admins().await.unwrap(), 2);
+    f.store
+        .update_user(
+            a,
+            UserUpdate {
+                active: Some(false),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(f.store.count_active_admins().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn rotation_spends_the_token_and_reuse_revokes_the_session() {
+    let f = sqlite();
+    let s = &f.store;
+    let ana = user(s, "ana", Role::Agent).await;
+    let now = Utc::now();
+    let later = now + Duration::days(1);
+    s.start_session(token("t1", "s1", ana, later), now)
+        .await
+        .unwrap();
+    assert!(
+        s.active_session_user(ana, &SessionId("s1".into()))
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let rotated = s
+        .rotate(
+            &TokenDigest("t1".into()),
+            &TokenDigest("t2".into()),
+            later,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rotated,
+        Rotation::Rotated {
+            user_id: ana,
+            session_id: SessionId("s1".into())
+        }
+    );
+
+    let reused = s
+        .rotate(
+            &TokenDigest("t1".into()),
+            &TokenDigest("t3".into()),
+            later,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        reused,
+        Rotation::Reused {
+            session_id: SessionId("s1".into())
+        }
+    );
+    assert!(
+        s.active_session_user(ana, &SessionId("s1".into()))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let successor = s
+        .rotate(
+            &TokenDigest("t2".into()),
+            &TokenDigest("t4".into()),
+            later,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(successor, Rotation::Invalid);
+
+    let unknown = s
+        .rotate(
+            &TokenDigest("nope".into()),
+            &TokenDigest("t5".into()),
+            later,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown, Rotation::Invalid);
+}
+
+#[tokio::test]
+async fn concurrent_rotations_of_one_token_succeed_exactly_once() {
+    let f = sqlite();
+    let ana = user(&f.store, "ana", Role::Agent).await;
+    let now = Utc::now();
+    let later = now + Duration::days(1);
+    f.store
+        .start_session(token("t0", "s1", ana, later), now)
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let store = f.store.clone();
+        tasks.spawn(async move {
+            store
+                .rotate(
+                    &TokenDigest("t0".into()),
+                    &TokenDigest(format!("next{i}")),
+                    later,
+                    now,
+                )
+                .await
+                .unwrap()
+        });
+    }
+    let outcomes = tasks.join_all().await;
+    let rotated = outcomes
+        .iter()
+        .filter(|o| matches!(o, Rotation::Rotated { .. }))
+        .count();
+    assert_eq!(rotated, 1, "{outcomes:?}");
+    // The first loser finds the token spent and revokes the session; later ones find the
+    // session revoked. None may succeed.
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, Rotation::Reused { .. })),
+        "{outcomes:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_refresh_token_is_invalid_and_purged() {
+    let f = sqlite();
+    let s = &f.store;
+    let ana = user(s, "ana", Role::Agent).await;
+    let now = Utc::now();
+    s.start_session(
+        token("old", "s-old", ana, now - Duration::seconds(1)),
+        now - Duration::days(30),
+    )
+    .await
+    .unwrap();
+    s.start_session(token("live", "s-live", ana, now + Duration::days(1)), now)
+        .await
+        .unwrap();
+    let expired = s
+        .rotate(
+            &TokenDigest("old".into()),
+            &TokenDigest("n".into()),
+            now,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(expired, Rotation::Invalid);
+
+    assert_eq!(s.purge_expired(now).await.unwrap(), 1);
+    assert!(
+        s.active_session_user(ana, &SessionId("s-old".into()))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.active_session_user(ana, &SessionId("s-live".into()))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(s.purge_expired(now).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn revoking_by_token_ends_only_that_session() {
+    let f = sqlite();
+    let s = &f.store;
+    let ana = user(s, "ana", Role::Agent).await;
+    let now = Utc::now();
+    let later = now + Duration::days(1);
+    s.start_session(token("a", "s-a", ana, later), now)
+        .await
+        .unwrap();
+    s.start_session(token("b", "s-b", ana, later), now)
+        .await
+        .unwrap();
+    s.revoke_by_token(&TokenDigest("a".into()), now)
+        .await
+        .unwrap();
+    s.revoke_by_token(&TokenDigest("unknown".into()), now)
+        .await
+        .unwrap();
+    assert!(
+        s.active_session_user(ana, &SessionId("s-a".into()))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.active_session_user(ana, &SessionId("s-b".into()))
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn deactivation_and_password_changes_revoke_sessions_in_the_same_step() {
+    let f = sqlite();
+    let s = &f.store;
+    let ana = user(s, "ana", Role::Agent).await;
+    let now = Utc::now();
+    let later = now + Duration::days(1);
+    for name in ["s1", "s2", "s3"] {
+        s.start_session(token(name, name, ana, later), now)
+            .await
+            .unwrap();
+    }
+    s.change_password(
+        ana,
+        PasswordHash("new".into()),
+        &SessionId("s1".into()),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.password_hash(ana).await.unwrap(),
+        PasswordHash("new".into())
+    );
+    assert!(
+        s.active_session_user(ana, &SessionId("s1".into()))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        s.active_session_user(ana, &SessionId("s2".into()))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    s.update_user(
+        ana,
+        UserUpdate {
+            active: Some(false),
+            revoke_sessions: true,
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.active_session_user(ana, &SessionId("s1".into()))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        s.change_password(
+            UserId(999),
+            PasswordHash("x".into()),
+            &SessionId("s".into()),
+            now
+        )
+        .await
+        .unwrap_err(),
+        RepoError::NotFound
+    );
+}
+
+#[tokio::test]
+async fn login_failures_are_counted_per_key_and_pruned_after_the_window() {
+    let f = sqlite();
+    let s = &f.store;
+    let now = Utc::now();
+    let window_start = now - Duration::minutes(15);
+    s.record_failure(
+        "ana",
+        now - Duration::minutes(20),
+        now - Duration::minutes(35),
+    )
+    .await
+    .unwrap();
+    s.record_failure("ana", now - Duration::minutes(1), window_start)
+        .await
+        .unwrap();
+    s.record_failure("bob", now, window_start).await.unwrap();
+    // The 20-minute-old failure was pruned by the later records.
+    assert_eq!(
+        s.failures_since("ana", now - Duration::hours(1))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.failures_since("bob", window_start).await.unwrap().len(),
+        1
+    );
+    s.clear_failures("ana").await.unwrap();
+    assert!(
+        s.failures_since("ana", window_start)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.failures_since("bob", window_start).await.unwrap().len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn business_numbers_name_the_colliding_field() {
+    let f = sqlite();
+    let s = &f.store;
+    let first = s
+        .create_number(number("+15550100001", "111"), Utc::now())
+        .await
+        .unwrap();
+    let same_phone = s
+        .create_number(number("+15550100001", "222"), Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        same_phone,
+        RepoError::Conflict("display_phone_number".into())
+    );
+    let same_id = s
+        .create_number(number("+15550100002", "111"), Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(same_id, RepoError::Conflict("phone_number_id".into()));
+
+    let second = s
+        .create_number(number("+15550100002", "222"), Utc::now())
+        .await
+        .unwrap();
+    let clash = s
+        .update_number(
+            second.id,
+            BusinessNumberChanges {
+                phone_number_id: Some(MetaId::parse("p", "111").unwrap()),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(clash, RepoError::Conflict("phone_number_id".into()));
+    let missing = s
+        .update_number(
+            BusinessNumberId(999),
+            BusinessNumberChanges::default(),
+            Utc::now(),
+        )
+        .await;
+    assert_eq!(missing.unwrap_err(), RepoError::NotFound);
+    assert_eq!(
+        s.list_numbers()
+            .await
+            .unwrap()
+            .iter()
+            .map(|n| n.id)
+            .collect::<Vec<_>>(),
+        [first.id, second.id]
+    );
+}
+
+#[tokio::test]
+async fn memberships_are_idempotent_and_reference_real_rows() {
+    let f = sqlite();
+    let s = &f.store;
+    let ana = user(s, "ana", Role::Agent).await;
+    let n = s
+        .create_number(number("+15550100001", "111"), Utc::now())
+        .await
+        .unwrap()
+        .id;
+    assert!(s.add_member(n, ana, Utc::now()).await.unwrap());
+    assert!(!s.add_member(n, ana, Utc::now()).await.unwrap());
+    assert!(s.is_member(n, ana).await.unwrap());
+    assert_eq!(s.list_numbers_of_member(ana).await.unwrap().len(), 1);
+    assert_eq!(s.list_members(n).await.unwrap()[0].1.username, "ana");
+
+    assert_eq!(
+        s.add_member(n, UserId(999), Utc::now()).await.unwrap_err(),
+        RepoError::NotFound
+    );
+    assert_eq!(
+        s.add_member(BusinessNumberId(999), ana, Utc::now())
+            .await
+            .unwrap_err(),
+        RepoError::NotFound
+    );
+
+    s.remove_member(n, ana).await.unwrap();
+    assert!(!s.is_member(n, ana).await.unwrap());
+    assert_eq!(
+        s.remove_member(n, ana).await.unwrap_err(),
+        RepoError::NotFound
+    );
+}
