@@ -132,8 +132,8 @@ fn init_logging(filter: &str) {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
-    let app = Application::build(config).await?;
-    announce(app.bootstrap_report());
+    let mut app = Application::build(config).await?;
+    announce(&app.take_bootstrap_report());
     let host = match bind.ip() {
         ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
         ip if ip.is_ipv6() => format!("[{ip}]"),

@@ -87,9 +87,9 @@ impl Application {
         self.port
     }
 
-    /// What the first-run bootstrap did.
-    pub fn bootstrap_report(&self) -> &BootstrapReport {
-        &self.report
+    /// What the first-run bootstrap did; taken once, to tell the operator.
+    pub fn take_bootstrap_report(&mut self) -> BootstrapReport {
+        std::mem::take(&mut self.report)
     }
 
     /// Serves until SIGINT or SIGTERM, then drains in-flight requests.

@@ -1,39 +1,21 @@
 //! The real server on a free port with a fresh database, driven over HTTP.
 
 use serde_json::{Value, json};
-use switchboard::{Application, Config};
-use switchboard_auth::HashCost;
+
+use crate::common::spawn_server;
 
 struct Running {
     base: String,
+    generated_password: Option<String>,
     _dir: tempfile::TempDir,
-    app_report_password: Option<String>,
 }
 
 async fn start(dir: tempfile::TempDir, admin_password: Option<&str>) -> Running {
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let admin_password = admin_password.map(str::to_owned);
-    let config = Config::from_lookup(|name| match name {
-        "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
-        "SWITCHBOARD_DATA_DIR" => Some(data_dir.clone()),
-        "SWITCHBOARD_ADMIN_PASSWORD" => admin_password.clone(),
-        _ => None,
-    })
-    .unwrap();
-    let app = Application::build_with_cost(config, HashCost::InsecureFastForTests)
-        .await
-        .unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let generated = app
-        .bootstrap_report()
-        .admin
-        .as_ref()
-        .and_then(|a| a.generated_password.clone());
-    actix_web::rt::spawn(app.run_until_stopped());
+    let spawned = spawn_server(dir.path(), admin_password).await;
     Running {
-        base,
+        base: spawned.base,
+        generated_password: spawned.report.admin.and_then(|a| a.generated_password),
         _dir: dir,
-        app_report_password: generated,
     }
 }
 
@@ -126,7 +108,7 @@ async fn login_refresh_reuse_and_logout_over_real_http() {
 async fn a_first_start_without_a_password_generates_one_and_a_demo_number() {
     let server = start(tempfile::tempdir().unwrap(), None).await;
     let password = server
-        .app_report_password
+        .generated_password
         .clone()
         .expect("a generated password is reported");
     assert!(password.len() >= 16);
@@ -185,19 +167,10 @@ async fn a_restart_on_the_same_data_directory_keeps_sessions_and_bootstraps_noth
     let token = login["access_token"].as_str().unwrap().to_owned();
 
     // A second process on the same data directory: same stored JWT secret, same database.
-    let config = Config::from_lookup(|name| match name {
-        "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
-        "SWITCHBOARD_DATA_DIR" => Some(path.to_str().unwrap().to_owned()),
-        _ => None,
-    })
-    .unwrap();
-    let second = Application::build_with_cost(config, HashCost::InsecureFastForTests)
-        .await
-        .unwrap();
-    assert!(second.bootstrap_report().admin.is_none());
-    assert!(second.bootstrap_report().demo_number.is_none());
-    let base = format!("http://127.0.0.1:{}", second.port());
-    actix_web::rt::spawn(second.run_until_stopped());
+    let second = spawn_server(&path, None).await;
+    assert!(second.report.admin.is_none());
+    assert!(second.report.demo_number.is_none());
+    let base = second.base;
     let (status, me) = call(
         &client,
         reqwest::Method::GET,

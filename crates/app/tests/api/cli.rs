@@ -4,8 +4,8 @@ use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::json;
-use switchboard::{Application, Config};
-use switchboard_auth::HashCost;
+
+use crate::common::spawn_server;
 
 fn switchboard(
     dir: &std::path::Path,
@@ -133,23 +133,13 @@ fn create_user_reads_the_password_from_stdin_and_refuses_duplicates() {
     // The created user signs in on the server using that data directory.
     let data_dir = dir.path().join("data");
     actix_web::rt::System::new().block_on(async move {
-        let config = Config::from_lookup(|name| match name {
-            "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
-            "SWITCHBOARD_DATA_DIR" => Some(data_dir.to_str().unwrap().to_owned()),
-            _ => None,
-        })
-        .unwrap();
-        let app = Application::build_with_cost(config, HashCost::InsecureFastForTests)
-            .await
-            .unwrap();
+        let server = spawn_server(&data_dir, None).await;
         assert!(
-            app.bootstrap_report().admin.is_none(),
+            server.report.admin.is_none(),
             "users exist, so no admin is bootstrapped"
         );
-        let url = format!("http://127.0.0.1:{}/api/v1/auth/login", app.port());
-        actix_web::rt::spawn(app.run_until_stopped());
         let response = reqwest::Client::new()
-            .post(url)
+            .post(format!("{}/api/v1/auth/login", server.base))
             .json(&json!({"username": "ana", "password": "a long passphrase"}))
             .send()
             .await

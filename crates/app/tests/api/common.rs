@@ -20,6 +20,34 @@ use switchboard_store::{DatabaseUrl, Store};
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// A real server on a free loopback port, serving `data_dir` in the background.
+pub struct Spawned {
+    pub base: String,
+    /// What the first-run bootstrap did on this start.
+    pub report: switchboard::bootstrap::BootstrapReport,
+}
+
+/// Starts the real application on `data_dir` (fast password hashing) inside the current actix
+/// system. `admin_password` is `SWITCHBOARD_ADMIN_PASSWORD`.
+pub async fn spawn_server(data_dir: &std::path::Path, admin_password: Option<&str>) -> Spawned {
+    let data_dir = data_dir.to_str().unwrap().to_owned();
+    let admin_password = admin_password.map(str::to_owned);
+    let config = switchboard::Config::from_lookup(|name| match name {
+        "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
+        "SWITCHBOARD_DATA_DIR" => Some(data_dir.clone()),
+        "SWITCHBOARD_ADMIN_PASSWORD" => admin_password.clone(),
+        _ => None,
+    })
+    .unwrap();
+    let mut app = switchboard::Application::build_with_cost(config, HashCost::InsecureFastForTests)
+        .await
+        .unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let report = app.take_bootstrap_report();
+    actix_web::rt::spawn(app.run_until_stopped());
+    Spawned { base, report }
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub store: Store,
