@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::ports::PasswordHasher;
 use switchboard_domain::user::{Password, PasswordHash};
+use tokio::sync::Semaphore;
 
 /// How expensive a hash is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,9 +21,13 @@ pub enum HashCost {
 }
 
 /// argon2id with a random 16-byte salt per hash, stored in PHC string format.
+///
+/// Each hash needs `m_cost` KiB (19 MiB in production), so at most one hash per core runs at
+/// a time: a burst of logins queues instead of multiplying memory use.
 #[derive(Clone)]
 pub struct Argon2Hasher {
     params: Params,
+    permits: Arc<Semaphore>,
     /// A hash of a random password made with the same parameters, verified against when the
     /// username is unknown so that path costs the same as a wrong password.
     dummy: Arc<str>,
@@ -54,10 +59,28 @@ impl Argon2Hasher {
             .hash_password(dummy_password.as_bytes())
             .expect("hashing a random password succeeds")
             .to_string();
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Self {
             params,
+            permits: Arc::new(Semaphore::new(cores)),
             dummy: dummy.into(),
         }
+    }
+
+    /// Runs CPU- and memory-heavy hashing work off the executor, within the concurrency bound.
+    async fn bounded<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Params) -> T + Send + 'static,
+    ) -> Result<T, RepoError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| RepoError::Unexpected(format!("hashing pool closed: {e}")))?;
+        let params = self.params.clone();
+        tokio::task::spawn_blocking(move || work(params))
+            .await
+            .map_err(|e| RepoError::Unexpected(format!("hashing task failed: {e}")))
     }
 
     fn argon(params: Params) -> Argon2<'static> {
@@ -73,37 +96,30 @@ impl Argon2Hasher {
 #[async_trait]
 impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, RepoError> {
-        let params = self.params.clone();
         let password = password.expose().to_owned();
-        tokio::task::spawn_blocking(move || {
+        self.bounded(move |params| {
             Self::argon(params)
                 .hash_password(password.as_bytes())
                 .map(|h| PasswordHash(h.to_string()))
                 .map_err(|e| RepoError::Unexpected(format!("argon2 hashing failed: {e}")))
         })
-        .await
-        .map_err(|e| RepoError::Unexpected(format!("hashing task failed: {e}")))?
+        .await?
     }
 
     async fn verify(&self, password: &str, hash: &PasswordHash) -> bool {
-        let params = self.params.clone();
         let password = password.to_owned();
         let hash = hash.0.clone();
-        tokio::task::spawn_blocking(move || {
-            Self::verify_blocking(params, password.as_bytes(), &hash)
-        })
-        .await
-        .unwrap_or(false)
+        self.bounded(move |params| Self::verify_blocking(params, password.as_bytes(), &hash))
+            .await
+            .unwrap_or(false)
     }
 
     async fn verify_dummy(&self, password: &str) {
-        let params = self.params.clone();
         let password = password.to_owned();
         let dummy = Arc::clone(&self.dummy);
-        let _ = tokio::task::spawn_blocking(move || {
-            Self::verify_blocking(params, password.as_bytes(), &dummy)
-        })
-        .await;
+        let _ = self
+            .bounded(move |params| Self::verify_blocking(params, password.as_bytes(), &dummy))
+            .await;
     }
 }
 

@@ -9,6 +9,7 @@ pub mod authz;
 pub mod business_number;
 pub mod clock;
 pub mod error;
+pub mod message;
 pub mod ports;
 pub mod service;
 pub mod session;

@@ -122,10 +122,6 @@ impl Accounts {
         }
     }
 
-    pub fn lifetimes(&self) -> TokenLifetimes {
-        self.lifetimes
-    }
-
     /// Signs a user in by username and password.
     ///
     /// # Errors
