@@ -8,6 +8,7 @@
 pub mod authz;
 pub mod business_number;
 pub mod clock;
+pub mod conversation;
 pub mod error;
 pub mod message;
 pub mod ports;
