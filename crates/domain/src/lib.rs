@@ -10,6 +10,8 @@ pub mod business_number;
 pub mod clock;
 pub mod conversation;
 pub mod error;
+pub mod event;
+pub mod ingest;
 pub mod message;
 pub mod ports;
 pub mod service;

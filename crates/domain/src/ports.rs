@@ -11,6 +11,7 @@ use crate::business_number::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
 use crate::error::RepoError;
+use crate::ingest::{IngestSummary, WebhookBatch};
 use crate::session::{
     AccessClaims, AccessToken, NewRefreshToken, RefreshToken, Rotation, SessionId, TokenDigest,
 };
@@ -273,6 +274,30 @@ pub trait BusinessNumberRepository: Send + Sync {
     /// # Errors
     /// [`RepoError::NotFound`] if there was no such membership; storage failures as usual.
     async fn remove_member(&self, number: BusinessNumberId, user: UserId) -> Result<(), RepoError>;
+}
+
+/// Storing what the WhatsApp webhook delivers.
+#[async_trait]
+pub trait InboundRepository: Send + Sync {
+    /// Applies a whole webhook batch in ONE durable transaction: for each message, upsert the
+    /// contact by WhatsApp id (refreshing its profile name), find or create the conversation
+    /// of that business number and contact (reopening it if resolved, counting it unread,
+    /// moving `last_message_at` / `last_inbound_at` forward only), insert the message, and log
+    /// the events; for each status, move the message forward if
+    /// [`crate::message::MessageStatus::can_advance_to`] allows it (keeping Meta's timestamp
+    /// for that status and the error of a failure), or keep it for later if the WhatsApp id is
+    /// unknown. Items for unknown `phone_number_id`s are skipped and reported.
+    ///
+    /// MUST be idempotent: a message or status delivered again changes nothing, enforced by
+    /// unique indexes (not look-up-then-insert), so concurrent redeliveries are safe.
+    ///
+    /// # Errors
+    /// Storage failures only; on error nothing of the batch is stored.
+    async fn ingest(
+        &self,
+        batch: &WebhookBatch,
+        now: Timestamp,
+    ) -> Result<IngestSummary, RepoError>;
 }
 
 /// The store's health.

@@ -5,6 +5,7 @@
 mod business_numbers;
 mod database_url;
 mod error;
+mod inbound;
 mod login_attempts;
 mod schema;
 mod sessions;

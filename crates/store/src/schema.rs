@@ -67,6 +67,87 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(business_number_members -> users (user_id));
 diesel::joinable!(business_number_members -> business_numbers (business_number_id));
 
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        wa_id -> Text,
+        phone -> Text,
+        profile_name -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> BigInt,
+        business_number_id -> BigInt,
+        contact_id -> BigInt,
+        status -> Text,
+        assignee_id -> Nullable<BigInt>,
+        last_message_at -> BigInt,
+        last_inbound_at -> Nullable<BigInt>,
+        unread_count -> Integer,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        conversation_id -> BigInt,
+        direction -> Text,
+        kind -> Text,
+        body -> Nullable<Text>,
+        payload -> Text,
+        wamid -> Nullable<Text>,
+        sender_user_id -> Nullable<BigInt>,
+        sent_at -> BigInt,
+        status -> Text,
+        accepted_at -> Nullable<BigInt>,
+        sent_status_at -> Nullable<BigInt>,
+        delivered_at -> Nullable<BigInt>,
+        read_at -> Nullable<BigInt>,
+        failed_at -> Nullable<BigInt>,
+        error_code -> Nullable<BigInt>,
+        error_title -> Nullable<Text>,
+        error_details -> Nullable<Text>,
+        reply_to_wamid -> Nullable<Text>,
+        idempotency_key -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    pending_statuses (id) {
+        id -> BigInt,
+        wamid -> Text,
+        status -> Text,
+        status_at -> BigInt,
+        error_code -> Nullable<BigInt>,
+        error_title -> Nullable<Text>,
+        error_details -> Nullable<Text>,
+        received_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        business_number_id -> BigInt,
+        kind -> Text,
+        conversation_id -> BigInt,
+        message_id -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(conversations -> contacts (contact_id));
+diesel::joinable!(conversations -> business_numbers (business_number_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -74,4 +155,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     business_numbers,
     business_number_members,
+    contacts,
+    conversations,
+    messages,
+    pending_statuses,
+    events,
 );
