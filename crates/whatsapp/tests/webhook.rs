@@ -628,3 +628,84 @@ fn subscription_handshake_refuses_anything_else() {
         );
     }
 }
+
+// --- Translation into the domain's batch ---
+
+use switchboard_domain::message::MessageStatus;
+
+#[test]
+fn a_batch_translates_every_message_and_status_of_every_entry() {
+    let batch = parse_envelope(&fixture_bytes("batch"))
+        .unwrap()
+        .to_batch()
+        .unwrap();
+    let wamids: Vec<_> = batch.messages.iter().map(|m| m.wamid.as_str()).collect();
+    assert_eq!(
+        wamids,
+        ["wamid.BATCH-M1", "wamid.BATCH-M2", "wamid.BATCH-M3"]
+    );
+    let statuses: Vec<_> = batch
+        .statuses
+        .iter()
+        .map(|s| (s.wamid.as_str(), s.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("wamid.BATCH-S1", MessageStatus::Delivered),
+            ("wamid.BATCH-S2", MessageStatus::Read),
+            ("wamid.BATCH-S3", MessageStatus::Failed),
+        ]
+    );
+    assert_eq!(batch.messages[2].phone_number_id, "100000000000002");
+    assert_eq!(
+        batch.messages[1].profile_name.as_deref(),
+        Some("José García")
+    );
+}
+
+#[test]
+fn a_translated_message_keeps_sender_time_text_and_raw_payload() {
+    let bytes = fixture_bytes("text_message");
+    let envelope = parse_envelope(&bytes).unwrap();
+    let raw = envelope.messages().next().unwrap().2.raw.clone();
+    let message = envelope.to_batch().unwrap().messages.remove(0);
+    assert_eq!(message.phone_number_id, "106540352242922");
+    assert_eq!(message.profile_name.as_deref(), Some("Sheena Nelson"));
+    assert_eq!(message.kind, "text");
+    assert!(message.text.is_some());
+    assert_eq!(
+        serde_json::from_str::<Value>(&message.payload).unwrap(),
+        raw
+    );
+    assert_eq!(
+        message.sent_at.timestamp(),
+        raw["timestamp"].as_str().unwrap().parse::<i64>().unwrap()
+    );
+}
+
+#[test]
+fn a_translated_failure_carries_meta_error_code() {
+    let batch = parse_envelope(&fixture_bytes("status_failed"))
+        .unwrap()
+        .to_batch()
+        .unwrap();
+    let error = batch.statuses[0]
+        .error
+        .clone()
+        .expect("a failed status carries its error");
+    assert!(error.code > 0);
+    assert!(error.title.is_some() || error.details.is_some());
+}
+
+#[test]
+fn a_reply_translates_to_the_wamid_it_answers() {
+    let mut message = message_json("text", json!({"body": "yes"}));
+    message["context"] = json!({"from": "15550783881", "id": "wamid.ORIGINAL"});
+    let body = envelope_with(json!({ "messages": [message] }));
+    let batch = parse_envelope(&body).unwrap().to_batch().unwrap();
+    assert_eq!(
+        batch.messages[0].reply_to.as_deref(),
+        Some("wamid.ORIGINAL")
+    );
+}

@@ -5,6 +5,7 @@
 //! [`Envelope::statuses`] and [`Envelope::errors`] walk all of them so that no caller handles the
 //! first one and drops the rest.
 
+mod batch;
 mod message;
 mod status;
 
