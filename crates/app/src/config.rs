@@ -61,6 +61,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./data";
 pub const DATABASE_FILE: &str = "switchboard.db";
 pub const JWT_SECRET_FILE: &str = "jwt-secret";
+pub const APP_SECRET_FILE: &str = "whatsapp-app-secret";
 
 impl Config {
     /// Reads the process environment.
@@ -180,7 +181,24 @@ impl Config {
     pub fn load_jwt_secret(&self) -> anyhow::Result<JwtSecret> {
         match &self.jwt_secret {
             JwtSecretSource::Configured(secret) => Ok(secret.clone()),
-            JwtSecretSource::DataDir => load_or_create_secret(&self.data_dir.join(JWT_SECRET_FILE)),
+            JwtSecretSource::DataDir => {
+                let path = self.data_dir.join(JWT_SECRET_FILE);
+                let text = load_or_create_secret(&path)?;
+                JwtSecret::new(text.into_bytes())
+                    .map_err(|e| anyhow::anyhow!("{}: the stored JWT secret {e}", path.display()))
+            }
+        }
+    }
+
+    /// The key webhooks are signed with: `SWITCHBOARD_WHATSAPP_APP_SECRET`, or one generated
+    /// once and kept in the data directory (enough for the mock, which signs its own webhooks).
+    ///
+    /// # Errors
+    /// When the key file cannot be read or written.
+    pub fn load_whatsapp_app_secret(&self) -> anyhow::Result<Vec<u8>> {
+        match &self.whatsapp_app_secret {
+            Some(secret) => Ok(secret.clone().into_bytes()),
+            None => Ok(load_or_create_secret(&self.data_dir.join(APP_SECRET_FILE))?.into_bytes()),
         }
     }
 }
@@ -208,13 +226,14 @@ fn seconds(
     Ok(chrono::Duration::seconds(value))
 }
 
-fn load_or_create_secret(path: &Path) -> anyhow::Result<JwtSecret> {
+/// Reads a generated secret (64 hex characters), creating it with owner-only permissions on
+/// first use.
+fn load_or_create_secret(path: &Path) -> anyhow::Result<String> {
     use anyhow::Context as _;
     use std::io::Write as _;
 
     match std::fs::read_to_string(path) {
-        Ok(text) => JwtSecret::new(text.trim().as_bytes().to_vec())
-            .map_err(|e| anyhow::anyhow!("{}: the stored JWT secret {e}", path.display())),
+        Ok(text) => Ok(text.trim().to_owned()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let secret = switchboard_auth::random_hex(32);
             let mut options = std::fs::OpenOptions::new();
@@ -227,8 +246,8 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<JwtSecret> {
             file.write_all(secret.as_bytes())
                 .and_then(|()| file.sync_all())
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            tracing::info!(path = %path.display(), "generated a JWT signing secret");
-            Ok(JwtSecret::new(secret.into_bytes())?)
+            tracing::info!(path = %path.display(), "generated a secret");
+            Ok(secret)
         }
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
@@ -315,8 +334,9 @@ mod tests {
     fn the_generated_jwt_secret_is_kept_across_restarts() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(JWT_SECRET_FILE);
-        let first = load_or_create_secret(&path).unwrap();
-        let second = load_or_create_secret(&path).unwrap();
+        let config = config(&[("SWITCHBOARD_DATA_DIR", dir.path().to_str().unwrap())]).unwrap();
+        let first = config.load_jwt_secret().unwrap();
+        let second = config.load_jwt_secret().unwrap();
         // A token signed before the "restart" verifies after it.
         use switchboard_domain::ports::AccessTokenCodec as _;
         let ttl = chrono::Duration::minutes(1);
@@ -339,5 +359,26 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn the_webhook_app_secret_is_configured_or_generated_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().to_str().unwrap();
+        let configured = config(&[
+            ("SWITCHBOARD_DATA_DIR", data_dir),
+            ("SWITCHBOARD_WHATSAPP_APP_SECRET", "meta-app-secret"),
+        ])
+        .unwrap();
+        assert_eq!(
+            configured.load_whatsapp_app_secret().unwrap(),
+            b"meta-app-secret"
+        );
+        assert!(!dir.path().join(APP_SECRET_FILE).exists());
+
+        let generated = config(&[("SWITCHBOARD_DATA_DIR", data_dir)]).unwrap();
+        let first = generated.load_whatsapp_app_secret().unwrap();
+        assert_eq!(first.len(), 64);
+        assert_eq!(generated.load_whatsapp_app_secret().unwrap(), first);
     }
 }

@@ -61,12 +61,17 @@ impl Application {
     /// As [`Application::build`].
     pub async fn build_with_cost(config: Config, cost: HashCost) -> anyhow::Result<Self> {
         let store = open_store(&config)?;
-        let jwt_secret = config.load_jwt_secret()?;
-        let lifetimes = TokenLifetimes {
-            access: config.access_token_ttl,
-            refresh: config.refresh_token_ttl,
+        let settings = wiring::Settings {
+            jwt_secret: config.load_jwt_secret()?,
+            lifetimes: TokenLifetimes {
+                access: config.access_token_ttl,
+                refresh: config.refresh_token_ttl,
+            },
+            hash_cost: cost,
+            whatsapp_app_secret: config.load_whatsapp_app_secret()?,
+            whatsapp_verify_token: config.whatsapp_verify_token.clone(),
         };
-        let state = wiring::app_state(&store, &jwt_secret, lifetimes, cost);
+        let state = wiring::app_state(&store, &settings);
         let report = bootstrap::run(&config, &store, &state.users).await?;
 
         let listener = TcpListener::bind(config.bind)

@@ -73,3 +73,20 @@ pub struct IngestSummary {
     /// `phone_number_id`s that name no business number here; their items were skipped.
     pub unknown_numbers: Vec<String>,
 }
+
+/// Why a webhook delivery was refused before anything was stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookRejection {
+    /// No `X-Hub-Signature-256` header.
+    #[error("the X-Hub-Signature-256 header is missing")]
+    MissingSignature,
+    /// A malformed signature header, or one that does not match the body under our app secret.
+    #[error("the webhook signature is invalid: {0}")]
+    BadSignature(String),
+    /// The body is not JSON.
+    #[error("the webhook body is not JSON: {0}")]
+    NotJson(String),
+    /// The body is JSON but not a WhatsApp Business Account envelope.
+    #[error("the webhook body is not a WhatsApp Cloud API envelope: {0}")]
+    NotAnEnvelope(String),
+}

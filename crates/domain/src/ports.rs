@@ -11,7 +11,7 @@ use crate::business_number::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
 use crate::error::RepoError;
-use crate::ingest::{IngestSummary, WebhookBatch};
+use crate::ingest::{IngestSummary, WebhookBatch, WebhookRejection};
 use crate::session::{
     AccessClaims, AccessToken, NewRefreshToken, RefreshToken, Rotation, SessionId, TokenDigest,
 };
@@ -298,6 +298,30 @@ pub trait InboundRepository: Send + Sync {
         batch: &WebhookBatch,
         now: Timestamp,
     ) -> Result<IngestSummary, RepoError>;
+}
+
+/// The channel's webhook format: authenticity and decoding of what Meta (or the mock) posts.
+pub trait WebhookDecoder: Send + Sync {
+    /// Checks the signature over the exact raw bytes, then decodes every message and status.
+    ///
+    /// # Errors
+    /// [`WebhookRejection`]: a missing or wrong signature (checked first, so an unsigned body
+    /// is never parsed), a body that is not JSON, or JSON that is not an envelope.
+    fn decode(
+        &self,
+        raw_body: &[u8],
+        signature: Option<&str>,
+    ) -> Result<WebhookBatch, WebhookRejection>;
+
+    /// The subscription handshake: the challenge to echo when `mode` is `subscribe` and `token`
+    /// is our verify token; `None` (answer 403) otherwise, including when no verify token is
+    /// configured.
+    fn handshake(
+        &self,
+        mode: Option<&str>,
+        token: Option<&str>,
+        challenge: Option<&str>,
+    ) -> Option<String>;
 }
 
 /// The store's health.

@@ -49,6 +49,8 @@ pub fn app(
         .app_data(error::json_config())
         .app_data(error::path_config())
         .app_data(error::query_config())
+        // Raw bodies are read only by the webhook, whose deliveries can reach 3 MB.
+        .app_data(web::PayloadConfig::new(routes::webhook::WEBHOOK_BODY_LIMIT))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(fallback::not_found_or_wrong_method))

@@ -28,6 +28,7 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "auth", description = "Signing in, tokens and the caller's own account"),
         (name = "users", description = "User administration (admins)"),
         (name = "business-numbers", description = "WhatsApp business numbers (inboxes) and their members"),
+        (name = "webhook", description = "The WhatsApp Cloud API webhook (signed by Meta, no bearer token)"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]
@@ -62,9 +63,12 @@ fn error_response(description: &str) -> RefOr<Response> {
 }
 
 /// Adds the responses the conventions guarantee wherever they can happen: 401 on secured
-/// operations; 400, 413, 415 and 422 on operations with a JSON body; 500 and 503 everywhere.
+/// operations; 400, 413, 415 and 422 on API operations with a JSON body; 500 and 503 everywhere.
 pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // The webhook reads its raw body itself (signature first), so the JSON extractor's
+        // errors do not apply there.
+        let json_api = path.starts_with("/api/");
         for operation in [
             &mut item.get,
             &mut item.post,
@@ -82,7 +86,7 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
                     "`missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated)",
                 ));
             }
-            if operation.request_body.is_some() {
+            if json_api && operation.request_body.is_some() {
                 shared.extend([
                     ("400", "`invalid_json`: the body is not valid JSON"),
                     ("413", "`payload_too_large`: the body exceeds 256 KiB"),

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use switchboard_domain::ports::HealthCheck;
-use switchboard_domain::service::{Accounts, BusinessNumbers, UserAdmin};
+use switchboard_domain::ports::{HealthCheck, WebhookDecoder};
+use switchboard_domain::service::{Accounts, BusinessNumbers, Messaging, UserAdmin};
 
 /// The use cases the HTTP layer drives, shared by every worker.
 #[derive(Clone)]
@@ -11,6 +11,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub users: UserAdmin,
     pub numbers: BusinessNumbers,
+    pub messaging: Messaging,
+    pub webhook: Arc<dyn WebhookDecoder>,
     pub health: Arc<dyn HealthCheck>,
 }
 

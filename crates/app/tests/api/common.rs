@@ -19,6 +19,8 @@ use switchboard_http::AppState;
 use switchboard_store::{DatabaseUrl, Store};
 
 pub const PASSWORD: &str = "correct horse battery";
+pub const APP_SECRET: &[u8] = b"test-meta-app-secret";
+pub const VERIFY_TOKEN: &str = "test-verify-token";
 
 /// A real server on a free loopback port, serving `data_dir` in the background.
 pub struct Spawned {
@@ -59,12 +61,15 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("test.db"))).unwrap();
         store.migrate().unwrap();
-        let secret = JwtSecret::new(vec![42u8; 32]).unwrap();
         let state = wiring::app_state(
             &store,
-            &secret,
-            TokenLifetimes::default(),
-            HashCost::InsecureFastForTests,
+            &wiring::Settings {
+                jwt_secret: JwtSecret::new(vec![42u8; 32]).unwrap(),
+                lifetimes: TokenLifetimes::default(),
+                hash_cost: HashCost::InsecureFastForTests,
+                whatsapp_app_secret: APP_SECRET.to_vec(),
+                whatsapp_verify_token: Some(VERIFY_TOKEN.to_owned()),
+            },
         );
         Self {
             state,

@@ -12,3 +12,4 @@ mod common;
 mod conventions;
 mod openapi;
 mod users;
+mod webhook;

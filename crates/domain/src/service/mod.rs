@@ -2,6 +2,7 @@
 
 mod accounts;
 mod business_numbers;
+mod messaging;
 mod users;
 
 pub use accounts::{
@@ -9,4 +10,5 @@ pub use accounts::{
     RefreshError, SignedIn,
 };
 pub use business_numbers::{BusinessNumberError, BusinessNumbers, MemberView};
+pub use messaging::{Messaging, MessagingPorts};
 pub use users::{UserAdmin, UserAdminError};

@@ -5,6 +5,7 @@ mod auth;
 mod business_numbers;
 mod health;
 mod users;
+pub(crate) mod webhook;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -12,6 +13,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub(crate) fn register(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(webhook::verify_webhook)
+        .service(webhook::receive_webhook)
         .service(
             scope("/api/v1")
                 .service(auth::login)

@@ -6,6 +6,7 @@
 //! first one and drops the rest.
 
 mod batch;
+mod decoder;
 mod message;
 mod status;
 
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Error as _, IgnoredAny};
 use serde_json::{Value, error::Category};
 
+pub use decoder::CloudWebhook;
 pub use message::{Context, InboundMessage, InteractiveReply, Media, MessageContent};
 pub use status::{StatusKind, StatusUpdate};
 
