@@ -11,6 +11,7 @@ pub mod clock;
 pub mod conversation;
 pub mod error;
 pub mod event;
+pub mod gateway;
 pub mod ingest;
 pub mod message;
 pub mod ports;

@@ -11,6 +11,7 @@ use crate::business_number::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
 use crate::error::RepoError;
+use crate::gateway::{Accepted, GatewayError, OutboundMessage};
 use crate::ingest::{IngestSummary, WebhookBatch, WebhookRejection};
 use crate::session::{
     AccessClaims, AccessToken, NewRefreshToken, RefreshToken, Rotation, SessionId, TokenDigest,
@@ -322,6 +323,25 @@ pub trait WebhookDecoder: Send + Sync {
         token: Option<&str>,
         challenge: Option<&str>,
     ) -> Option<String>;
+}
+
+/// The WhatsApp Cloud API (real or mock), as the dispatcher uses it.
+#[async_trait]
+pub trait WhatsAppGateway: Send + Sync {
+    /// Sends one message.
+    ///
+    /// # Errors
+    /// [`GatewayError::Transient`] when a later retry may succeed (rate limits, Meta's
+    /// temporary codes, timeouts, network failures); [`GatewayError::Permanent`] with Meta's
+    /// code otherwise. Implementations MUST classify Meta codes with
+    /// [`crate::gateway::is_transient`].
+    async fn send(&self, message: &OutboundMessage) -> Result<Accepted, GatewayError>;
+
+    /// Sends the read receipt for an inbound message (the customer sees blue ticks).
+    ///
+    /// # Errors
+    /// As [`WhatsAppGateway::send`].
+    async fn mark_read(&self, phone_number_id: &str, wamid: &str) -> Result<(), GatewayError>;
 }
 
 /// The store's health.
