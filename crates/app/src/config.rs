@@ -52,6 +52,8 @@ pub struct Config {
     pub whatsapp_provider: WhatsAppProvider,
     pub whatsapp_app_secret: Option<String>,
     pub whatsapp_verify_token: Option<String>,
+    /// Mock provider: delays before its sent, delivered and read webhooks.
+    pub mock_status_delays: [std::time::Duration; 3],
     pub access_token_ttl: chrono::Duration,
     pub refresh_token_ttl: chrono::Duration,
     pub log: String,
@@ -134,6 +136,12 @@ impl Config {
             }
         };
 
+        let mock_status_delays = match get("SWITCHBOARD_MOCK_STATUS_DELAYS_MS") {
+            None => switchboard_whatsapp::mock::MockSettings::DEFAULT_STATUS_DELAYS,
+            Some(v) => switchboard_whatsapp::mock::parse_status_delays(&v)
+                .map_err(|e| bad("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", e))?,
+        };
+
         let access_token_ttl = seconds(&get, "SWITCHBOARD_ACCESS_TOKEN_TTL", 900, 60, 24 * 3600)?;
         let refresh_token_ttl = seconds(
             &get,
@@ -167,6 +175,7 @@ impl Config {
             whatsapp_provider,
             whatsapp_app_secret: get("SWITCHBOARD_WHATSAPP_APP_SECRET"),
             whatsapp_verify_token: get("SWITCHBOARD_WHATSAPP_VERIFY_TOKEN"),
+            mock_status_delays,
             access_token_ttl,
             refresh_token_ttl,
             log,
@@ -306,6 +315,7 @@ mod tests {
             ("SWITCHBOARD_ACCESS_TOKEN_TTL", "5"),
             ("SWITCHBOARD_REFRESH_TOKEN_TTL", "-1"),
             ("SWITCHBOARD_LOG", "info,[bad"),
+            ("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "1,2"),
         ] {
             let error = config(&[(var, value)]).unwrap_err();
             assert_eq!(error.var, var, "{value:?} for {var}");

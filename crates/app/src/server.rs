@@ -1,12 +1,15 @@
 //! Starting the service: data directory, database and migrations, bootstrap, HTTP server.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 
 use actix_web::HttpServer;
 use anyhow::Context as _;
 use switchboard_auth::HashCost;
+use switchboard_domain::service::RetryPolicy;
 use switchboard_domain::session::TokenLifetimes;
 use switchboard_store::Store;
+use switchboard_whatsapp::mock::{MockGateway, MockSettings};
 
 use crate::bootstrap::{self, BootstrapReport};
 use crate::config::Config;
@@ -46,6 +49,18 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// Where the mock provider posts its webhooks: this very server, on loopback when it listens
+/// on every interface.
+fn own_webhook_url(local: SocketAddr) -> String {
+    let host = match local.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv6() => "[::1]".to_owned(),
+        ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        ip if ip.is_ipv6() => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    format!("http://{host}:{}/webhooks/whatsapp", local.port())
+}
+
 impl Application {
     /// Prepares everything and binds the listener (port 0 picks a free port).
     ///
@@ -70,17 +85,30 @@ impl Application {
             hash_cost: cost,
             whatsapp_app_secret: config.load_whatsapp_app_secret()?,
             whatsapp_verify_token: config.whatsapp_verify_token.clone(),
+            retry: RetryPolicy::default(),
         };
-        let state = wiring::app_state(&store, &settings);
-        let report = bootstrap::run(&config, &store, &state.users).await?;
-
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("SWITCHBOARD_BIND: cannot listen on {}", config.bind))?;
-        let port = listener.local_addr()?.port();
+        let local = listener.local_addr()?;
+
+        let mock = Arc::new(
+            MockGateway::new(MockSettings {
+                callback_url: own_webhook_url(local),
+                app_secret: settings.whatsapp_app_secret.clone(),
+                status_delays: config.mock_status_delays,
+            })
+            .context("cannot start the mock WhatsApp provider")?,
+        );
+        let wired = wiring::wire(&store, &settings, mock.clone(), Some(mock));
+        let report = bootstrap::run(&config, &store, &wired.state.users).await?;
+
+        let state = wired.state.clone();
         let server = HttpServer::new(move || switchboard_http::app(state.clone()))
             .listen(listener)?
             .run();
         actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store));
+        actix_web::rt::spawn(crate::dispatch::run_forever(wired.dispatcher, wired.signal));
+        let port = local.port();
         Ok(Self {
             port,
             server,

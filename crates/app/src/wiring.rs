@@ -4,13 +4,17 @@ use std::sync::Arc;
 
 use switchboard_auth::{Argon2Hasher, HashCost, JwtCodec, JwtSecret, RandomSecrets};
 use switchboard_domain::clock::{Clock, SystemClock};
+use switchboard_domain::ports::{CustomerSimulator, WhatsAppGateway};
 use switchboard_domain::service::{
-    AccountPorts, Accounts, BusinessNumbers, Messaging, MessagingPorts, UserAdmin,
+    AccountPorts, Accounts, BusinessNumbers, Dispatcher, Messaging, MessagingPorts, RetryPolicy,
+    UserAdmin,
 };
 use switchboard_domain::session::{LockoutPolicy, TokenLifetimes};
 use switchboard_http::AppState;
 use switchboard_store::Store;
 use switchboard_whatsapp::webhook::CloudWebhook;
+
+use crate::dispatch::NotifySignal;
 
 /// Secrets and tunables the adapters are built with.
 #[derive(Debug, Clone)]
@@ -20,13 +24,29 @@ pub struct Settings {
     pub hash_cost: HashCost,
     pub whatsapp_app_secret: Vec<u8>,
     pub whatsapp_verify_token: Option<String>,
+    pub retry: RetryPolicy,
 }
 
-/// Builds the HTTP layer's state over the store and the other adapters.
-pub fn app_state(store: &Store, settings: &Settings) -> AppState {
+/// Everything the server runs: the HTTP state and the dispatcher with its wake-up signal.
+#[derive(Debug, Clone)]
+pub struct Wired {
+    pub state: AppState,
+    pub dispatcher: Dispatcher,
+    pub signal: Arc<NotifySignal>,
+}
+
+/// Builds the use cases over the store, the credential adapters and the WhatsApp gateway (and
+/// the customer simulator, which only the mock provider offers).
+pub fn wire(
+    store: &Store,
+    settings: &Settings,
+    gateway: Arc<dyn WhatsAppGateway>,
+    simulator: Option<Arc<dyn CustomerSimulator>>,
+) -> Wired {
     let store = Arc::new(store.clone());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let hasher = Arc::new(Argon2Hasher::new(settings.hash_cost));
+    let signal = Arc::new(NotifySignal::default());
     let accounts = Accounts::new(
         AccountPorts {
             users: store.clone(),
@@ -43,18 +63,28 @@ pub fn app_state(store: &Store, settings: &Settings) -> AppState {
         settings.lifetimes,
         LockoutPolicy::default(),
     );
-    AppState {
+    let state = AppState {
         accounts,
         users: UserAdmin::new(store.clone(), hasher, clock.clone()),
         numbers: BusinessNumbers::new(store.clone(), clock.clone()),
         messaging: Messaging::new(MessagingPorts {
             inbound: store.clone(),
-            clock,
+            conversations: store.clone(),
+            numbers: store.clone(),
+            gateway: gateway.clone(),
+            outbox: signal.clone(),
+            clock: clock.clone(),
         }),
         webhook: Arc::new(CloudWebhook::new(
             settings.whatsapp_app_secret.clone(),
             settings.whatsapp_verify_token.clone(),
         )),
-        health: store,
+        simulator,
+        health: store.clone(),
+    };
+    Wired {
+        state,
+        dispatcher: Dispatcher::new(store, gateway, clock, settings.retry),
+        signal,
     }
 }

@@ -117,6 +117,69 @@ impl Conversation {
     }
 }
 
+/// The newest message of a conversation, for the inbox list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePreview {
+    pub id: crate::message::MessageId,
+    pub direction: crate::message::Direction,
+    pub kind: String,
+    pub text: Option<String>,
+    pub status: crate::message::MessageStatus,
+    pub sent_at: Timestamp,
+}
+
+/// A conversation as the inbox shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationView {
+    pub conversation: Conversation,
+    pub contact: Contact,
+    pub last_message: Option<MessagePreview>,
+}
+
+/// Whose conversations to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Any,
+    Unassigned,
+    User(UserId),
+}
+
+/// Where an inbox page starts: after the conversation with this `last_message_at` and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxCursor {
+    pub last_message_at: Timestamp,
+    pub id: ConversationId,
+}
+
+/// An inbox query, newest activity first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationQuery {
+    /// The numbers to look in (already narrowed to what the caller may see).
+    pub numbers: Vec<BusinessNumberId>,
+    pub status: Option<ConversationStatus>,
+    pub assignee: AssigneeFilter,
+    pub after: Option<InboxCursor>,
+    pub limit: u32,
+}
+
+/// An agent's change to a conversation; `assignee: Some(None)` unassigns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversationChanges {
+    pub status: Option<ConversationStatus>,
+    pub assignee: Option<Option<UserId>>,
+}
+
+/// The dashboard's figures for one business number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub conversations: u64,
+    pub open: u64,
+    pub pending: u64,
+    pub resolved: u64,
+    pub messages_sent: u64,
+    pub messages_received: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

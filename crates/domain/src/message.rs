@@ -127,6 +127,61 @@ pub fn window_is_open(last_inbound_at: Option<Timestamp>, now: Timestamp) -> boo
     window_expires_at(last_inbound_at).is_some_and(|expires| now < expires)
 }
 
+/// Meta's reason for a failed delivery, as stored on the message.
+pub use crate::ingest::DeliveryError;
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: crate::conversation::ConversationId,
+    pub direction: Direction,
+    /// Meta's message type (`text`, `template`, `image`, ..., `unsupported`).
+    pub kind: String,
+    /// Text, caption or reply title.
+    pub text: Option<String>,
+    /// The full typed payload as JSON text (Meta's for inbound, ours for outbound).
+    pub payload: String,
+    /// WhatsApp's id; `None` for an outbound message not accepted yet.
+    pub wamid: Option<String>,
+    /// The agent who sent an outbound message.
+    pub sender_user_id: Option<crate::user::UserId>,
+    /// Meta's timestamp (inbound) or when the agent sent it (outbound): the thread order.
+    pub sent_at: Timestamp,
+    pub status: MessageStatus,
+    pub accepted_at: Option<Timestamp>,
+    pub sent_status_at: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
+    pub read_at: Option<Timestamp>,
+    pub failed_at: Option<Timestamp>,
+    pub error: Option<DeliveryError>,
+    /// The WhatsApp id of the message this one replies to.
+    pub reply_to: Option<String>,
+    /// Arrival in Switchboard.
+    pub created_at: Timestamp,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
+}
+
+impl FromStr for Direction {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "inbound" => Ok(Direction::Inbound),
+            "outbound" => Ok(Direction::Outbound),
+            other => Err(UnknownStatus(other.to_owned())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,9 +10,13 @@ use crate::Timestamp;
 use crate::business_number::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
+use crate::conversation::{
+    ConversationChanges, ConversationId, ConversationQuery, ConversationView, Stats,
+};
 use crate::error::RepoError;
-use crate::gateway::{Accepted, GatewayError, OutboundMessage};
+use crate::gateway::{Accepted, GatewayError, OutboundContent, OutboundMessage};
 use crate::ingest::{IngestSummary, WebhookBatch, WebhookRejection};
+use crate::message::{DeliveryError, Message, MessageId};
 use crate::session::{
     AccessClaims, AccessToken, NewRefreshToken, RefreshToken, Rotation, SessionId, TokenDigest,
 };
@@ -301,6 +305,175 @@ pub trait InboundRepository: Send + Sync {
     ) -> Result<IngestSummary, RepoError>;
 }
 
+/// Where a page of a thread ends: messages strictly older than this (`sent_at`, then id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageCursor {
+    pub sent_at: Timestamp,
+    pub id: MessageId,
+}
+
+/// An agent's message to store as `queued`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutbound {
+    pub sender: UserId,
+    pub content: OutboundContent,
+    /// The client's key: the same key on the same conversation yields the first message.
+    pub idempotency_key: Option<String>,
+}
+
+/// A queued message ready for the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchItem {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub business_number_id: BusinessNumberId,
+    pub attempts: u32,
+    pub outbound: OutboundMessage,
+}
+
+/// Conversations, their messages and contacts, as agents work them.
+#[async_trait]
+pub trait ConversationRepository: Send + Sync {
+    /// A page of the inbox, newest `last_message_at` first, ties by id descending, starting
+    /// after `query.after`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn list_conversations(
+        &self,
+        query: &ConversationQuery,
+    ) -> Result<Vec<ConversationView>, RepoError>;
+
+    /// # Errors
+    /// [`RepoError::NotFound`]; storage failures.
+    async fn get_conversation(&self, id: ConversationId) -> Result<ConversationView, RepoError>;
+
+    /// Applies the changes and logs `conversation.updated`, in one transaction.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`]; storage failures.
+    async fn update_conversation(
+        &self,
+        id: ConversationId,
+        changes: &ConversationChanges,
+        now: Timestamp,
+    ) -> Result<ConversationView, RepoError>;
+
+    /// Clears the unread count (logging `conversation.updated` if it was not zero) and returns
+    /// the WhatsApp id of the newest inbound message, for the read receipt.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`]; storage failures.
+    async fn mark_read(
+        &self,
+        id: ConversationId,
+        now: Timestamp,
+    ) -> Result<Option<String>, RepoError>;
+
+    /// Up to `limit` messages older than `before` (or the newest), oldest first, ordered by
+    /// Meta's timestamp then arrival.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn list_messages(
+        &self,
+        conversation: ConversationId,
+        before: Option<MessageCursor>,
+        limit: u32,
+    ) -> Result<Vec<Message>, RepoError>;
+
+    /// Stores an agent's message as `queued` and logs `message.created` and
+    /// `conversation.updated`, in one transaction. If a message with the same idempotency key
+    /// exists on the conversation, stores nothing and returns that one with `false`.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if the conversation does not exist; storage failures.
+    async fn queue_message(
+        &self,
+        conversation: ConversationId,
+        new: &NewOutbound,
+        now: Timestamp,
+    ) -> Result<(Message, bool), RepoError>;
+
+    /// The message sent on `conversation` with this idempotency key, if any.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn find_by_idempotency_key(
+        &self,
+        conversation: ConversationId,
+        key: &str,
+    ) -> Result<Option<Message>, RepoError>;
+
+    /// Finds or creates the contact (by WhatsApp id) and its conversation on `number`, then
+    /// queues the message as [`ConversationRepository::queue_message`] does, in one transaction.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if the number does not exist; storage failures.
+    async fn start_conversation(
+        &self,
+        number: BusinessNumberId,
+        wa_id: &str,
+        new: &NewOutbound,
+        now: Timestamp,
+    ) -> Result<(ConversationView, Message, bool), RepoError>;
+
+    /// The dashboard figures of one number.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn stats(&self, number: BusinessNumberId) -> Result<Stats, RepoError>;
+}
+
+/// The dispatcher's view of queued messages.
+#[async_trait]
+pub trait OutboxRepository: Send + Sync {
+    /// Up to `limit` queued messages due at `now`: per conversation only the oldest queued one,
+    /// so a conversation's messages go out in order.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn due_messages(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DispatchItem>, RepoError>;
+
+    /// Records the Cloud API's acceptance and applies any statuses that arrived for the WhatsApp
+    /// id before it was known, logging `message.updated`, in one transaction.
+    ///
+    /// # Errors
+    /// [`RepoError::Conflict`] if another message already has this WhatsApp id; storage failures.
+    async fn mark_accepted(
+        &self,
+        id: MessageId,
+        wamid: &str,
+        now: Timestamp,
+    ) -> Result<(), RepoError>;
+
+    /// Fails a message with Meta's error and logs `message.updated`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn mark_failed(
+        &self,
+        id: MessageId,
+        error: &DeliveryError,
+        now: Timestamp,
+    ) -> Result<(), RepoError>;
+
+    /// Keeps a message queued for another attempt at `next_attempt_at`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn schedule_retry(
+        &self,
+        id: MessageId,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+    ) -> Result<(), RepoError>;
+}
+
 /// The channel's webhook format: authenticity and decoding of what Meta (or the mock) posts.
 pub trait WebhookDecoder: Send + Sync {
     /// Checks the signature over the exact raw bytes, then decodes every message and status.
@@ -342,6 +515,25 @@ pub trait WhatsAppGateway: Send + Sync {
     /// # Errors
     /// As [`WhatsAppGateway::send`].
     async fn mark_read(&self, phone_number_id: &str, wamid: &str) -> Result<(), GatewayError>;
+}
+
+/// Playing the customer (mock mode): makes the provider deliver an inbound text message
+/// through the same signed webhook path Meta uses.
+#[async_trait]
+pub trait CustomerSimulator: Send + Sync {
+    /// Delivers `text` from `from` (WhatsApp id) to the number, returning the new message's
+    /// WhatsApp id once our webhook has stored it.
+    ///
+    /// # Errors
+    /// A description of why the webhook did not accept the delivery.
+    async fn deliver_inbound(
+        &self,
+        phone_number_id: &str,
+        display_phone_number: &str,
+        from: &str,
+        name: Option<&str>,
+        text: &str,
+    ) -> Result<String, String>;
 }
 
 /// The store's health.

@@ -14,8 +14,8 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::service::{
-    AuthenticateError, BusinessNumberError, ChangePasswordError, LoginError, RefreshError,
-    UserAdminError,
+    AuthenticateError, BusinessNumberError, ChangePasswordError, LoginError, MessagingError,
+    RefreshError, UserAdminError,
 };
 use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
@@ -264,6 +264,34 @@ impl From<UserAdminError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "last_admin", e.to_string())
             }
             UserAdminError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<MessagingError> for ApiError {
+    fn from(e: MessagingError) -> Self {
+        match e {
+            MessagingError::NotFound => Self::not_found(e.to_string()),
+            MessagingError::Forbidden => Self::forbidden(e.to_string()),
+            MessagingError::OutsideWindow { expired_at } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "outside_customer_service_window",
+                match expired_at {
+                    Some(at) => format!("{e} (it closed at {})", at.to_rfc3339()),
+                    None => format!("{e} (the customer has never written)"),
+                },
+            ),
+            MessagingError::AssigneeNotMember => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "assignee_not_member",
+                e.to_string(),
+            ),
+            MessagingError::TemplateRequired => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "template_required",
+                e.to_string(),
+            ),
+            MessagingError::Store(e) => e.into(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use switchboard_domain::ports::{HealthCheck, WebhookDecoder};
+use switchboard_domain::ports::{CustomerSimulator, HealthCheck, WebhookDecoder};
 use switchboard_domain::service::{Accounts, BusinessNumbers, Messaging, UserAdmin};
 
 /// The use cases the HTTP layer drives, shared by every worker.
@@ -13,6 +13,8 @@ pub struct AppState {
     pub numbers: BusinessNumbers,
     pub messaging: Messaging,
     pub webhook: Arc<dyn WebhookDecoder>,
+    /// Present only with the mock WhatsApp provider.
+    pub simulator: Option<Arc<dyn CustomerSimulator>>,
     pub health: Arc<dyn HealthCheck>,
 }
 

@@ -15,10 +15,9 @@ use switchboard_domain::ingest::{
 use switchboard_domain::message::MessageStatus;
 use switchboard_domain::ports::InboundRepository;
 
+use crate::conversations::log_event;
 use crate::error::Fail;
-use crate::schema::{
-    business_numbers, contacts, conversations, events, messages, pending_statuses,
-};
+use crate::schema::{business_numbers, contacts, conversations, messages, pending_statuses};
 use crate::sqlite::Store;
 use crate::time::to_millis;
 
@@ -95,16 +94,7 @@ impl<'c> Ingest<'c> {
         conversation: i64,
         message: Option<i64>,
     ) -> Result<(), Fail> {
-        diesel::insert_into(events::table)
-            .values((
-                events::business_number_id.eq(number),
-                events::kind.eq(kind.as_str()),
-                events::conversation_id.eq(conversation),
-                events::message_id.eq(message),
-                events::created_at.eq(self.now),
-            ))
-            .execute(self.conn)?;
-        Ok(())
+        log_event(self.conn, number, kind, conversation, message, self.now)
     }
 
     fn contact(&mut self, message: &InboundMessage) -> Result<i64, Fail> {
@@ -151,10 +141,11 @@ impl<'c> Ingest<'c> {
             .do_nothing()
             .execute(self.conn)?
             == 1;
-        let (conversation, status, last_message_at, last_inbound_at): (
+        let (conversation, status, last_message_at, last_inbound_at, last_message_id): (
             i64,
             String,
             i64,
+            Option<i64>,
             Option<i64>,
         ) = conversations::table
             .filter(conversations::business_number_id.eq(number))
@@ -164,6 +155,7 @@ impl<'c> Ingest<'c> {
                 conversations::status,
                 conversations::last_message_at,
                 conversations::last_inbound_at,
+                conversations::last_message_id,
             ))
             .first(self.conn)?;
 
@@ -198,6 +190,11 @@ impl<'c> Ingest<'c> {
                 conversations::status.eq(status.after_inbound().as_str()),
                 // Deliveries arrive out of order: these only move forward.
                 conversations::last_message_at.eq(last_message_at.max(sent_at)),
+                conversations::last_message_id.eq(if sent_at >= last_message_at {
+                    Some(message_id)
+                } else {
+                    last_message_id
+                }),
                 conversations::last_inbound_at
                     .eq(last_inbound_at.map_or(sent_at, |t| t.max(sent_at))),
                 conversations::unread_count.eq(conversations::unread_count + 1),
@@ -321,6 +318,7 @@ mod tests {
 
     use super::*;
     use crate::DatabaseUrl;
+    use crate::schema::events;
 
     struct Fixture {
         store: Store,

@@ -3,10 +3,13 @@
 //! folder, selected by the database URL's scheme.
 
 mod business_numbers;
+mod conversations;
 mod database_url;
 mod error;
 mod inbound;
 mod login_attempts;
+mod outbox;
+mod rows;
 mod schema;
 mod sessions;
 mod sqlite;

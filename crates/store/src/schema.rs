@@ -89,6 +89,7 @@ diesel::table! {
         last_message_at -> BigInt,
         last_inbound_at -> Nullable<BigInt>,
         unread_count -> Integer,
+        last_message_id -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
     }
@@ -116,6 +117,8 @@ diesel::table! {
         error_details -> Nullable<Text>,
         reply_to_wamid -> Nullable<Text>,
         idempotency_key -> Nullable<Text>,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<BigInt>,
         created_at -> BigInt,
     }
 }

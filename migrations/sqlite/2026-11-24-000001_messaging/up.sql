@@ -20,6 +20,8 @@ CREATE TABLE conversations (
     last_message_at    BIGINT  NOT NULL,
     last_inbound_at    BIGINT,
     unread_count       INTEGER NOT NULL DEFAULT 0,
+    -- The newest message by Meta's order, for the inbox preview.
+    last_message_id    BIGINT,
     created_at         BIGINT  NOT NULL,
     updated_at         BIGINT  NOT NULL
 );
@@ -51,6 +53,9 @@ CREATE TABLE messages (
     error_details   TEXT,
     reply_to_wamid  TEXT,
     idempotency_key TEXT,
+    -- Dispatcher bookkeeping for queued outbound messages.
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT,
     created_at      BIGINT NOT NULL
 );
 -- Exactly once: a redelivered webhook message hits this index, never a second row. NULLs are
@@ -59,6 +64,8 @@ CREATE UNIQUE INDEX messages_wamid ON messages (wamid);
 CREATE UNIQUE INDEX messages_idempotency ON messages (conversation_id, idempotency_key);
 -- The thread: Meta's order, ties broken by arrival (id).
 CREATE INDEX messages_thread ON messages (conversation_id, sent_at, id);
+-- The dispatcher's queue.
+CREATE INDEX messages_queued ON messages (conversation_id, id) WHERE status = 'queued';
 
 -- Statuses for WhatsApp ids we have not stored yet (they can beat the send response).
 CREATE TABLE pending_statuses (

@@ -7,12 +7,17 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use switchboard::wiring;
 use switchboard_auth::{HashCost, JwtSecret};
 use switchboard_domain::business_number::{
     BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
 };
+use switchboard_domain::gateway::{Accepted, GatewayError, OutboundMessage};
 use switchboard_domain::ports::BusinessNumberRepository;
+use switchboard_domain::ports::WhatsAppGateway;
+use switchboard_domain::service::{Dispatcher, RetryPolicy};
 use switchboard_domain::session::TokenLifetimes;
 use switchboard_domain::user::{DisplayName, NewUser, Password, Role, UserId, Username};
 use switchboard_http::AppState;
@@ -50,9 +55,52 @@ pub async fn spawn_server(data_dir: &std::path::Path, admin_password: Option<&st
     Spawned { base, report }
 }
 
+/// A WhatsApp gateway whose answers the test scripts; it records what it was asked.
+#[derive(Default)]
+pub struct ScriptedGateway {
+    /// Answers to give, in order; when empty, every send is accepted.
+    pub script: Mutex<VecDeque<Result<Accepted, GatewayError>>>,
+    pub sent: Mutex<Vec<OutboundMessage>>,
+    pub read_receipts: Mutex<Vec<(String, String)>>,
+}
+
+impl ScriptedGateway {
+    pub fn answer(&self, outcome: Result<Accepted, GatewayError>) {
+        self.script.lock().unwrap().push_back(outcome);
+    }
+
+    pub fn sent(&self) -> Vec<OutboundMessage> {
+        self.sent.lock().unwrap().clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl WhatsAppGateway for ScriptedGateway {
+    async fn send(&self, message: &OutboundMessage) -> Result<Accepted, GatewayError> {
+        let mut sent = self.sent.lock().unwrap();
+        sent.push(message.clone());
+        let n = sent.len();
+        self.script.lock().unwrap().pop_front().unwrap_or_else(|| {
+            Ok(Accepted {
+                wamid: format!("wamid.TEST-{n}"),
+            })
+        })
+    }
+
+    async fn mark_read(&self, phone_number_id: &str, wamid: &str) -> Result<(), GatewayError> {
+        self.read_receipts
+            .lock()
+            .unwrap()
+            .push((phone_number_id.to_owned(), wamid.to_owned()));
+        Ok(())
+    }
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub store: Store,
+    pub gateway: Arc<ScriptedGateway>,
+    pub dispatcher: Dispatcher,
     _dir: tempfile::TempDir,
 }
 
@@ -61,7 +109,17 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("test.db"))).unwrap();
         store.migrate().unwrap();
-        let state = wiring::app_state(
+        Self::on(store, dir)
+    }
+
+    /// Another "process" on the same database (same store, fresh wiring).
+    pub fn restart(self) -> Self {
+        Self::on(self.store, self._dir)
+    }
+
+    fn on(store: Store, dir: tempfile::TempDir) -> Self {
+        let gateway = Arc::new(ScriptedGateway::default());
+        let wired = wiring::wire(
             &store,
             &wiring::Settings {
                 jwt_secret: JwtSecret::new(vec![42u8; 32]).unwrap(),
@@ -69,13 +127,28 @@ impl TestApp {
                 hash_cost: HashCost::InsecureFastForTests,
                 whatsapp_app_secret: APP_SECRET.to_vec(),
                 whatsapp_verify_token: Some(VERIFY_TOKEN.to_owned()),
+                // Retries come due at once, so tests need not wait.
+                retry: RetryPolicy {
+                    base: chrono::Duration::zero(),
+                    max: chrono::Duration::zero(),
+                    max_attempts: 3,
+                },
             },
+            gateway.clone(),
+            None,
         );
         Self {
-            state,
+            state: wired.state,
             store,
+            gateway,
+            dispatcher: wired.dispatcher,
             _dir: dir,
         }
+    }
+
+    /// One dispatcher pass, as the background worker would run it.
+    pub async fn dispatch(&self) -> switchboard_domain::service::DispatchReport {
+        self.dispatcher.run_once(100).await.unwrap()
     }
 
     /// Creates a user with [`PASSWORD`].

@@ -10,6 +10,7 @@ mod business_numbers;
 mod cli;
 mod common;
 mod conventions;
+mod conversations;
 mod openapi;
 mod users;
 mod webhook;

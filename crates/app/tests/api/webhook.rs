@@ -6,9 +6,9 @@ use switchboard_whatsapp::signature::{escape_non_ascii, signature_header};
 
 use crate::common::{APP_SECRET, TestApp, VERIFY_TOKEN, send};
 
-const PHONE_NUMBER_ID: &str = "106540352242922";
+pub const PHONE_NUMBER_ID: &str = "106540352242922";
 
-fn envelope(phone_number_id: &str, messages: Value, statuses: Value) -> Value {
+pub fn envelope(phone_number_id: &str, messages: Value, statuses: Value) -> Value {
     json!({
         "object": "whatsapp_business_account",
         "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
@@ -21,11 +21,11 @@ fn envelope(phone_number_id: &str, messages: Value, statuses: Value) -> Value {
     })
 }
 
-fn text(id: &str, body: &str) -> Value {
+pub fn text(id: &str, body: &str) -> Value {
     json!({"from": "16505551234", "id": id, "timestamp": "1750000000", "type": "text", "text": {"body": body}})
 }
 
-fn signed(body: &[u8]) -> TestRequest {
+pub fn signed(body: &[u8]) -> TestRequest {
     TestRequest::post()
         .uri("/webhooks/whatsapp")
         .insert_header(("content-type", "application/json"))
@@ -33,7 +33,7 @@ fn signed(body: &[u8]) -> TestRequest {
         .set_payload(body.to_vec())
 }
 
-async fn app_with_number() -> TestApp {
+pub async fn app_with_number() -> TestApp {
     let t = TestApp::new();
     t.number("Support", "+15550783881", PHONE_NUMBER_ID).await;
     t

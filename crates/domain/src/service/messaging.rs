@@ -2,15 +2,40 @@
 
 use std::sync::Arc;
 
+use thiserror::Error;
+
+use crate::Timestamp;
+use crate::authz::{Access, Actor};
+use crate::business_number::BusinessNumberId;
 use crate::clock::Clock;
+use crate::conversation::{
+    AssigneeFilter, ConversationChanges, ConversationId, ConversationQuery, ConversationStatus,
+    ConversationView, InboxCursor, Stats,
+};
 use crate::error::RepoError;
+use crate::gateway::OutboundContent;
 use crate::ingest::{IngestSummary, WebhookBatch};
-use crate::ports::InboundRepository;
+use crate::message::{Message, window_is_open};
+use crate::ports::{
+    BusinessNumberRepository, ConversationRepository, InboundRepository, MessageCursor,
+    NewOutbound, WhatsAppGateway,
+};
+use crate::user::UserId;
+
+/// Wakes the dispatcher when a message is queued, so it need not wait for its next poll.
+pub trait OutboxSignal: Send + Sync {
+    /// Never blocks; waking an already-awake dispatcher is harmless.
+    fn wake(&self);
+}
 
 /// The ports messaging needs.
 #[derive(Clone)]
 pub struct MessagingPorts {
     pub inbound: Arc<dyn InboundRepository>,
+    pub conversations: Arc<dyn ConversationRepository>,
+    pub numbers: Arc<dyn BusinessNumberRepository>,
+    pub gateway: Arc<dyn WhatsAppGateway>,
+    pub outbox: Arc<dyn OutboxSignal>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -18,6 +43,55 @@ impl std::fmt::Debug for MessagingPorts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MessagingPorts").finish_non_exhaustive()
     }
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum MessagingError {
+    /// No such conversation or number, or the caller may not see it.
+    #[error("not found")]
+    NotFound,
+    /// The caller can see it but may not change it (viewers).
+    #[error("viewers cannot change conversations or send messages")]
+    Forbidden,
+    /// Free text more than 24 hours after the customer's last message; send a template.
+    #[error("the 24-hour customer service window is closed; only templates can be sent")]
+    OutsideWindow { expired_at: Option<Timestamp> },
+    /// The new assignee is not a member of the conversation's business number.
+    #[error("the assignee is not a member of this business number")]
+    AssigneeNotMember,
+    /// A business-initiated conversation must start with a template.
+    #[error("a new conversation must start with a template message")]
+    TemplateRequired,
+    #[error(transparent)]
+    Store(RepoError),
+}
+
+impl From<RepoError> for MessagingError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::NotFound => MessagingError::NotFound,
+            other => MessagingError::Store(other),
+        }
+    }
+}
+
+/// The caller's own way of naming the assignee filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeParam {
+    Any,
+    Me,
+    Unassigned,
+    User(UserId),
+}
+
+/// An inbox request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxRequest {
+    pub business_number_id: Option<BusinessNumberId>,
+    pub status: Option<ConversationStatus>,
+    pub assignee: AssigneeParam,
+    pub after: Option<InboxCursor>,
+    pub limit: u32,
 }
 
 /// Messaging use cases.
@@ -41,5 +115,290 @@ impl Messaging {
             .inbound
             .ingest(batch, self.ports.clock.now())
             .await
+    }
+
+    async fn access(
+        &self,
+        actor: &Actor,
+        number: BusinessNumberId,
+    ) -> Result<Access, MessagingError> {
+        let member =
+            actor.is_admin() || self.ports.numbers.is_member(number, actor.user_id).await?;
+        Ok(actor.access_to_number(member))
+    }
+
+    /// The conversation if the caller may see it, with the caller's access.
+    async fn visible(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+    ) -> Result<(ConversationView, Access), MessagingError> {
+        let view = self.ports.conversations.get_conversation(id).await?;
+        match self
+            .access(actor, view.conversation.business_number_id)
+            .await?
+        {
+            Access::Hidden => Err(MessagingError::NotFound),
+            access => Ok((view, access)),
+        }
+    }
+
+    async fn workable(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+    ) -> Result<ConversationView, MessagingError> {
+        let (view, access) = self.visible(actor, id).await?;
+        if access.can_work() {
+            Ok(view)
+        } else {
+            Err(MessagingError::Forbidden)
+        }
+    }
+
+    /// The caller's inbox, newest activity first.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`] if a requested business number is not visible.
+    pub async fn inbox(
+        &self,
+        actor: &Actor,
+        request: &InboxRequest,
+    ) -> Result<Vec<ConversationView>, MessagingError> {
+        let numbers = match request.business_number_id {
+            Some(number) => {
+                self.ports.numbers.get_number(number).await?;
+                if !self.access(actor, number).await?.can_read() {
+                    return Err(MessagingError::NotFound);
+                }
+                vec![number]
+            }
+            None if actor.is_admin() => self
+                .ports
+                .numbers
+                .list_numbers()
+                .await?
+                .into_iter()
+                .map(|n| n.id)
+                .collect(),
+            None => self
+                .ports
+                .numbers
+                .list_numbers_of_member(actor.user_id)
+                .await?
+                .into_iter()
+                .map(|n| n.id)
+                .collect(),
+        };
+        let assignee = match request.assignee {
+            AssigneeParam::Any => AssigneeFilter::Any,
+            AssigneeParam::Me => AssigneeFilter::User(actor.user_id),
+            AssigneeParam::Unassigned => AssigneeFilter::Unassigned,
+            AssigneeParam::User(user) => AssigneeFilter::User(user),
+        };
+        let query = ConversationQuery {
+            numbers,
+            status: request.status,
+            assignee,
+            after: request.after,
+            limit: request.limit,
+        };
+        Ok(self.ports.conversations.list_conversations(&query).await?)
+    }
+
+    /// # Errors
+    /// [`MessagingError::NotFound`] if missing or not visible.
+    pub async fn conversation(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+    ) -> Result<ConversationView, MessagingError> {
+        Ok(self.visible(actor, id).await?.0)
+    }
+
+    /// Changes status and/or assignee.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`]; [`MessagingError::Forbidden`] for viewers;
+    /// [`MessagingError::AssigneeNotMember`].
+    pub async fn update_conversation(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        changes: &ConversationChanges,
+    ) -> Result<ConversationView, MessagingError> {
+        let view = self.workable(actor, id).await?;
+        if let Some(Some(assignee)) = changes.assignee
+            && !self
+                .ports
+                .numbers
+                .is_member(view.conversation.business_number_id, assignee)
+                .await?
+        {
+            return Err(MessagingError::AssigneeNotMember);
+        }
+        if changes == &ConversationChanges::default() {
+            return Ok(view);
+        }
+        Ok(self
+            .ports
+            .conversations
+            .update_conversation(id, changes, self.ports.clock.now())
+            .await?)
+    }
+
+    /// Clears the unread count and sends WhatsApp's read receipt for the newest inbound
+    /// message. A failed receipt is logged by the caller's infrastructure, not an error: the
+    /// agent has read the conversation either way.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`]; [`MessagingError::Forbidden`] for viewers.
+    pub async fn mark_read(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+    ) -> Result<ConversationView, MessagingError> {
+        let view = self.workable(actor, id).await?;
+        let newest = self
+            .ports
+            .conversations
+            .mark_read(id, self.ports.clock.now())
+            .await?;
+        if let Some(wamid) = newest {
+            let number = self
+                .ports
+                .numbers
+                .get_number(view.conversation.business_number_id)
+                .await?;
+            // Best effort: the receipt only colours the customer's ticks.
+            let _ = self
+                .ports
+                .gateway
+                .mark_read(&number.phone_number_id, &wamid)
+                .await;
+        }
+        Ok(self.ports.conversations.get_conversation(id).await?)
+    }
+
+    /// A page of the thread, oldest first, ending before `before`.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`] if missing or not visible.
+    pub async fn messages(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        before: Option<MessageCursor>,
+        limit: u32,
+    ) -> Result<Vec<Message>, MessagingError> {
+        self.visible(actor, id).await?;
+        Ok(self
+            .ports
+            .conversations
+            .list_messages(id, before, limit)
+            .await?)
+    }
+
+    /// Queues an agent's message; the dispatcher sends it. Returns the message and whether it
+    /// is new (`false`: the idempotency key named an earlier one, which is returned instead).
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`]; [`MessagingError::Forbidden`] for viewers;
+    /// [`MessagingError::OutsideWindow`] for free text outside the 24-hour window.
+    pub async fn send(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        content: OutboundContent,
+        idempotency_key: Option<String>,
+    ) -> Result<(Message, bool), MessagingError> {
+        let view = self.workable(actor, id).await?;
+        // A retried request gets its first answer, even if the window has closed since.
+        if let Some(key) = &idempotency_key
+            && let Some(first) = self
+                .ports
+                .conversations
+                .find_by_idempotency_key(id, key)
+                .await?
+        {
+            return Ok((first, false));
+        }
+        let now = self.ports.clock.now();
+        if matches!(content, OutboundContent::Text { .. })
+            && !window_is_open(view.conversation.last_inbound_at, now)
+        {
+            return Err(MessagingError::OutsideWindow {
+                expired_at: view.conversation.window_expires_at(),
+            });
+        }
+        let new = NewOutbound {
+            sender: actor.user_id,
+            content,
+            idempotency_key,
+        };
+        let (message, created) = self
+            .ports
+            .conversations
+            .queue_message(id, &new, now)
+            .await?;
+        if created {
+            self.ports.outbox.wake();
+        }
+        Ok((message, created))
+    }
+
+    /// Starts a business-initiated conversation (or continues the existing one) with a
+    /// template message to `wa_id`.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`] if the number is missing or not visible;
+    /// [`MessagingError::Forbidden`] for viewers; [`MessagingError::TemplateRequired`].
+    pub async fn start_conversation(
+        &self,
+        actor: &Actor,
+        number: BusinessNumberId,
+        wa_id: &str,
+        content: OutboundContent,
+        idempotency_key: Option<String>,
+    ) -> Result<(ConversationView, Message, bool), MessagingError> {
+        self.ports.numbers.get_number(number).await?;
+        match self.access(actor, number).await? {
+            Access::Hidden => return Err(MessagingError::NotFound),
+            access if !access.can_work() => return Err(MessagingError::Forbidden),
+            _ => {}
+        }
+        if !matches!(content, OutboundContent::Template { .. }) {
+            return Err(MessagingError::TemplateRequired);
+        }
+        let new = NewOutbound {
+            sender: actor.user_id,
+            content,
+            idempotency_key,
+        };
+        let started = self
+            .ports
+            .conversations
+            .start_conversation(number, wa_id, &new, self.ports.clock.now())
+            .await?;
+        if started.2 {
+            self.ports.outbox.wake();
+        }
+        Ok(started)
+    }
+
+    /// The dashboard figures of a number the caller can see.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`] if missing or not visible.
+    pub async fn stats(
+        &self,
+        actor: &Actor,
+        number: BusinessNumberId,
+    ) -> Result<Stats, MessagingError> {
+        self.ports.numbers.get_number(number).await?;
+        if !self.access(actor, number).await?.can_read() {
+            return Err(MessagingError::NotFound);
+        }
+        Ok(self.ports.conversations.stats(number).await?)
     }
 }

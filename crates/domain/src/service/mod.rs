@@ -2,6 +2,7 @@
 
 mod accounts;
 mod business_numbers;
+mod dispatcher;
 mod messaging;
 mod users;
 
@@ -10,5 +11,8 @@ pub use accounts::{
     RefreshError, SignedIn,
 };
 pub use business_numbers::{BusinessNumberError, BusinessNumbers, MemberView};
-pub use messaging::{Messaging, MessagingPorts};
+pub use dispatcher::{DispatchReport, Dispatcher, RetryPolicy};
+pub use messaging::{
+    AssigneeParam, InboxRequest, Messaging, MessagingError, MessagingPorts, OutboxSignal,
+};
 pub use users::{UserAdmin, UserAdminError};

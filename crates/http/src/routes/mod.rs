@@ -3,7 +3,9 @@
 
 mod auth;
 mod business_numbers;
+mod conversations;
 mod health;
+mod simulator;
 mod users;
 pub(crate) mod webhook;
 
@@ -32,6 +34,15 @@ pub(crate) fn register(cfg: &mut ServiceConfig) {
                 .service(business_numbers::update_number)
                 .service(business_numbers::list_members)
                 .service(business_numbers::add_member)
-                .service(business_numbers::remove_member),
+                .service(business_numbers::remove_member)
+                .service(conversations::list_conversations)
+                .service(conversations::start_conversation)
+                .service(conversations::get_conversation)
+                .service(conversations::update_conversation)
+                .service(conversations::mark_read)
+                .service(conversations::list_messages)
+                .service(conversations::send_message)
+                .service(conversations::stats)
+                .service(simulator::simulate_inbound),
         );
 }

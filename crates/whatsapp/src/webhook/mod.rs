@@ -22,7 +22,7 @@ pub use status::{StatusKind, StatusUpdate};
 use crate::signature::keyed;
 
 /// The only `object` a WhatsApp Business Account webhook carries.
-const OBJECT: &str = "whatsapp_business_account";
+pub(crate) const OBJECT: &str = "whatsapp_business_account";
 
 /// Why a webhook POST body could not be read as an envelope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

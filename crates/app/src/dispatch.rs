@@ -1,0 +1,42 @@
+//! The background worker that drives the domain's [`Dispatcher`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use switchboard_domain::service::{Dispatcher, OutboxSignal};
+use tokio::sync::Notify;
+
+/// How many messages one pass may send.
+const BATCH: u32 = 100;
+/// The longest a queued message waits when nobody wakes the worker (retries come due this way).
+const POLL: Duration = Duration::from_millis(500);
+
+/// Wakes the worker when a message is queued.
+#[derive(Debug, Default)]
+pub struct NotifySignal(Notify);
+
+impl OutboxSignal for NotifySignal {
+    fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Sends queued messages forever: after a wake-up, every `POLL`, and straight away again while
+/// a pass found work. Messages left queued by a previous process are picked up by the first
+/// pass, so nothing queued is lost across restarts.
+pub async fn run_forever(dispatcher: Dispatcher, signal: Arc<NotifySignal>) {
+    loop {
+        match dispatcher.run_once(BATCH).await {
+            Ok(report) if report.handled() > 0 => {
+                tracing::debug!(?report, "dispatched");
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "dispatching failed; will retry"),
+        }
+        tokio::select! {
+            () = signal.0.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+    }
+}

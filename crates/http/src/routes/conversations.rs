@@ -1,0 +1,776 @@
+//! Conversations, their messages, sending, and the dashboard figures.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use switchboard_domain::business_number::{BusinessNumberId, E164};
+use switchboard_domain::conversation::{
+    Contact, ConversationChanges, ConversationId, ConversationStatus, ConversationView,
+    InboxCursor, MessagePreview, Stats,
+};
+use switchboard_domain::gateway::OutboundContent;
+use switchboard_domain::message::{Message, MessageId};
+use switchboard_domain::ports::MessageCursor;
+use switchboard_domain::service::{AssigneeParam, InboxRequest};
+use switchboard_domain::user::UserId;
+use switchboard_domain::validation::FieldError;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use crate::validation::AllValid;
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 200;
+
+fn page_size(limit: Option<u32>) -> Result<u32, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(n @ 1..=MAX_PAGE) => Ok(n),
+        Some(_) => {
+            Err(FieldError::new("limit", format!("must be between 1 and {MAX_PAGE}")).into_api())
+        }
+    }
+}
+
+trait IntoApi {
+    fn into_api(self) -> ApiError;
+}
+
+impl IntoApi for FieldError {
+    fn into_api(self) -> ApiError {
+        vec![self].into()
+    }
+}
+
+/// Cursors are `<epoch millis>.<id>`: opaque to clients, stable across pages.
+fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, i64), ApiError> {
+    let invalid = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_cursor",
+            "the cursor is not one this API returned",
+        )
+    };
+    let (millis, id) = raw.split_once('.').ok_or_else(invalid)?;
+    let at = DateTime::from_timestamp_millis(millis.parse().map_err(|_| invalid())?)
+        .ok_or_else(invalid)?;
+    Ok((at, id.parse().map_err(|_| invalid())?))
+}
+
+fn cursor(at: DateTime<Utc>, id: i64) -> String {
+    format!("{}.{id}", at.timestamp_millis())
+}
+
+/// A customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ContactDto {
+    id: i64,
+    /// WhatsApp's id for the customer (digits).
+    #[schema(example = "16505551234")]
+    wa_id: String,
+    /// E.164.
+    #[schema(example = "+16505551234")]
+    phone: String,
+    /// The name the customer set in WhatsApp.
+    profile_name: Option<String>,
+    /// The name agents gave the contact.
+    display_name: Option<String>,
+}
+
+impl From<Contact> for ContactDto {
+    fn from(c: Contact) -> Self {
+        Self {
+            id: c.id.0,
+            wa_id: c.wa_id,
+            phone: c.phone,
+            profile_name: c.profile_name,
+            display_name: c.display_name,
+        }
+    }
+}
+
+/// `open`: needs an answer; `pending`: waiting on the customer or a third party; `resolved`:
+/// done (a new customer message reopens it).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ConversationStatusDto {
+    Open,
+    Pending,
+    Resolved,
+}
+
+impl From<ConversationStatus> for ConversationStatusDto {
+    fn from(s: ConversationStatus) -> Self {
+        match s {
+            ConversationStatus::Open => Self::Open,
+            ConversationStatus::Pending => Self::Pending,
+            ConversationStatus::Resolved => Self::Resolved,
+        }
+    }
+}
+
+impl From<ConversationStatusDto> for ConversationStatus {
+    fn from(s: ConversationStatusDto) -> Self {
+        match s {
+            ConversationStatusDto::Open => Self::Open,
+            ConversationStatusDto::Pending => Self::Pending,
+            ConversationStatusDto::Resolved => Self::Resolved,
+        }
+    }
+}
+
+/// The newest message, for the inbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MessagePreviewDto {
+    id: i64,
+    #[schema(example = "inbound")]
+    direction: &'static str,
+    #[serde(rename = "type")]
+    #[schema(example = "text")]
+    kind: String,
+    text: Option<String>,
+    #[schema(example = "received")]
+    status: &'static str,
+    timestamp: DateTime<Utc>,
+}
+
+impl From<MessagePreview> for MessagePreviewDto {
+    fn from(m: MessagePreview) -> Self {
+        Self {
+            id: m.id.0,
+            direction: m.direction.as_str(),
+            kind: m.kind,
+            text: m.text,
+            status: m.status.as_str(),
+            timestamp: m.sent_at,
+        }
+    }
+}
+
+/// A conversation between one business number and one customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ConversationDto {
+    id: i64,
+    business_number_id: i64,
+    contact: ContactDto,
+    status: ConversationStatusDto,
+    assignee_id: Option<i64>,
+    /// Customer messages since an agent last marked the conversation read.
+    unread_count: u32,
+    last_message_at: DateTime<Utc>,
+    /// Meta's time of the customer's newest message.
+    last_inbound_at: Option<DateTime<Utc>>,
+    /// Until when free-form replies are allowed (`last_inbound_at` + 24 h); afterwards only
+    /// templates. `null` if the customer never wrote.
+    window_expires_at: Option<DateTime<Utc>>,
+    last_message: Option<MessagePreviewDto>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<ConversationView> for ConversationDto {
+    fn from(v: ConversationView) -> Self {
+        let c = v.conversation;
+        Self {
+            id: c.id.0,
+            business_number_id: c.business_number_id.0,
+            window_expires_at: c.window_expires_at(),
+            contact: v.contact.into(),
+            status: c.status.into(),
+            assignee_id: c.assignee_id.map(|u| u.0),
+            unread_count: c.unread_count,
+            last_message_at: c.last_message_at,
+            last_inbound_at: c.last_inbound_at,
+            last_message: v.last_message.map(Into::into),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ConversationPage {
+    items: Vec<ConversationDto>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// Meta's reason for a failed message.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DeliveryErrorDto {
+    #[schema(example = 131047)]
+    code: i64,
+    title: Option<String>,
+    details: Option<String>,
+}
+
+/// When each status was reached (Meta's timestamps).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StatusTimesDto {
+    accepted: Option<DateTime<Utc>>,
+    sent: Option<DateTime<Utc>>,
+    delivered: Option<DateTime<Utc>>,
+    read: Option<DateTime<Utc>>,
+    failed: Option<DateTime<Utc>>,
+}
+
+/// A message in a conversation.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MessageDto {
+    id: i64,
+    conversation_id: i64,
+    /// `inbound` (from the customer) or `outbound` (from an agent).
+    #[schema(example = "outbound")]
+    direction: &'static str,
+    /// Meta's type: `text`, `template`, `image`, ..., `unsupported`.
+    #[serde(rename = "type")]
+    #[schema(example = "text")]
+    kind: String,
+    /// Text, caption or reply title.
+    text: Option<String>,
+    /// The full typed message as JSON (Meta's for inbound messages).
+    #[schema(value_type = Object)]
+    payload: serde_json::Value,
+    /// WhatsApp's message id; `null` until the Cloud API accepts an outbound message.
+    wamid: Option<String>,
+    sender_user_id: Option<i64>,
+    /// Meta's timestamp (inbound) or when it was sent (outbound); the thread's order.
+    timestamp: DateTime<Utc>,
+    /// `received` (inbound); outbound: `queued`, `accepted`, `sent`, `delivered`, `read` or `failed`.
+    #[schema(example = "queued")]
+    status: &'static str,
+    status_times: StatusTimesDto,
+    error: Option<DeliveryErrorDto>,
+    /// The WhatsApp id of the message this one replies to.
+    reply_to: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<Message> for MessageDto {
+    fn from(m: Message) -> Self {
+        Self {
+            id: m.id.0,
+            conversation_id: m.conversation_id.0,
+            direction: m.direction.as_str(),
+            kind: m.kind,
+            text: m.text,
+            payload: serde_json::from_str(&m.payload).unwrap_or(serde_json::Value::Null),
+            wamid: m.wamid,
+            sender_user_id: m.sender_user_id.map(|u| u.0),
+            timestamp: m.sent_at,
+            status: m.status.as_str(),
+            status_times: StatusTimesDto {
+                accepted: m.accepted_at,
+                sent: m.sent_status_at,
+                delivered: m.delivered_at,
+                read: m.read_at,
+                failed: m.failed_at,
+            },
+            error: m.error.map(|e| DeliveryErrorDto {
+                code: e.code,
+                title: e.title,
+                details: e.details,
+            }),
+            reply_to: m.reply_to,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MessagePage {
+    /// Oldest first.
+    items: Vec<MessageDto>,
+    /// Pass as `before` for older messages; `null` when there are none.
+    next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct InboxParams {
+    business_number_id: Option<i64>,
+    status: Option<ConversationStatusDto>,
+    /// `me`, `unassigned`, or a user id.
+    assignee: Option<String>,
+    /// 1 to 200, default 50.
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ThreadParams {
+    /// `next_cursor` of the previous page: older messages.
+    before: Option<String>,
+    /// 1 to 200, default 50.
+    limit: Option<u32>,
+}
+
+/// Absent fields are left unchanged; `"assignee_id": null` unassigns.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateConversationRequest {
+    status: Option<ConversationStatusDto>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, nullable)]
+    assignee_id: Option<Option<i64>>,
+}
+
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TextBody {
+    /// 1 to 4096 characters.
+    #[schema(example = "Hi! How can we help?")]
+    body: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TemplateLanguage {
+    #[schema(example = "en_US")]
+    code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TemplateBody {
+    /// An approved template's name.
+    #[schema(example = "order_update")]
+    name: String,
+    language: TemplateLanguage,
+    /// The Cloud API's `components` (parameters), passed through as given.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    components: Vec<serde_json::Value>,
+}
+
+/// What to send: free text (inside the 24-hour window only) or an approved template.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub(crate) enum SendMessageRequest {
+    Text { text: TextBody },
+    Template { template: TemplateBody },
+}
+
+impl SendMessageRequest {
+    fn into_content(self) -> Result<OutboundContent, ApiError> {
+        match self {
+            SendMessageRequest::Text { text } => {
+                let length = text.body.chars().count();
+                if text.body.trim().is_empty() || length > 4096 {
+                    return Err(
+                        FieldError::new("text.body", "must be 1 to 4096 characters").into_api()
+                    );
+                }
+                Ok(OutboundContent::Text { body: text.body })
+            }
+            SendMessageRequest::Template { template } => {
+                let name_ok = !template.name.is_empty()
+                    && template.name.len() <= 512
+                    && template
+                        .name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                let language_ok =
+                    !template.language.code.trim().is_empty() && template.language.code.len() <= 16;
+                let (name, language) = (
+                    if name_ok {
+                        Ok(template.name)
+                    } else {
+                        Err(FieldError::new(
+                            "template.name",
+                            "must be 1 to 512 lowercase letters, digits or '_'",
+                        ))
+                    },
+                    if language_ok {
+                        Ok(template.language.code)
+                    } else {
+                        Err(FieldError::new(
+                            "template.language.code",
+                            "must be a language code such as en_US",
+                        ))
+                    },
+                )
+                    .all_valid()?;
+                Ok(OutboundContent::Template {
+                    name,
+                    language,
+                    components_json: serde_json::Value::Array(template.components).to_string(),
+                })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StartConversationRequest {
+    business_number_id: i64,
+    /// The customer's number, E.164.
+    #[schema(example = "+16505551234")]
+    to: String,
+    template: TemplateBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StartedConversation {
+    conversation: ConversationDto,
+    message: MessageDto,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct StatsParams {
+    business_number_id: i64,
+}
+
+/// The figures the admin dashboard shows for one business number.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StatsDto {
+    /// Conversations ever created.
+    conversations_created: u64,
+    open: u64,
+    pending: u64,
+    resolved: u64,
+    messages_sent: u64,
+    messages_received: u64,
+}
+
+impl From<Stats> for StatsDto {
+    fn from(s: Stats) -> Self {
+        Self {
+            conversations_created: s.conversations,
+            open: s.open,
+            pending: s.pending,
+            resolved: s.resolved,
+            messages_sent: s.messages_sent,
+            messages_received: s.messages_received,
+        }
+    }
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255);
+    key.map(|k| Some(k.to_owned())).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_idempotency_key",
+            "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
+        )
+    })
+}
+
+/// The inbox: conversations of the caller's numbers, newest activity first, in pages.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(InboxParams),
+    responses(
+        (status = 200, body = ConversationPage),
+        (status = 400, description = "`invalid_cursor` or `invalid_query`", body = ErrorBody),
+        (status = 404, description = "`not_found`: the business number does not exist or the caller is not a member", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad `limit` or `assignee`", body = ErrorBody),
+    )
+)]
+#[get("/conversations")]
+pub(crate) async fn list_conversations(
+    caller: Caller,
+    state: web::Data<AppState>,
+    params: web::Query<InboxParams>,
+) -> Result<web::Json<ConversationPage>, ApiError> {
+    let params = params.into_inner();
+    let limit = page_size(params.limit)?;
+    let assignee = match params.assignee.as_deref() {
+        None => AssigneeParam::Any,
+        Some("me") => AssigneeParam::Me,
+        Some("unassigned") => AssigneeParam::Unassigned,
+        Some(id) => AssigneeParam::User(UserId(id.parse().map_err(|_| {
+            FieldError::new("assignee", "must be me, unassigned or a user id").into_api()
+        })?)),
+    };
+    let after = params
+        .cursor
+        .as_deref()
+        .map(parse_cursor)
+        .transpose()?
+        .map(|(at, id)| InboxCursor {
+            last_message_at: at,
+            id: ConversationId(id),
+        });
+    let request = InboxRequest {
+        business_number_id: params.business_number_id.map(BusinessNumberId),
+        status: params.status.map(Into::into),
+        assignee,
+        after,
+        limit,
+    };
+    let views = state.messaging.inbox(&caller.actor(), &request).await?;
+    let next_cursor = (views.len() == limit as usize)
+        .then(|| {
+            views
+                .last()
+                .map(|v| cursor(v.conversation.last_message_at, v.conversation.id.0))
+        })
+        .flatten();
+    Ok(web::Json(ConversationPage {
+        items: views.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// One conversation.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Conversation id")),
+    responses(
+        (status = 200, body = ConversationDto),
+        (status = 404, description = "`not_found`: no such conversation, or the caller is not a member of its number", body = ErrorBody),
+    )
+)]
+#[get("/conversations/{id}")]
+pub(crate) async fn get_conversation(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<ConversationDto>, ApiError> {
+    let view = state
+        .messaging
+        .conversation(&caller.actor(), ConversationId(*id))
+        .await?;
+    Ok(web::Json(view.into()))
+}
+
+/// Change a conversation's status and/or assignee.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Conversation id")),
+    request_body = UpdateConversationRequest,
+    responses(
+        (status = 200, body = ConversationDto),
+        (status = 403, description = "`forbidden`: viewers cannot change conversations", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`assignee_not_member`: the assignee is not a member of the number", body = ErrorBody),
+    )
+)]
+#[patch("/conversations/{id}")]
+pub(crate) async fn update_conversation(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<UpdateConversationRequest>,
+) -> Result<web::Json<ConversationDto>, ApiError> {
+    let changes = ConversationChanges {
+        status: body.status.map(Into::into),
+        assignee: body.assignee_id.map(|a| a.map(UserId)),
+    };
+    let view = state
+        .messaging
+        .update_conversation(&caller.actor(), ConversationId(*id), &changes)
+        .await?;
+    Ok(web::Json(view.into()))
+}
+
+/// Mark a conversation read: clears the unread count and sends WhatsApp's read receipt for the
+/// newest customer message.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Conversation id")),
+    responses(
+        (status = 200, body = ConversationDto),
+        (status = 403, description = "`forbidden`: viewers cannot mark conversations read", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    )
+)]
+#[post("/conversations/{id}/read")]
+pub(crate) async fn mark_read(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<ConversationDto>, ApiError> {
+    let view = state
+        .messaging
+        .mark_read(&caller.actor(), ConversationId(*id))
+        .await?;
+    Ok(web::Json(view.into()))
+}
+
+/// A page of the thread, oldest first; `before` pages back in time.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Conversation id"), ThreadParams),
+    responses(
+        (status = 200, body = MessagePage),
+        (status = 400, description = "`invalid_cursor`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad `limit`", body = ErrorBody),
+    )
+)]
+#[get("/conversations/{id}/messages")]
+pub(crate) async fn list_messages(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    params: web::Query<ThreadParams>,
+) -> Result<web::Json<MessagePage>, ApiError> {
+    let limit = page_size(params.limit)?;
+    let before = params
+        .before
+        .as_deref()
+        .map(parse_cursor)
+        .transpose()?
+        .map(|(at, id)| MessageCursor {
+            sent_at: at,
+            id: MessageId(id),
+        });
+    let page = state
+        .messaging
+        .messages(&caller.actor(), ConversationId(*id), before, limit)
+        .await?;
+    let next_cursor = (page.len() == limit as usize)
+        .then(|| page.first().map(|m| cursor(m.sent_at, m.id.0)))
+        .flatten();
+    Ok(web::Json(MessagePage {
+        items: page.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// Send a message: stored as `queued` and answered 202 at once; the dispatcher sends it and
+/// its status moves on (`accepted`, `sent`, `delivered`, `read`, or `failed` with Meta's
+/// reason). With an `Idempotency-Key`, repeating the request returns the first message (200)
+/// and sends nothing again.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "Conversation id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Your unique key for this send (1 to 255 characters)"),
+    ),
+    request_body = SendMessageRequest,
+    responses(
+        (status = 202, description = "Queued", body = MessageDto),
+        (status = 200, description = "An earlier request with this Idempotency-Key; nothing new was sent", body = MessageDto),
+        (status = 400, description = "`invalid_idempotency_key`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: viewers cannot send", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`outside_customer_service_window`: free text more than 24 h after the customer's last message (send a template); `validation_failed`", body = ErrorBody),
+    )
+)]
+#[post("/conversations/{id}/messages")]
+pub(crate) async fn send_message(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<SendMessageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    let content = body.into_inner().into_content()?;
+    let (message, created) = state
+        .messaging
+        .send(&caller.actor(), ConversationId(*id), content, key)
+        .await?;
+    let status = if created {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(MessageDto::from(message)))
+}
+
+/// Start a business-initiated conversation with a template (or continue the existing one
+/// with that customer).
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Your unique key for this send")),
+    request_body = StartConversationRequest,
+    responses(
+        (status = 202, description = "The template is queued", body = StartedConversation),
+        (status = 200, description = "An earlier request with this Idempotency-Key", body = StartedConversation),
+        (status = 403, description = "`forbidden`: viewers cannot send", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such business number, or the caller is not a member", body = ErrorBody),
+    )
+)]
+#[post("/conversations")]
+pub(crate) async fn start_conversation(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<StartConversationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    let body = body.into_inner();
+    let to = E164::parse("to", &body.to).map_err(IntoApi::into_api)?;
+    let content = SendMessageRequest::Template {
+        template: body.template,
+    }
+    .into_content()?;
+    let wa_id = to.as_str().trim_start_matches('+').to_owned();
+    let (view, message, created) = state
+        .messaging
+        .start_conversation(
+            &caller.actor(),
+            BusinessNumberId(body.business_number_id),
+            &wa_id,
+            content,
+            key,
+        )
+        .await?;
+    let status = if created {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(StartedConversation {
+        conversation: view.into(),
+        message: message.into(),
+    }))
+}
+
+/// The dashboard figures of a business number.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(StatsParams),
+    responses(
+        (status = 200, body = StatsDto),
+        (status = 400, description = "`invalid_query`: `business_number_id` missing or not a number", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    )
+)]
+#[get("/stats")]
+pub(crate) async fn stats(
+    caller: Caller,
+    state: web::Data<AppState>,
+    params: web::Query<StatsParams>,
+) -> Result<web::Json<StatsDto>, ApiError> {
+    let stats = state
+        .messaging
+        .stats(&caller.actor(), BusinessNumberId(params.business_number_id))
+        .await?;
+    Ok(web::Json(stats.into()))
+}

@@ -1,0 +1,92 @@
+//! The customer simulator (mock WhatsApp provider only): play the customer.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+use switchboard_domain::business_number::{BusinessNumberId, E164};
+use switchboard_domain::user::Role;
+use switchboard_domain::validation::FieldError;
+use utoipa::ToSchema;
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use crate::validation::AllValid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SimulatedInboundRequest {
+    business_number_id: i64,
+    /// The customer's number, E.164.
+    #[schema(example = "+16505551234")]
+    from: String,
+    /// The customer's WhatsApp profile name.
+    #[schema(example = "Sheena Nelson")]
+    name: Option<String>,
+    /// 1 to 4096 characters.
+    #[schema(example = "Does it come in another color?")]
+    text: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SimulatedInboundReceipt {
+    /// The WhatsApp id the mock gave the message; it is stored when this answers.
+    wamid: String,
+}
+
+/// Play the customer: the mock WhatsApp provider delivers a text message to the business
+/// number through the signed webhook, exactly as Meta would. Only with
+/// `SWITCHBOARD_WHATSAPP_PROVIDER=mock`.
+#[utoipa::path(
+    tag = "simulator",
+    security(("bearer" = [])),
+    request_body = SimulatedInboundRequest,
+    responses(
+        (status = 201, body = SimulatedInboundReceipt),
+        (status = 403, description = "`forbidden`: viewers cannot simulate customers", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such number, the caller is not a member, or the provider is not the mock", body = ErrorBody),
+        (status = 502, description = "`simulation_failed`: the webhook did not accept the delivery", body = ErrorBody),
+    )
+)]
+#[post("/simulator/inbound")]
+pub(crate) async fn simulate_inbound(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<SimulatedInboundRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let simulator = state.simulator.as_ref().ok_or_else(|| {
+        ApiError::not_found("the simulator exists only with the mock WhatsApp provider")
+    })?;
+    let actor = caller.actor();
+    let number = state
+        .numbers
+        .get(&actor, BusinessNumberId(body.business_number_id))
+        .await?;
+    if actor.role == Role::Viewer {
+        return Err(ApiError::forbidden("viewers cannot simulate customers"));
+    }
+    let text_ok = !body.text.trim().is_empty() && body.text.chars().count() <= 4096;
+    let (from, text) = (
+        E164::parse("from", &body.from),
+        if text_ok {
+            Ok(body.text.clone())
+        } else {
+            Err(FieldError::new("text", "must be 1 to 4096 characters"))
+        },
+    )
+        .all_valid()?;
+    let wamid = simulator
+        .deliver_inbound(
+            &number.phone_number_id,
+            &number.display_phone_number,
+            from.as_str().trim_start_matches('+'),
+            body.name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty()),
+            &text,
+        )
+        .await
+        .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "simulation_failed", e))?;
+    Ok(HttpResponse::Created().json(SimulatedInboundReceipt { wamid }))
+}

@@ -1,0 +1,493 @@
+//! [`ConversationRepository`] on the store: the inbox, threads, agents' changes and sends.
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use switchboard_domain::Timestamp;
+use switchboard_domain::business_number::BusinessNumberId;
+use switchboard_domain::conversation::{
+    AssigneeFilter, ConversationChanges, ConversationId, ConversationQuery, ConversationStatus,
+    ConversationView, Stats,
+};
+use switchboard_domain::error::RepoError;
+use switchboard_domain::event::EventKind;
+use switchboard_domain::gateway::OutboundContent;
+use switchboard_domain::message::{Message, MessageStatus};
+use switchboard_domain::ports::{ConversationRepository, MessageCursor, NewOutbound};
+
+use crate::error::Fail;
+use crate::rows::{ContactRow, ConversationRow, MessageRow};
+use crate::schema::{contacts, conversations, events, messages};
+use crate::sqlite::Store;
+use crate::time::to_millis;
+
+/// Appends to the durable event log (inside the caller's transaction).
+pub(crate) fn log_event(
+    conn: &mut SqliteConnection,
+    number: i64,
+    kind: EventKind,
+    conversation: i64,
+    message: Option<i64>,
+    now: i64,
+) -> Result<(), Fail> {
+    diesel::insert_into(events::table)
+        .values((
+            events::business_number_id.eq(number),
+            events::kind.eq(kind.as_str()),
+            events::conversation_id.eq(conversation),
+            events::message_id.eq(message),
+            events::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The JSON stored as an outbound message's payload: the Cloud API's own shape for it.
+pub(crate) fn outbound_payload(
+    content: &OutboundContent,
+) -> Result<(String, Option<String>, String), Fail> {
+    Ok(match content {
+        OutboundContent::Text { body } => (
+            "text".to_owned(),
+            Some(body.clone()),
+            serde_json::json!({"type": "text", "text": {"body": body}}).to_string(),
+        ),
+        OutboundContent::Template {
+            name,
+            language,
+            components_json,
+        } => {
+            let components: serde_json::Value = serde_json::from_str(components_json)
+                .map_err(|e| RepoError::Unexpected(format!("template components: {e}")))?;
+            (
+                "template".to_owned(),
+                Some(name.clone()),
+                serde_json::json!({"type": "template", "template": {
+                    "name": name, "language": {"code": language}, "components": components,
+                }})
+                .to_string(),
+            )
+        }
+    })
+}
+
+/// The content back from a stored outbound payload.
+pub(crate) fn outbound_content(payload: &str) -> Result<OutboundContent, Fail> {
+    let value: serde_json::Value = serde_json::from_str(payload)
+        .map_err(|e| RepoError::Unexpected(format!("outbound payload: {e}")))?;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    match value["type"].as_str() {
+        Some("text") => Ok(OutboundContent::Text {
+            body: text(&value["text"]["body"]),
+        }),
+        Some("template") => Ok(OutboundContent::Template {
+            name: text(&value["template"]["name"]),
+            language: text(&value["template"]["language"]["code"]),
+            components_json: value["template"]["components"].to_string(),
+        }),
+        other => Err(Fail(RepoError::Unexpected(format!(
+            "outbound payload of unknown type {other:?}"
+        )))),
+    }
+}
+
+fn views(
+    conn: &mut SqliteConnection,
+    rows: Vec<(ConversationRow, ContactRow)>,
+) -> Result<Vec<ConversationView>, Fail> {
+    let last_ids: Vec<i64> = rows.iter().filter_map(|(c, _)| c.last_message_id).collect();
+    let mut last: std::collections::HashMap<i64, MessageRow> = messages::table
+        .filter(messages::id.eq_any(&last_ids))
+        .select(MessageRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|m| (m.id(), m))
+        .collect();
+    rows.into_iter()
+        .map(|(conversation, contact)| {
+            let preview = conversation
+                .last_message_id
+                .and_then(|id| last.remove(&id))
+                .map(MessageRow::preview)
+                .transpose()?;
+            Ok(ConversationView {
+                conversation: conversation.into_domain()?,
+                contact: contact.into(),
+                last_message: preview,
+            })
+        })
+        .collect()
+}
+
+fn view(conn: &mut SqliteConnection, id: i64) -> Result<ConversationView, Fail> {
+    let row: (ConversationRow, ContactRow) = conversations::table
+        .inner_join(contacts::table)
+        .filter(conversations::id.eq(id))
+        .select((ConversationRow::as_select(), ContactRow::as_select()))
+        .first(conn)?;
+    let mut all = views(conn, vec![row])?;
+    all.pop().ok_or(Fail(RepoError::NotFound))
+}
+
+/// Inserts a queued message (or finds the one with the same idempotency key) and moves the
+/// conversation's last activity; logs the events.
+fn queue(
+    conn: &mut SqliteConnection,
+    conversation: i64,
+    new: &NewOutbound,
+    now: i64,
+) -> Result<(Message, bool), Fail> {
+    let (number, last_message_at): (i64, i64) = conversations::table
+        .find(conversation)
+        .select((
+            conversations::business_number_id,
+            conversations::last_message_at,
+        ))
+        .first(conn)?;
+    let (kind, text, payload) = outbound_payload(&new.content)?;
+    let inserted = diesel::insert_into(messages::table)
+        .values((
+            messages::conversation_id.eq(conversation),
+            messages::direction.eq("outbound"),
+            messages::kind.eq(kind),
+            messages::body.eq(text),
+            messages::payload.eq(payload),
+            messages::sender_user_id.eq(new.sender.0),
+            messages::sent_at.eq(now),
+            messages::status.eq(MessageStatus::Queued.as_str()),
+            messages::idempotency_key.eq(&new.idempotency_key),
+            messages::created_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .returning(MessageRow::as_returning())
+        .get_result(conn)
+        .optional()?;
+    let Some(row) = inserted else {
+        // Only the idempotency index can conflict here: return the first message.
+        let existing: MessageRow = messages::table
+            .filter(messages::conversation_id.eq(conversation))
+            .filter(messages::idempotency_key.eq(&new.idempotency_key))
+            .select(MessageRow::as_select())
+            .first(conn)?;
+        return Ok((existing.into_domain()?, false));
+    };
+    let message = row.into_domain()?;
+    diesel::update(conversations::table.find(conversation))
+        .set((
+            conversations::last_message_at.eq(last_message_at.max(now)),
+            conversations::last_message_id.eq(message.id.0),
+            conversations::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    log_event(
+        conn,
+        number,
+        EventKind::MessageCreated,
+        conversation,
+        Some(message.id.0),
+        now,
+    )?;
+    log_event(
+        conn,
+        number,
+        EventKind::ConversationUpdated,
+        conversation,
+        None,
+        now,
+    )?;
+    Ok((message, true))
+}
+
+#[async_trait]
+impl ConversationRepository for Store {
+    async fn list_conversations(
+        &self,
+        query: &ConversationQuery,
+    ) -> Result<Vec<ConversationView>, RepoError> {
+        let query = query.clone();
+        self.run(move |conn| {
+            let mut select = conversations::table
+                .inner_join(contacts::table)
+                .filter(
+                    conversations::business_number_id
+                        .eq_any(query.numbers.iter().map(|n| n.0).collect::<Vec<_>>()),
+                )
+                .select((ConversationRow::as_select(), ContactRow::as_select()))
+                .order((
+                    conversations::last_message_at.desc(),
+                    conversations::id.desc(),
+                ))
+                .limit(i64::from(query.limit))
+                .into_boxed();
+            if let Some(status) = query.status {
+                select = select.filter(conversations::status.eq(status.as_str()));
+            }
+            select = match query.assignee {
+                AssigneeFilter::Any => select,
+                AssigneeFilter::Unassigned => select.filter(conversations::assignee_id.is_null()),
+                AssigneeFilter::User(user) => select.filter(conversations::assignee_id.eq(user.0)),
+            };
+            if let Some(after) = query.after {
+                let at = to_millis(after.last_message_at);
+                select = select.filter(
+                    conversations::last_message_at
+                        .lt(at)
+                        .or(conversations::last_message_at
+                            .eq(at)
+                            .and(conversations::id.lt(after.id.0))),
+                );
+            }
+            let rows = select.load(conn)?;
+            views(conn, rows)
+        })
+        .await
+    }
+
+    async fn get_conversation(&self, id: ConversationId) -> Result<ConversationView, RepoError> {
+        self.run(move |conn| view(conn, id.0)).await
+    }
+
+    async fn update_conversation(
+        &self,
+        id: ConversationId,
+        changes: &ConversationChanges,
+        now: Timestamp,
+    ) -> Result<ConversationView, RepoError> {
+        let changes = changes.clone();
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let now = to_millis(now);
+                let number: i64 = conversations::table
+                    .find(id.0)
+                    .select(conversations::business_number_id)
+                    .first(conn)?;
+                if let Some(status) = changes.status {
+                    diesel::update(conversations::table.find(id.0))
+                        .set(conversations::status.eq(status.as_str()))
+                        .execute(conn)?;
+                }
+                if let Some(assignee) = changes.assignee {
+                    diesel::update(conversations::table.find(id.0))
+                        .set(conversations::assignee_id.eq(assignee.map(|u| u.0)))
+                        .execute(conn)?;
+                }
+                diesel::update(conversations::table.find(id.0))
+                    .set(conversations::updated_at.eq(now))
+                    .execute(conn)?;
+                log_event(
+                    conn,
+                    number,
+                    EventKind::ConversationUpdated,
+                    id.0,
+                    None,
+                    now,
+                )?;
+                view(conn, id.0)
+            })
+        })
+        .await
+    }
+
+    async fn mark_read(
+        &self,
+        id: ConversationId,
+        now: Timestamp,
+    ) -> Result<Option<String>, RepoError> {
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let now = to_millis(now);
+                let (number, unread): (i64, i32) = conversations::table
+                    .find(id.0)
+                    .select((
+                        conversations::business_number_id,
+                        conversations::unread_count,
+                    ))
+                    .first(conn)?;
+                if unread != 0 {
+                    diesel::update(conversations::table.find(id.0))
+                        .set((
+                            conversations::unread_count.eq(0),
+                            conversations::updated_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    log_event(
+                        conn,
+                        number,
+                        EventKind::ConversationUpdated,
+                        id.0,
+                        None,
+                        now,
+                    )?;
+                }
+                Ok(messages::table
+                    .filter(messages::conversation_id.eq(id.0))
+                    .filter(messages::direction.eq("inbound"))
+                    .order((messages::sent_at.desc(), messages::id.desc()))
+                    .select(messages::wamid)
+                    .first::<Option<String>>(conn)
+                    .optional()?
+                    .flatten())
+            })
+        })
+        .await
+    }
+
+    async fn list_messages(
+        &self,
+        conversation: ConversationId,
+        before: Option<MessageCursor>,
+        limit: u32,
+    ) -> Result<Vec<Message>, RepoError> {
+        self.run(move |conn| {
+            let mut select = messages::table
+                .filter(messages::conversation_id.eq(conversation.0))
+                .select(MessageRow::as_select())
+                .order((messages::sent_at.desc(), messages::id.desc()))
+                .limit(i64::from(limit))
+                .into_boxed();
+            if let Some(before) = before {
+                let at = to_millis(before.sent_at);
+                select = select.filter(
+                    messages::sent_at
+                        .lt(at)
+                        .or(messages::sent_at.eq(at).and(messages::id.lt(before.id.0))),
+                );
+            }
+            let mut page = select
+                .load(conn)?
+                .into_iter()
+                .map(MessageRow::into_domain)
+                .collect::<Result<Vec<_>, _>>()?;
+            page.reverse();
+            Ok(page)
+        })
+        .await
+    }
+
+    async fn queue_message(
+        &self,
+        conversation: ConversationId,
+        new: &NewOutbound,
+        now: Timestamp,
+    ) -> Result<(Message, bool), RepoError> {
+        let new = new.clone();
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| queue(conn, conversation.0, &new, to_millis(now)))
+        })
+        .await
+    }
+
+    async fn find_by_idempotency_key(
+        &self,
+        conversation: ConversationId,
+        key: &str,
+    ) -> Result<Option<Message>, RepoError> {
+        let key = key.to_owned();
+        self.run(move |conn| {
+            messages::table
+                .filter(messages::conversation_id.eq(conversation.0))
+                .filter(messages::idempotency_key.eq(key))
+                .select(MessageRow::as_select())
+                .first(conn)
+                .optional()?
+                .map(MessageRow::into_domain)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn start_conversation(
+        &self,
+        number: BusinessNumberId,
+        wa_id: &str,
+        new: &NewOutbound,
+        now: Timestamp,
+    ) -> Result<(ConversationView, Message, bool), RepoError> {
+        let new = new.clone();
+        let wa_id = wa_id.to_owned();
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let now = to_millis(now);
+                diesel::insert_into(contacts::table)
+                    .values((
+                        contacts::wa_id.eq(&wa_id),
+                        contacts::phone.eq(format!("+{wa_id}")),
+                        contacts::created_at.eq(now),
+                        contacts::updated_at.eq(now),
+                    ))
+                    .on_conflict(contacts::wa_id)
+                    .do_nothing()
+                    .execute(conn)?;
+                let contact: i64 = contacts::table
+                    .filter(contacts::wa_id.eq(&wa_id))
+                    .select(contacts::id)
+                    .first(conn)?;
+                let created = diesel::insert_into(conversations::table)
+                    .values((
+                        conversations::business_number_id.eq(number.0),
+                        conversations::contact_id.eq(contact),
+                        conversations::status.eq(ConversationStatus::Open.as_str()),
+                        conversations::last_message_at.eq(now),
+                        conversations::unread_count.eq(0),
+                        conversations::created_at.eq(now),
+                        conversations::updated_at.eq(now),
+                    ))
+                    .on_conflict((conversations::business_number_id, conversations::contact_id))
+                    .do_nothing()
+                    .execute(conn)?
+                    == 1;
+                let conversation: i64 = conversations::table
+                    .filter(conversations::business_number_id.eq(number.0))
+                    .filter(conversations::contact_id.eq(contact))
+                    .select(conversations::id)
+                    .first(conn)?;
+                if created {
+                    log_event(
+                        conn,
+                        number.0,
+                        EventKind::ConversationCreated,
+                        conversation,
+                        None,
+                        now,
+                    )?;
+                }
+                let (message, queued) = queue(conn, conversation, &new, now)?;
+                Ok((view(conn, conversation)?, message, queued))
+            })
+        })
+        .await
+    }
+
+    async fn stats(&self, number: BusinessNumberId) -> Result<Stats, RepoError> {
+        self.run(move |conn| {
+            let by_status: Vec<(String, i64)> = conversations::table
+                .filter(conversations::business_number_id.eq(number.0))
+                .group_by(conversations::status)
+                .select((conversations::status, diesel::dsl::count_star()))
+                .load(conn)?;
+            let by_direction: Vec<(String, i64)> = messages::table
+                .inner_join(conversations::table)
+                .filter(conversations::business_number_id.eq(number.0))
+                .group_by(messages::direction)
+                .select((messages::direction, diesel::dsl::count_star()))
+                .load(conn)?;
+            let count = |rows: &[(String, i64)], key: &str| {
+                rows.iter()
+                    .find(|(k, _)| k == key)
+                    .map_or(0, |(_, n)| n.unsigned_abs())
+            };
+            let open = count(&by_status, "open");
+            let pending = count(&by_status, "pending");
+            let resolved = count(&by_status, "resolved");
+            Ok(Stats {
+                conversations: open + pending + resolved,
+                open,
+                pending,
+                resolved,
+                messages_sent: count(&by_direction, "outbound"),
+                messages_received: count(&by_direction, "inbound"),
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,221 @@
+//! [`OutboxRepository`] on the store: what the dispatcher sends and what came of it.
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use switchboard_domain::Timestamp;
+use switchboard_domain::business_number::BusinessNumberId;
+use switchboard_domain::conversation::ConversationId;
+use switchboard_domain::error::RepoError;
+use switchboard_domain::event::EventKind;
+use switchboard_domain::gateway::OutboundMessage;
+use switchboard_domain::message::{DeliveryError, MessageId, MessageStatus};
+use switchboard_domain::ports::{DispatchItem, OutboxRepository};
+
+use crate::conversations::{log_event, outbound_content};
+use crate::error::Fail;
+use crate::inbound::set_status;
+use crate::schema::{business_numbers, contacts, conversations, messages, pending_statuses};
+use crate::sqlite::Store;
+use crate::time::to_millis;
+
+/// How many queued messages one look at the queue considers.
+const SCAN: i64 = 1000;
+
+fn number_and_conversation(conn: &mut SqliteConnection, id: i64) -> Result<(i64, i64), Fail> {
+    Ok(messages::table
+        .inner_join(conversations::table)
+        .filter(messages::id.eq(id))
+        .select((conversations::business_number_id, messages::conversation_id))
+        .first(conn)?)
+}
+
+use diesel::sqlite::SqliteConnection;
+
+#[async_trait]
+impl OutboxRepository for Store {
+    async fn due_messages(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DispatchItem>, RepoError> {
+        self.run(move |conn| {
+            let now = to_millis(now);
+            let queued: Vec<(i64, i64, String, i32, Option<i64>, i64, String, String)> =
+                messages::table
+                    .inner_join(
+                        conversations::table
+                            .inner_join(contacts::table)
+                            .inner_join(business_numbers::table),
+                    )
+                    .filter(messages::status.eq(MessageStatus::Queued.as_str()))
+                    .order(messages::id)
+                    .limit(SCAN)
+                    .select((
+                        messages::id,
+                        messages::conversation_id,
+                        messages::payload,
+                        messages::attempts,
+                        messages::next_attempt_at,
+                        conversations::business_number_id,
+                        business_numbers::phone_number_id,
+                        contacts::wa_id,
+                    ))
+                    .load(conn)?;
+            let mut seen = std::collections::HashSet::new();
+            let mut due = Vec::new();
+            for (
+                id,
+                conversation,
+                payload,
+                attempts,
+                next_attempt_at,
+                number,
+                phone_number_id,
+                wa_id,
+            ) in queued
+            {
+                // Only a conversation's oldest queued message may go: order is preserved even
+                // while it waits for a retry.
+                if !seen.insert(conversation) || next_attempt_at.is_some_and(|t| t > now) {
+                    continue;
+                }
+                due.push(DispatchItem {
+                    message_id: MessageId(id),
+                    conversation_id: ConversationId(conversation),
+                    business_number_id: BusinessNumberId(number),
+                    attempts: u32::try_from(attempts).unwrap_or(0),
+                    outbound: OutboundMessage {
+                        phone_number_id,
+                        to: wa_id,
+                        content: outbound_content(&payload)?,
+                        reply_to: None,
+                    },
+                });
+                if due.len() >= limit as usize {
+                    break;
+                }
+            }
+            Ok(due)
+        })
+        .await
+    }
+
+    async fn mark_accepted(
+        &self,
+        id: MessageId,
+        wamid: &str,
+        now: Timestamp,
+    ) -> Result<(), RepoError> {
+        let wamid = wamid.to_owned();
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let now = to_millis(now);
+                let (number, conversation) = number_and_conversation(conn, id.0)?;
+                let changed = diesel::update(
+                    messages::table
+                        .find(id.0)
+                        .filter(messages::status.eq(MessageStatus::Queued.as_str())),
+                )
+                .set((
+                    messages::status.eq(MessageStatus::Accepted.as_str()),
+                    messages::wamid.eq(&wamid),
+                    messages::accepted_at.eq(now),
+                    messages::attempts.eq(messages::attempts + 1),
+                    messages::next_attempt_at.eq(None::<i64>),
+                ))
+                .execute(conn)?;
+                if changed == 0 {
+                    return Ok(());
+                }
+                // Statuses that beat the send response: apply them in their natural order.
+                let mut early: Vec<(String, i64, Option<i64>, Option<String>, Option<String>)> =
+                    pending_statuses::table
+                        .filter(pending_statuses::wamid.eq(&wamid))
+                        .select((
+                            pending_statuses::status,
+                            pending_statuses::status_at,
+                            pending_statuses::error_code,
+                            pending_statuses::error_title,
+                            pending_statuses::error_details,
+                        ))
+                        .load(conn)?;
+                early.sort_by_key(|(_, at, ..)| *at);
+                let mut current = MessageStatus::Accepted;
+                for (status, at, code, title, details) in early {
+                    let Ok(status) = status.parse::<MessageStatus>() else {
+                        continue;
+                    };
+                    if current.can_advance_to(status) {
+                        let error = code.map(|code| DeliveryError {
+                            code,
+                            title,
+                            details,
+                        });
+                        set_status(conn, id.0, status, at, error.as_ref())?;
+                        current = status;
+                    }
+                }
+                diesel::delete(pending_statuses::table.filter(pending_statuses::wamid.eq(&wamid)))
+                    .execute(conn)?;
+                log_event(
+                    conn,
+                    number,
+                    EventKind::MessageUpdated,
+                    conversation,
+                    Some(id.0),
+                    now,
+                )
+            })
+        })
+        .await
+    }
+
+    async fn mark_failed(
+        &self,
+        id: MessageId,
+        error: &DeliveryError,
+        now: Timestamp,
+    ) -> Result<(), RepoError> {
+        let error = error.clone();
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let now = to_millis(now);
+                let (number, conversation) = number_and_conversation(conn, id.0)?;
+                diesel::update(messages::table.find(id.0))
+                    .set((
+                        messages::attempts.eq(messages::attempts + 1),
+                        messages::next_attempt_at.eq(None::<i64>),
+                    ))
+                    .execute(conn)?;
+                set_status(conn, id.0, MessageStatus::Failed, now, Some(&error))?;
+                log_event(
+                    conn,
+                    number,
+                    EventKind::MessageUpdated,
+                    conversation,
+                    Some(id.0),
+                    now,
+                )
+            })
+        })
+        .await
+    }
+
+    async fn schedule_retry(
+        &self,
+        id: MessageId,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+    ) -> Result<(), RepoError> {
+        self.run(move |conn| {
+            diesel::update(messages::table.find(id.0))
+                .set((
+                    messages::attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
+                    messages::next_attempt_at.eq(to_millis(next_attempt_at)),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,151 @@
+//! POSTing webhooks to our own callback the way Meta does: ASCII-only JSON, signed over the exact
+//! bytes sent, and for statuses retried until taken (within bounds).
+
+use std::error::Error as _;
+use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
+
+use reqwest::header::CONTENT_TYPE;
+use serde_json::Value;
+
+use crate::signature::{signature_header, to_ascii_json};
+
+/// Attempts at one status webhook before the mock gives up on it.
+const DELIVERY_ATTEMPTS: u32 = 5;
+/// The wait after the first failed attempt, doubled after each further one.
+const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a webhook the mock POSTed was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MockDeliveryError {
+    /// Our webhook answered, but not with a 2xx.
+    #[error("the webhook answered {status}: {body}")]
+    Rejected {
+        /// The HTTP status code.
+        status: u16,
+        /// The response body, as text.
+        body: String,
+    },
+    /// No answer: the connection failed, the request timed out, or the callback URL is invalid.
+    #[error("the webhook could not be reached: {0}")]
+    Unreachable(String),
+    /// The mock could not produce the webhook (no OS randomness for its message id, or a
+    /// payload that would not serialise).
+    #[error("the mock could not build the webhook: {0}")]
+    Internal(String),
+}
+
+/// The mock's HTTP client could not be built (e.g. its TLS backend failed to initialise).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the mock gateway's HTTP client")]
+pub struct MockSetupError(#[source] reqwest::Error);
+
+/// Where and how the mock POSTs webhooks.
+pub(super) struct Callback {
+    client: reqwest::Client,
+    app_secret: Vec<u8>,
+    url: RwLock<String>,
+}
+
+impl Callback {
+    pub(super) fn new(url: String, app_secret: Vec<u8>) -> Result<Self, MockSetupError> {
+        let client = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            // Meta does not follow redirects: a redirecting webhook is a misconfigured one.
+            .redirect(reqwest::redirect::Policy::none())
+            // The callback is our own server; an HTTP proxy from the environment must not sit
+            // between the mock and it.
+            .no_proxy()
+            // The mock is driven from several runtimes (actix workers, background tasks), and a
+            // pooled connection dies with the runtime that opened it; loopback connections cost
+            // next to nothing, so open a fresh one per webhook.
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(MockSetupError)?;
+        Ok(Self {
+            client,
+            app_secret,
+            url: RwLock::new(url),
+        })
+    }
+
+    pub(super) fn url(&self) -> String {
+        self.url
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(super) fn set_url(&self, url: String) {
+        *self.url.write().unwrap_or_else(PoisonError::into_inner) = url;
+    }
+
+    /// Serialises `payload` as ASCII-only JSON, the form Meta signs.
+    pub(super) fn body(payload: &Value) -> Result<String, MockDeliveryError> {
+        to_ascii_json(payload).map_err(|error| MockDeliveryError::Internal(error.to_string()))
+    }
+
+    /// POSTs `body` once, signed, and reports whether it was taken.
+    pub(super) async fn post(&self, body: &str) -> Result<(), MockDeliveryError> {
+        let response = self
+            .client
+            .post(self.url())
+            .header(CONTENT_TYPE, "application/json")
+            .header(
+                "X-Hub-Signature-256",
+                signature_header(&self.app_secret, body.as_bytes()),
+            )
+            .body(body.to_owned())
+            .send()
+            .await
+            .map_err(|error| MockDeliveryError::Unreachable(with_causes(&error)))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = response
+            .text()
+            .await
+            .unwrap_or_else(|error| format!("(body unreadable: {})", with_causes(&error)));
+        Err(MockDeliveryError::Rejected {
+            status: status.as_u16(),
+            body,
+        })
+    }
+
+    /// POSTs `body` until it is taken, with doubling waits in between, like Meta's at-least-once
+    /// delivery but bounded; gives up with a warning. `what` names the webhook in the log.
+    pub(super) async fn post_with_retries(&self, body: &str, what: &str) {
+        let mut wait = FIRST_RETRY_DELAY;
+        for attempt in 1..=DELIVERY_ATTEMPTS {
+            match self.post(body).await {
+                Ok(()) => return,
+                Err(error) if attempt < DELIVERY_ATTEMPTS => {
+                    tracing::debug!(%error, attempt, what, "mock webhook not taken; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = wait.saturating_mul(2);
+                }
+                Err(error) => tracing::warn!(
+                    %error,
+                    attempts = DELIVERY_ATTEMPTS,
+                    what,
+                    "mock webhook not taken; giving up"
+                ),
+            }
+        }
+    }
+}
+
+/// An error with its chain of causes: reqwest's own message ("error sending request") hides
+/// whether the connection was refused or timed out.
+fn with_causes(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,181 @@
+//! Meta's payloads as the mock writes them: message ids and webhook envelopes, field for field
+//! like the Cloud API's (see `whatsapp-cloud-api.md`).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+use switchboard_domain::gateway::{OUTSIDE_WINDOW_CODE, OutboundContent};
+
+use super::scenario::Report;
+use crate::webhook::OBJECT;
+
+const OUTSIDE_WINDOW_TITLE: &str = "Re-engagement message";
+const OUTSIDE_WINDOW_DETAILS: &str =
+    "More than 24 hours have passed since the recipient last replied to the sender number.";
+
+/// The business number a webhook is about: the `entry[].id` and `metadata` of its envelope.
+#[derive(Debug, Clone)]
+pub(super) struct Metadata {
+    pub(super) waba_id: String,
+    /// Digits only, as Meta writes it in webhooks.
+    pub(super) display_phone_number: String,
+    pub(super) phone_number_id: String,
+}
+
+/// How Meta prices a message under per-message pricing. The mock cannot know a template's real
+/// category and calls every template utility.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Category {
+    /// Free-form text, free inside the customer-service window.
+    Service,
+    Utility,
+}
+
+impl Category {
+    pub(super) fn of(content: &OutboundContent) -> Self {
+        match content {
+            OutboundContent::Text { .. } => Self::Service,
+            OutboundContent::Template { .. } => Self::Utility,
+        }
+    }
+
+    fn pricing(self) -> Value {
+        match self {
+            Self::Service => json!({
+                "billable": false,
+                "pricing_model": "PMP",
+                "type": "free_customer_service",
+                "category": "service",
+            }),
+            Self::Utility => json!({
+                "billable": true,
+                "pricing_model": "PMP",
+                "type": "regular",
+                "category": "utility",
+            }),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Service => "service",
+            Self::Utility => "utility",
+        }
+    }
+}
+
+/// What every status webhook of one accepted message repeats.
+#[derive(Debug, Clone)]
+pub(super) struct Tracked {
+    pub(super) wamid: String,
+    pub(super) recipient_id: String,
+    /// The mock does not model Meta's billing conversations: each message gets its own.
+    pub(super) conversation_id: String,
+    pub(super) category: Category,
+}
+
+/// A fresh message id shaped like Meta's: `wamid.` and URL-safe base64. 192 random bits make a
+/// collision with any id the store already holds practically impossible.
+pub(super) fn new_wamid() -> Result<String, getrandom::Error> {
+    let mut bytes = [0; 24];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!("wamid.{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// A fresh conversation id shaped like Meta's: 32 hex digits.
+pub(super) fn new_conversation_id() -> Result<String, getrandom::Error> {
+    let mut bytes = [0; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(hex::encode(bytes))
+}
+
+/// The webhook that tells the business `message` reached the state of `report` at `timestamp`
+/// (Unix seconds).
+pub(super) fn status_envelope(
+    metadata: &Metadata,
+    message: &Tracked,
+    report: Report,
+    timestamp: i64,
+) -> Value {
+    let status = match report {
+        Report::FailedOutsideWindow => json!({
+            "id": message.wamid,
+            "status": report.status(),
+            "timestamp": timestamp.to_string(),
+            "recipient_id": message.recipient_id,
+            "errors": [{
+                "code": OUTSIDE_WINDOW_CODE,
+                "title": OUTSIDE_WINDOW_TITLE,
+                "message": OUTSIDE_WINDOW_TITLE,
+                "error_data": {"details": OUTSIDE_WINDOW_DETAILS},
+            }],
+        }),
+        Report::Sent | Report::Delivered | Report::Read => json!({
+            "id": message.wamid,
+            "status": report.status(),
+            "timestamp": timestamp.to_string(),
+            "recipient_id": message.recipient_id,
+            "conversation": {
+                "id": message.conversation_id,
+                "origin": {"type": message.category.name()},
+            },
+            "pricing": message.category.pricing(),
+        }),
+    };
+    envelope(
+        metadata,
+        json!({
+            "messaging_product": "whatsapp",
+            "metadata": metadata_value(metadata),
+            "statuses": [status],
+        }),
+    )
+}
+
+/// The webhook of a text message the customer `from` (WhatsApp id) sent at `timestamp` (Unix
+/// seconds). Without a `name` the contact card has no profile, as when a customer shares none.
+pub(super) fn inbound_text_envelope(
+    metadata: &Metadata,
+    from: &str,
+    name: Option<&str>,
+    wamid: &str,
+    timestamp: i64,
+    text: &str,
+) -> Value {
+    let contact = match name {
+        Some(name) => json!({"profile": {"name": name}, "wa_id": from}),
+        None => json!({"wa_id": from}),
+    };
+    envelope(
+        metadata,
+        json!({
+            "messaging_product": "whatsapp",
+            "metadata": metadata_value(metadata),
+            "contacts": [contact],
+            "messages": [{
+                "from": from,
+                "id": wamid,
+                "timestamp": timestamp.to_string(),
+                "type": "text",
+                "text": {"body": text},
+            }],
+        }),
+    )
+}
+
+fn metadata_value(metadata: &Metadata) -> Value {
+    json!({
+        "display_phone_number": metadata.display_phone_number,
+        "phone_number_id": metadata.phone_number_id,
+    })
+}
+
+fn envelope(metadata: &Metadata, value: Value) -> Value {
+    json!({
+        "object": OBJECT,
+        "entry": [{
+            "id": metadata.waba_id,
+            "changes": [{"field": "messages", "value": value}],
+        }],
+    })
+}
