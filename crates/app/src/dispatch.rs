@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_domain::service::{Dispatcher, OutboxSignal};
+use switchboard_domain::service::{ChangeSignal, Dispatcher, OutboxSignal};
 use tokio::sync::Notify;
 
 /// How many messages one pass may send.
@@ -18,6 +18,23 @@ pub struct NotifySignal(Notify);
 impl OutboxSignal for NotifySignal {
     fn wake(&self) {
         self.0.notify_one();
+    }
+}
+
+/// Ticks a watch channel whenever the event log grows; live streams wait on its receivers.
+#[derive(Debug)]
+pub struct WatchSignal(tokio::sync::watch::Sender<u64>);
+
+impl WatchSignal {
+    pub fn new() -> (Self, tokio::sync::watch::Receiver<u64>) {
+        let (sender, receiver) = tokio::sync::watch::channel(0);
+        (Self(sender), receiver)
+    }
+}
+
+impl ChangeSignal for WatchSignal {
+    fn changed(&self) {
+        self.0.send_modify(|ticks| *ticks = ticks.wrapping_add(1));
     }
 }
 

@@ -14,7 +14,7 @@ use switchboard_http::AppState;
 use switchboard_store::Store;
 use switchboard_whatsapp::webhook::CloudWebhook;
 
-use crate::dispatch::NotifySignal;
+use crate::dispatch::{NotifySignal, WatchSignal};
 
 /// Secrets and tunables the adapters are built with.
 #[derive(Debug, Clone)]
@@ -47,6 +47,8 @@ pub fn wire(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let hasher = Arc::new(Argon2Hasher::new(settings.hash_cost));
     let signal = Arc::new(NotifySignal::default());
+    let (changes, changes_rx) = WatchSignal::new();
+    let changes = Arc::new(changes);
     let accounts = Accounts::new(
         AccountPorts {
             users: store.clone(),
@@ -73,6 +75,8 @@ pub fn wire(
             numbers: store.clone(),
             gateway: gateway.clone(),
             outbox: signal.clone(),
+            events: store.clone(),
+            changes: changes.clone(),
             clock: clock.clone(),
         }),
         webhook: Arc::new(CloudWebhook::new(
@@ -81,10 +85,11 @@ pub fn wire(
         )),
         simulator,
         health: store.clone(),
+        changes: changes_rx,
     };
     Wired {
         state,
-        dispatcher: Dispatcher::new(store, gateway, clock, settings.retry),
+        dispatcher: Dispatcher::new(store, gateway, changes, clock, settings.retry),
         signal,
     }
 }

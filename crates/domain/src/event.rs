@@ -28,3 +28,47 @@ impl EventKind {
         }
     }
 }
+
+impl std::str::FromStr for EventKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown event kind {s:?}"))
+    }
+}
+
+/// One entry of the durable event log. Ids only grow, so a client resumes after the last id it
+/// saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub business_number_id: crate::business_number::BusinessNumberId,
+    pub kind: EventKind,
+    pub conversation_id: crate::conversation::ConversationId,
+    pub message_id: Option<crate::message::MessageId>,
+}
+
+/// An event with the resources it names, as they are now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveEvent {
+    pub id: i64,
+    pub kind: EventKind,
+    pub conversation: crate::conversation::ConversationView,
+    pub message: Option<crate::message::Message>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_kinds_round_trip_through_their_sse_names() {
+        for kind in EventKind::ALL {
+            assert_eq!(kind.as_str().parse::<EventKind>(), Ok(kind));
+        }
+        assert!("message.deleted".parse::<EventKind>().is_err());
+    }
+}

@@ -14,6 +14,7 @@ use crate::conversation::{
     ConversationChanges, ConversationId, ConversationQuery, ConversationView, Stats,
 };
 use crate::error::RepoError;
+use crate::event::StoredEvent;
 use crate::gateway::{Accepted, GatewayError, OutboundContent, OutboundMessage};
 use crate::ingest::{IngestSummary, WebhookBatch, WebhookRejection};
 use crate::message::{DeliveryError, Message, MessageId};
@@ -395,6 +396,12 @@ pub trait ConversationRepository: Send + Sync {
         now: Timestamp,
     ) -> Result<(Message, bool), RepoError>;
 
+    /// One message.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`]; storage failures.
+    async fn get_message(&self, id: MessageId) -> Result<Message, RepoError>;
+
     /// The message sent on `conversation` with this idempotency key, if any.
     ///
     /// # Errors
@@ -423,6 +430,28 @@ pub trait ConversationRepository: Send + Sync {
     /// # Errors
     /// Storage failures only.
     async fn stats(&self, number: BusinessNumberId) -> Result<Stats, RepoError>;
+}
+
+/// The durable event log behind live updates.
+#[async_trait]
+pub trait EventRepository: Send + Sync {
+    /// Up to `limit` events with ids above `after`, in id order, of the given numbers (`None`:
+    /// all numbers).
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn events_after(
+        &self,
+        after: i64,
+        numbers: Option<&[BusinessNumberId]>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, RepoError>;
+
+    /// The newest event id (0 when the log is empty): where a new subscriber starts.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn last_event_id(&self) -> Result<i64, RepoError>;
 }
 
 /// The dispatcher's view of queued messages.

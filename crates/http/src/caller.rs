@@ -16,7 +16,16 @@ use crate::state::AppState;
 /// The authenticated caller. Put it first among a handler's arguments so a missing token is
 /// reported before any body error.
 #[derive(Debug)]
-pub(crate) struct Caller(pub(crate) Principal);
+pub(crate) struct Caller(pub(crate) Principal, pub(crate) BearerToken);
+
+/// The access token the caller presented, for long-lived requests that must re-check it.
+pub(crate) struct BearerToken(pub(crate) String);
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(**redacted**)")
+    }
+}
 
 impl Caller {
     pub(crate) fn actor(&self) -> Actor {
@@ -48,7 +57,8 @@ impl FromRequest for Caller {
                     "this endpoint needs an access token: Authorization: Bearer <token>",
                 )
             })?;
-            Ok(Caller(state.accounts.authenticate(&token).await?))
+            let principal = state.accounts.authenticate(&token).await?;
+            Ok(Caller(principal, BearerToken(token)))
         })
     }
 }

@@ -16,6 +16,8 @@ pub struct AppState {
     /// Present only with the mock WhatsApp provider.
     pub simulator: Option<Arc<dyn CustomerSimulator>>,
     pub health: Arc<dyn HealthCheck>,
+    /// Ticks whenever the event log grows; live streams wait on it.
+    pub changes: tokio::sync::watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for AppState {

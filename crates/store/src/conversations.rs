@@ -12,7 +12,7 @@ use switchboard_domain::conversation::{
 use switchboard_domain::error::RepoError;
 use switchboard_domain::event::EventKind;
 use switchboard_domain::gateway::OutboundContent;
-use switchboard_domain::message::{Message, MessageStatus};
+use switchboard_domain::message::{Message, MessageId, MessageStatus};
 use switchboard_domain::ports::{ConversationRepository, MessageCursor, NewOutbound};
 
 use crate::error::Fail;
@@ -373,6 +373,17 @@ impl ConversationRepository for Store {
         let new = new.clone();
         self.run(move |conn| {
             conn.immediate_transaction(|conn| queue(conn, conversation.0, &new, to_millis(now)))
+        })
+        .await
+    }
+
+    async fn get_message(&self, id: MessageId) -> Result<Message, RepoError> {
+        self.run(move |conn| {
+            messages::table
+                .find(id.0)
+                .select(MessageRow::as_select())
+                .first(conn)?
+                .into_domain()
         })
         .await
     }

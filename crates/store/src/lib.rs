@@ -6,6 +6,7 @@ mod business_numbers;
 mod conversations;
 mod database_url;
 mod error;
+mod events;
 mod inbound;
 mod login_attempts;
 mod outbox;

@@ -37,13 +37,26 @@ pub struct Spawned {
 /// Starts the real application on `data_dir` (fast password hashing) inside the current actix
 /// system. `admin_password` is `SWITCHBOARD_ADMIN_PASSWORD`.
 pub async fn spawn_server(data_dir: &std::path::Path, admin_password: Option<&str>) -> Spawned {
+    spawn_server_with(data_dir, admin_password, &[]).await
+}
+
+/// As [`spawn_server`], with more configuration variables.
+pub async fn spawn_server_with(
+    data_dir: &std::path::Path,
+    admin_password: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Spawned {
     let data_dir = data_dir.to_str().unwrap().to_owned();
     let admin_password = admin_password.map(str::to_owned);
+    let extra: std::collections::HashMap<String, String> = extra
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let config = switchboard::Config::from_lookup(|name| match name {
         "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
         "SWITCHBOARD_DATA_DIR" => Some(data_dir.clone()),
         "SWITCHBOARD_ADMIN_PASSWORD" => admin_password.clone(),
-        _ => None,
+        other => extra.get(other).cloned(),
     })
     .unwrap();
     let mut app = switchboard::Application::build_with_cost(config, HashCost::InsecureFastForTests)

@@ -12,5 +12,6 @@ mod common;
 mod conventions;
 mod conversations;
 mod openapi;
+mod round_trip;
 mod users;
 mod webhook;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+use super::messaging::ChangeSignal;
 use crate::clock::Clock;
 use crate::error::RepoError;
 use crate::gateway::GatewayError;
@@ -78,6 +79,7 @@ impl DispatchReport {
 #[derive(Clone)]
 pub struct Dispatcher {
     outbox: Arc<dyn OutboxRepository>,
+    changes: Arc<dyn ChangeSignal>,
     gateway: Arc<dyn WhatsAppGateway>,
     clock: Arc<dyn Clock>,
     policy: RetryPolicy,
@@ -95,11 +97,13 @@ impl Dispatcher {
     pub fn new(
         outbox: Arc<dyn OutboxRepository>,
         gateway: Arc<dyn WhatsAppGateway>,
+        changes: Arc<dyn ChangeSignal>,
         clock: Arc<dyn Clock>,
         policy: RetryPolicy,
     ) -> Self {
         Self {
             outbox,
+            changes,
             gateway,
             clock,
             policy,
@@ -116,6 +120,9 @@ impl Dispatcher {
         let mut report = DispatchReport::default();
         for item in self.outbox.due_messages(self.clock.now(), limit).await? {
             self.dispatch(item, &mut report).await?;
+        }
+        if report.accepted + report.failed > 0 {
+            self.changes.changed();
         }
         Ok(report)
     }

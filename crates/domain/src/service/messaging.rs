@@ -13,12 +13,13 @@ use crate::conversation::{
     ConversationView, InboxCursor, Stats,
 };
 use crate::error::RepoError;
+use crate::event::LiveEvent;
 use crate::gateway::OutboundContent;
 use crate::ingest::{IngestSummary, WebhookBatch};
 use crate::message::{Message, window_is_open};
 use crate::ports::{
-    BusinessNumberRepository, ConversationRepository, InboundRepository, MessageCursor,
-    NewOutbound, WhatsAppGateway,
+    BusinessNumberRepository, ConversationRepository, EventRepository, InboundRepository,
+    MessageCursor, NewOutbound, WhatsAppGateway,
 };
 use crate::user::UserId;
 
@@ -26,6 +27,12 @@ use crate::user::UserId;
 pub trait OutboxSignal: Send + Sync {
     /// Never blocks; waking an already-awake dispatcher is harmless.
     fn wake(&self);
+}
+
+/// Tells live subscribers that the event log grew, so they need not wait for their next poll.
+pub trait ChangeSignal: Send + Sync {
+    /// Never blocks.
+    fn changed(&self);
 }
 
 /// The ports messaging needs.
@@ -36,6 +43,8 @@ pub struct MessagingPorts {
     pub numbers: Arc<dyn BusinessNumberRepository>,
     pub gateway: Arc<dyn WhatsAppGateway>,
     pub outbox: Arc<dyn OutboxSignal>,
+    pub events: Arc<dyn EventRepository>,
+    pub changes: Arc<dyn ChangeSignal>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -111,10 +120,84 @@ impl Messaging {
     /// Storage failures; then nothing of the batch is stored and the webhook must not be
     /// acknowledged, so Meta delivers it again.
     pub async fn receive_webhook(&self, batch: &WebhookBatch) -> Result<IngestSummary, RepoError> {
-        self.ports
+        let summary = self
+            .ports
             .inbound
             .ingest(batch, self.ports.clock.now())
-            .await
+            .await?;
+        if summary.messages_stored + summary.statuses_applied > 0 {
+            self.ports.changes.changed();
+        }
+        Ok(summary)
+    }
+
+    /// The numbers whose events the caller may receive (`None`: all, for admins). Membership is
+    /// looked up each time, so a removed member stops receiving at once.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    pub async fn event_scope(
+        &self,
+        actor: &Actor,
+    ) -> Result<Option<Vec<BusinessNumberId>>, MessagingError> {
+        if actor.is_admin() {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.ports
+                .numbers
+                .list_numbers_of_member(actor.user_id)
+                .await?
+                .into_iter()
+                .map(|n| n.id)
+                .collect(),
+        ))
+    }
+
+    /// Where a new subscriber starts: after the newest event.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    pub async fn last_event_id(&self) -> Result<i64, MessagingError> {
+        Ok(self.ports.events.last_event_id().await?)
+    }
+
+    /// Events after `after` that the caller may see, each with its conversation (and message)
+    /// as they are now.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    pub async fn events_after(
+        &self,
+        actor: &Actor,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<LiveEvent>, MessagingError> {
+        let scope = self.event_scope(actor).await?;
+        let stored = self
+            .ports
+            .events
+            .events_after(after, scope.as_deref(), limit)
+            .await?;
+        let mut live = Vec::with_capacity(stored.len());
+        for event in stored {
+            let conversation = self
+                .ports
+                .conversations
+                .get_conversation(event.conversation_id)
+                .await?;
+            let message = match event.message_id {
+                Some(id) => Some(self.ports.conversations.get_message(id).await?),
+                None => None,
+            };
+            live.push(LiveEvent {
+                id: event.id,
+                kind: event.kind,
+                conversation,
+                message,
+            });
+        }
+        Ok(live)
     }
 
     async fn access(
@@ -240,11 +323,13 @@ impl Messaging {
         if changes == &ConversationChanges::default() {
             return Ok(view);
         }
-        Ok(self
+        let view = self
             .ports
             .conversations
             .update_conversation(id, changes, self.ports.clock.now())
-            .await?)
+            .await?;
+        self.ports.changes.changed();
+        Ok(view)
     }
 
     /// Clears the unread count and sends WhatsApp's read receipt for the newest inbound
@@ -264,6 +349,7 @@ impl Messaging {
             .conversations
             .mark_read(id, self.ports.clock.now())
             .await?;
+        self.ports.changes.changed();
         if let Some(wamid) = newest {
             let number = self
                 .ports
@@ -343,6 +429,7 @@ impl Messaging {
             .await?;
         if created {
             self.ports.outbox.wake();
+            self.ports.changes.changed();
         }
         Ok((message, created))
     }
@@ -382,6 +469,7 @@ impl Messaging {
             .await?;
         if started.2 {
             self.ports.outbox.wake();
+            self.ports.changes.changed();
         }
         Ok(started)
     }

@@ -13,6 +13,7 @@ pub use accounts::{
 pub use business_numbers::{BusinessNumberError, BusinessNumbers, MemberView};
 pub use dispatcher::{DispatchReport, Dispatcher, RetryPolicy};
 pub use messaging::{
-    AssigneeParam, InboxRequest, Messaging, MessagingError, MessagingPorts, OutboxSignal,
+    AssigneeParam, ChangeSignal, InboxRequest, Messaging, MessagingError, MessagingPorts,
+    OutboxSignal,
 };
 pub use users::{UserAdmin, UserAdminError};

@@ -4,6 +4,7 @@
 mod auth;
 mod business_numbers;
 mod conversations;
+mod events;
 mod health;
 mod simulator;
 mod users;
@@ -43,6 +44,7 @@ pub(crate) fn register(cfg: &mut ServiceConfig) {
                 .service(conversations::list_messages)
                 .service(conversations::send_message)
                 .service(conversations::stats)
+                .service(events::events)
                 .service(simulator::simulate_inbound),
         );
 }

@@ -1,0 +1,280 @@
+//! The whole loop on the real server with the mock provider: a simulated customer writes, an
+//! agent answers, the mock's signed status webhooks move the reply to `read`, and a live
+//! subscriber sees every step, then replays them after reconnecting.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use serde_json::{Value, json};
+
+use crate::common::spawn_server_with;
+
+#[derive(Debug, Clone)]
+struct SseEvent {
+    id: i64,
+    name: String,
+    data: Value,
+}
+
+/// Reads an SSE stream in the background, collecting its events.
+fn subscribe(
+    client: &reqwest::Client,
+    url: String,
+    token: &str,
+    last_event_id: Option<i64>,
+) -> Arc<Mutex<Vec<SseEvent>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut request = client.get(url).bearer_auth(token);
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
+    let sink = seen.clone();
+    actix_web::rt::spawn(async move {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let mut stream = response.bytes_stream();
+        let mut buffer = String::new();
+        while let Some(Ok(chunk)) = stream.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let mut event = SseEvent {
+                    id: 0,
+                    name: String::new(),
+                    data: Value::Null,
+                };
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id: ") {
+                        event.id = v.parse().unwrap();
+                    } else if let Some(v) = line.strip_prefix("event: ") {
+                        event.name = v.to_owned();
+                    } else if let Some(v) = line.strip_prefix("data: ") {
+                        event.data = serde_json::from_str(v).unwrap();
+                    }
+                }
+                if !event.name.is_empty() {
+                    sink.lock().unwrap().push(event);
+                }
+            }
+        }
+    });
+    seen
+}
+
+/// Polls `check` until it holds, for at most 10 s.
+async fn eventually<F: Fn() -> bool>(what: &str, check: F) {
+    for _ in 0..200 {
+        if check() {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[actix_web::test]
+async fn customer_message_reply_and_read_receipts_flow_through_the_signed_webhook_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_server_with(
+        dir.path(),
+        Some("round-trip-pw"),
+        &[("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "0,0,0")],
+    )
+    .await;
+    let base = server.base.clone();
+    let client = reqwest::Client::new();
+    let login: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": "round-trip-pw"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let numbers: Value = client
+        .get(format!("{base}/api/v1/business-numbers"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let number = numbers["items"][0]["id"].as_i64().unwrap();
+
+    let live = subscribe(&client, format!("{base}/api/v1/events"), &token, None);
+    // The subscription starts at the newest event; give it a moment to be established.
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+
+    let simulated = client
+        .post(format!("{base}/api/v1/simulator/inbound"))
+        .bearer_auth(&token)
+        .json(&json!({"business_number_id": number, "from": "+16505551234", "name": "Sheena Nelson", "text": "Do you ship to Lisbon?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(simulated.status().as_u16(), 201);
+
+    let inbox: Value = client
+        .get(format!("{base}/api/v1/conversations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let conversation = &inbox["items"][0];
+    assert_eq!(
+        conversation["last_message"]["text"],
+        "Do you ship to Lisbon?"
+    );
+    assert_eq!(conversation["contact"]["profile_name"], "Sheena Nelson");
+    let conversation_id = conversation["id"].as_i64().unwrap();
+
+    let reply = client
+        .post(format!(
+            "{base}/api/v1/conversations/{conversation_id}/messages"
+        ))
+        .bearer_auth(&token)
+        .header("idempotency-key", "reply-1")
+        .json(&json!({"type": "text", "text": {"body": "Yes, in 3 days."}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 202);
+    let reply: Value = reply.json().await.unwrap();
+    let reply_id = reply["id"].as_i64().unwrap();
+
+    let thread_url = format!("{base}/api/v1/conversations/{conversation_id}/messages");
+    let mut status = String::new();
+    for _ in 0..200 {
+        let thread: Value = client
+            .get(&thread_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        status = thread["items"][1]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if status == "read" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        status, "read",
+        "the mock's signed statuses reached the reply"
+    );
+
+    let reply_reached_read = |events: &[SseEvent]| {
+        events.iter().any(|e| {
+            e.name == "message.updated" && e.data["id"] == reply_id && e.data["status"] == "read"
+        })
+    };
+    eventually("the live stream to show the reply read", || {
+        reply_reached_read(&live.lock().unwrap())
+    })
+    .await;
+    let seen = live.lock().unwrap().clone();
+    let names: Vec<&str> = seen.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        names[..2],
+        ["conversation.created", "message.created"],
+        "{names:?}"
+    );
+    assert!(names.contains(&"conversation.updated"));
+    assert!(
+        seen.iter()
+            .any(|e| e.name == "message.created" && e.data["id"] == reply_id)
+    );
+    assert!(seen.windows(2).all(|w| w[0].id < w[1].id), "ids only grow");
+    assert_eq!(seen[0].data["id"], conversation_id);
+
+    // A reconnect with Last-Event-ID replays exactly what came after it.
+    let replay = subscribe(
+        &client,
+        format!("{base}/api/v1/events"),
+        &token,
+        Some(seen[0].id),
+    );
+    eventually("the replay", || {
+        replay.lock().unwrap().len() >= seen.len() - 1
+    })
+    .await;
+    let replayed: Vec<i64> = replay.lock().unwrap().iter().map(|e| e.id).collect();
+    let expected: Vec<i64> = seen[1..].iter().map(|e| e.id).collect();
+    assert_eq!(replayed[..expected.len()], expected[..]);
+}
+
+#[actix_web::test]
+async fn a_test_number_ending_in_0000_fails_with_metas_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_server_with(
+        dir.path(),
+        Some("round-trip-pw"),
+        &[("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "0,0,0")],
+    )
+    .await;
+    let base = server.base.clone();
+    let client = reqwest::Client::new();
+    let login: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": "round-trip-pw"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let numbers: Value = client
+        .get(format!("{base}/api/v1/business-numbers"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let number = numbers["items"][0]["id"].as_i64().unwrap();
+    let started: Value = client
+        .post(format!("{base}/api/v1/conversations"))
+        .bearer_auth(&token)
+        .json(&json!({"business_number_id": number, "to": "+15550000000", "template": {"name": "hello_world", "language": {"code": "en_US"}}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let conversation_id = started["conversation"]["id"].as_i64().unwrap();
+    let thread_url = format!("{base}/api/v1/conversations/{conversation_id}/messages");
+    let mut message = Value::Null;
+    for _ in 0..200 {
+        let thread: Value = client
+            .get(&thread_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        message = thread["items"][0].clone();
+        if message["status"] == "failed" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(message["status"], "failed");
+    assert_eq!(message["error"]["code"], 131026);
+}

@@ -1,0 +1,134 @@
+//! Live updates as Server-Sent Events, replayable from the durable event log.
+
+use std::time::Duration;
+
+use actix_web::{HttpRequest, Responder, get, web};
+use actix_web_lab::sse::{self, Sse};
+use serde::Deserialize;
+use switchboard_domain::authz::Actor;
+use switchboard_domain::event::{EventKind, LiveEvent};
+use utoipa::IntoParams;
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::routes::conversations::{ConversationDto, MessageDto};
+use crate::state::AppState;
+
+/// Events per database round trip.
+const BATCH: u32 = 100;
+/// Comment lines that keep proxies from closing an idle stream.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// The longest a stream waits without a change signal (another instance may have written).
+const POLL: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct EventsParams {
+    /// Resume after this event id (the `Last-Event-ID` header takes precedence).
+    last_event_id: Option<i64>,
+}
+
+fn render(event: LiveEvent) -> sse::Event {
+    let data = match event.kind {
+        EventKind::MessageCreated | EventKind::MessageUpdated => match event.message {
+            Some(message) => serde_json::to_string(&MessageDto::from(message)),
+            None => serde_json::to_string(&ConversationDto::from(event.conversation)),
+        },
+        EventKind::ConversationCreated | EventKind::ConversationUpdated => {
+            serde_json::to_string(&ConversationDto::from(event.conversation))
+        }
+    }
+    .unwrap_or_else(|_| "{}".to_owned());
+    sse::Event::Data(
+        sse::Data::new(data)
+            .event(event.kind.as_str())
+            .id(event.id.to_string()),
+    )
+}
+
+/// Live updates: `conversation.created`, `conversation.updated` (data: the conversation as
+/// `GET /conversations/{id}` returns it), `message.created`, `message.updated` (data: the
+/// message as the thread returns it). Every event has an increasing `id` from a durable log;
+/// reconnect with `Last-Event-ID` (or `?last_event_id=`) to receive what was missed. Without
+/// it the stream starts with the next event. Only events of the caller's business numbers
+/// are sent. Comment heartbeats come every 15 s. The stream ends when the access token
+/// expires or the session is revoked: reconnect with a fresh token and `Last-Event-ID`.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(
+        EventsParams,
+        ("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received"),
+    ),
+    responses(
+        (status = 200, description = "An endless `text/event-stream`", content_type = "text/event-stream", body = String),
+        (status = 400, description = "`invalid_last_event_id`", body = ErrorBody),
+    )
+)]
+#[get("/events")]
+pub(crate) async fn events(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<EventsParams>,
+) -> Result<impl Responder, ApiError> {
+    let header = req
+        .headers()
+        .get("last-event-id")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        actix_web::http::StatusCode::BAD_REQUEST,
+                        "invalid_last_event_id",
+                        "Last-Event-ID must be an event id this stream sent",
+                    )
+                })
+        })
+        .transpose()?;
+    let mut last = match header.or(params.last_event_id) {
+        Some(id) => id,
+        None => state.messaging.last_event_id().await?,
+    };
+    let token = caller.1;
+    let mut changes = state.changes.clone();
+    let (tx, rx) = tokio::sync::mpsc::channel(BATCH as usize);
+    actix_web::rt::spawn(async move {
+        loop {
+            // Checked every round, so deactivation, logout or expiry ends the stream.
+            let Ok(principal) = state.accounts.authenticate(&token.0).await else {
+                return;
+            };
+            let actor = Actor::from(&principal.user);
+            let mut full = false;
+            match state.messaging.events_after(&actor, last, BATCH).await {
+                Ok(batch) => {
+                    full = batch.len() == BATCH as usize;
+                    for event in batch {
+                        last = event.id;
+                        if tx.send(render(event)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "reading the event log failed; will retry"),
+            }
+            if full {
+                continue;
+            }
+            tokio::select! {
+                changed = changes.changed() => {
+                    // The sender is gone only when the server shuts down.
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                () = tokio::time::sleep(POLL) => {}
+                () = tx.closed() => return,
+            }
+        }
+    });
+    Ok(Sse::from_infallible_receiver(rx).with_keep_alive(HEARTBEAT))
+}
