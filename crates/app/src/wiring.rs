@@ -76,6 +76,7 @@ pub fn wire(
             gateway: gateway.clone(),
             outbox: signal.clone(),
             events: store.clone(),
+            contacts: store.clone(),
             changes: changes.clone(),
             clock: clock.clone(),
         }),

@@ -66,6 +66,23 @@ impl Access {
     pub fn can_manage(self) -> bool {
         self == Access::Manage
     }
+
+    /// The wider of two accesses (a user may reach one contact through several numbers).
+    pub fn max_with(self, other: Access) -> Access {
+        fn rank(a: Access) -> u8 {
+            match a {
+                Access::Hidden => 0,
+                Access::Read => 1,
+                Access::Work => 2,
+                Access::Manage => 3,
+            }
+        }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use crate::business_number::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
 use crate::conversation::{
-    ConversationChanges, ConversationId, ConversationQuery, ConversationView, Stats,
+    Contact, ContactId, ConversationChanges, ConversationId, ConversationQuery, ConversationView,
+    Stats,
 };
 use crate::error::RepoError;
 use crate::event::StoredEvent;
@@ -430,6 +431,43 @@ pub trait ConversationRepository: Send + Sync {
     /// # Errors
     /// Storage failures only.
     async fn stats(&self, number: BusinessNumberId) -> Result<Stats, RepoError>;
+}
+
+/// Customers.
+#[async_trait]
+pub trait ContactRepository: Send + Sync {
+    /// Up to `limit` contacts, ordered by id, that have a conversation on one of `numbers`
+    /// (`None`: any), matching `query` (case-insensitive, in the phone number, WhatsApp id,
+    /// profile name or display name) when given.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn list_contacts(
+        &self,
+        numbers: Option<&[BusinessNumberId]>,
+        query: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Contact>, RepoError>;
+
+    /// A contact and the numbers it has conversations on.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`]; storage failures.
+    async fn get_contact(
+        &self,
+        id: ContactId,
+    ) -> Result<(Contact, Vec<BusinessNumberId>), RepoError>;
+
+    /// Sets (or with `None` clears) the name agents gave the contact.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`]; storage failures.
+    async fn rename_contact(
+        &self,
+        id: ContactId,
+        display_name: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Contact, RepoError>;
 }
 
 /// The durable event log behind live updates.

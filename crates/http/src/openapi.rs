@@ -29,6 +29,7 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "users", description = "User administration (admins)"),
         (name = "business-numbers", description = "WhatsApp business numbers (inboxes) and their members"),
         (name = "conversations", description = "The inbox: conversations, messages, sending, statistics"),
+        (name = "contacts", description = "Customers of the caller's business numbers"),
         (name = "simulator", description = "Playing the customer with the mock WhatsApp provider"),
         (name = "webhook", description = "The WhatsApp Cloud API webhook (signed by Meta, no bearer token)"),
         (name = "health", description = "Liveness and readiness probes"),

@@ -3,6 +3,7 @@
 //! folder, selected by the database URL's scheme.
 
 mod business_numbers;
+mod contacts;
 mod conversations;
 mod database_url;
 mod error;

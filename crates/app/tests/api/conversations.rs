@@ -690,3 +690,78 @@ async fn gateway_answers_are_recorded_with_the_wamid() {
     .await;
     assert_eq!(thread.body["items"][1]["wamid"], "wamid.CHOSEN");
 }
+
+#[actix_web::test]
+async fn contacts_are_searchable_renamable_and_hidden_from_outsiders() {
+    let d = desk(60).await;
+    let app = d.t.service().await;
+    let (agent, _) = login(&app, "agent").await;
+    let found = send(&app, get("/api/v1/contacts?query=sheena", &agent)).await;
+    assert_eq!(
+        found.body["items"][0]["wa_id"], "16505551234",
+        "{}",
+        found.body
+    );
+    let by_phone = send(&app, get("/api/v1/contacts?query=555123", &agent)).await;
+    assert_eq!(by_phone.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        send(&app, get("/api/v1/contacts?query=nobody", &agent))
+            .await
+            .body["items"],
+        json!([])
+    );
+    let id = found.body["items"][0]["id"].as_i64().unwrap();
+
+    let renamed = send(
+        &app,
+        patch(
+            &format!("/api/v1/contacts/{id}"),
+            &agent,
+            json!({"display_name": "Sheena (VIP)"}),
+        ),
+    )
+    .await;
+    assert_eq!(renamed.body["display_name"], "Sheena (VIP)");
+    let fetched = send(&app, get(&format!("/api/v1/contacts/{id}"), &agent)).await;
+    assert_eq!(fetched.body["display_name"], "Sheena (VIP)");
+    let cleared = send(
+        &app,
+        patch(
+            &format!("/api/v1/contacts/{id}"),
+            &agent,
+            json!({"display_name": null}),
+        ),
+    )
+    .await;
+    assert_eq!(cleared.body["display_name"], Value::Null);
+
+    let (viewer, _) = login(&app, "viewer").await;
+    assert_eq!(
+        send(&app, get(&format!("/api/v1/contacts/{id}"), &viewer))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    let refused = send(
+        &app,
+        patch(
+            &format!("/api/v1/contacts/{id}"),
+            &viewer,
+            json!({"display_name": "x"}),
+        ),
+    )
+    .await;
+    assert_eq!(refused.error(403), "forbidden");
+    let (outsider, _) = login(&app, "outsider").await;
+    assert_eq!(
+        send(&app, get("/api/v1/contacts", &outsider)).await.body["items"],
+        json!([])
+    );
+    assert_eq!(
+        send(&app, get(&format!("/api/v1/contacts/{id}"), &outsider))
+            .await
+            .error(404),
+        "not_found"
+    );
+}

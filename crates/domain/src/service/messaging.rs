@@ -9,8 +9,8 @@ use crate::authz::{Access, Actor};
 use crate::business_number::BusinessNumberId;
 use crate::clock::Clock;
 use crate::conversation::{
-    AssigneeFilter, ConversationChanges, ConversationId, ConversationQuery, ConversationStatus,
-    ConversationView, InboxCursor, Stats,
+    AssigneeFilter, Contact, ContactId, ConversationChanges, ConversationId, ConversationQuery,
+    ConversationStatus, ConversationView, InboxCursor, Stats,
 };
 use crate::error::RepoError;
 use crate::event::LiveEvent;
@@ -18,10 +18,10 @@ use crate::gateway::OutboundContent;
 use crate::ingest::{IngestSummary, WebhookBatch};
 use crate::message::{Message, window_is_open};
 use crate::ports::{
-    BusinessNumberRepository, ConversationRepository, EventRepository, InboundRepository,
-    MessageCursor, NewOutbound, WhatsAppGateway,
+    BusinessNumberRepository, ContactRepository, ConversationRepository, EventRepository,
+    InboundRepository, MessageCursor, NewOutbound, WhatsAppGateway,
 };
-use crate::user::UserId;
+use crate::user::{DisplayName, UserId};
 
 /// Wakes the dispatcher when a message is queued, so it need not wait for its next poll.
 pub trait OutboxSignal: Send + Sync {
@@ -44,6 +44,7 @@ pub struct MessagingPorts {
     pub gateway: Arc<dyn WhatsAppGateway>,
     pub outbox: Arc<dyn OutboxSignal>,
     pub events: Arc<dyn EventRepository>,
+    pub contacts: Arc<dyn ContactRepository>,
     pub changes: Arc<dyn ChangeSignal>,
     pub clock: Arc<dyn Clock>,
 }
@@ -488,5 +489,76 @@ impl Messaging {
             return Err(MessagingError::NotFound);
         }
         Ok(self.ports.conversations.stats(number).await?)
+    }
+
+    /// Contacts with a conversation on one of the caller's numbers, optionally matching a
+    /// search.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    pub async fn contacts(
+        &self,
+        actor: &Actor,
+        query: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Contact>, MessagingError> {
+        let scope = self.event_scope(actor).await?;
+        Ok(self
+            .ports
+            .contacts
+            .list_contacts(scope.as_deref(), query, limit)
+            .await?)
+    }
+
+    /// A contact the caller can see, with the caller's best access among its numbers.
+    async fn visible_contact(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+    ) -> Result<(Contact, Access), MessagingError> {
+        let (contact, numbers) = self.ports.contacts.get_contact(id).await?;
+        let mut best = if actor.is_admin() {
+            Access::Manage
+        } else {
+            Access::Hidden
+        };
+        for number in numbers {
+            best = best.max_with(self.access(actor, number).await?);
+        }
+        match best {
+            Access::Hidden => Err(MessagingError::NotFound),
+            access => Ok((contact, access)),
+        }
+    }
+
+    /// # Errors
+    /// [`MessagingError::NotFound`] if missing or on none of the caller's numbers.
+    pub async fn contact(&self, actor: &Actor, id: ContactId) -> Result<Contact, MessagingError> {
+        Ok(self.visible_contact(actor, id).await?.0)
+    }
+
+    /// Sets or clears the name agents see for a contact.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`]; [`MessagingError::Forbidden`] for viewers.
+    pub async fn rename_contact(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        display_name: Option<DisplayName>,
+    ) -> Result<Contact, MessagingError> {
+        let (_, access) = self.visible_contact(actor, id).await?;
+        if !access.can_work() {
+            return Err(MessagingError::Forbidden);
+        }
+        Ok(self
+            .ports
+            .contacts
+            .rename_contact(
+                id,
+                display_name.as_ref().map(DisplayName::as_str),
+                self.ports.clock.now(),
+            )
+            .await?)
     }
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod business_numbers;
+mod contacts;
 mod conversations;
 mod events;
 mod health;
@@ -44,6 +45,9 @@ pub(crate) fn register(cfg: &mut ServiceConfig) {
                 .service(conversations::list_messages)
                 .service(conversations::send_message)
                 .service(conversations::stats)
+                .service(contacts::list_contacts)
+                .service(contacts::get_contact)
+                .service(contacts::update_contact)
                 .service(events::events)
                 .service(simulator::simulate_inbound),
         );

@@ -1,0 +1,123 @@
+//! Contacts (customers) of the caller's business numbers.
+
+use actix_web::{get, patch, web};
+use serde::Deserialize;
+use switchboard_domain::conversation::ContactId;
+use switchboard_domain::user::DisplayName;
+use switchboard_domain::validation::FieldError;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::routes::conversations::ContactDto;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ContactSearch {
+    /// Part of the phone number, profile name or display name (case-insensitive).
+    query: Option<String>,
+    /// 1 to 200, default 50.
+    limit: Option<u32>,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(crate) struct ContactList {
+    items: Vec<ContactDto>,
+}
+
+/// `display_name: null` (or an empty string) clears the agents' name, showing the profile
+/// name again.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateContactRequest {
+    display_name: Option<String>,
+}
+
+/// Contacts with a conversation on one of the caller's business numbers, ordered by id.
+#[utoipa::path(
+    tag = "contacts",
+    security(("bearer" = [])),
+    params(ContactSearch),
+    responses(
+        (status = 200, body = ContactList),
+        (status = 422, description = "`validation_failed`: bad `limit`", body = ErrorBody),
+    )
+)]
+#[get("/contacts")]
+pub(crate) async fn list_contacts(
+    caller: Caller,
+    state: web::Data<AppState>,
+    params: web::Query<ContactSearch>,
+) -> Result<web::Json<ContactList>, ApiError> {
+    let limit = match params.limit {
+        None => 50,
+        Some(n @ 1..=200) => n,
+        Some(_) => return Err(vec![FieldError::new("limit", "must be between 1 and 200")].into()),
+    };
+    let query = params
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty());
+    let contacts = state
+        .messaging
+        .contacts(&caller.actor(), query, limit)
+        .await?;
+    Ok(web::Json(ContactList {
+        items: contacts.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// One contact.
+#[utoipa::path(
+    tag = "contacts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Contact id")),
+    responses(
+        (status = 200, body = ContactDto),
+        (status = 404, description = "`not_found`: no such contact on the caller's numbers", body = ErrorBody),
+    )
+)]
+#[get("/contacts/{id}")]
+pub(crate) async fn get_contact(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<ContactDto>, ApiError> {
+    let contact = state
+        .messaging
+        .contact(&caller.actor(), ContactId(*id))
+        .await?;
+    Ok(web::Json(contact.into()))
+}
+
+/// Name a contact for the team.
+#[utoipa::path(
+    tag = "contacts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Contact id")),
+    request_body = UpdateContactRequest,
+    responses(
+        (status = 200, body = ContactDto),
+        (status = 403, description = "`forbidden`: viewers cannot rename contacts", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    )
+)]
+#[patch("/contacts/{id}")]
+pub(crate) async fn update_contact(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<UpdateContactRequest>,
+) -> Result<web::Json<ContactDto>, ApiError> {
+    let name = match body.display_name.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(DisplayName::parse(raw).map_err(|e| ApiError::from(vec![e]))?),
+    };
+    let contact = state
+        .messaging
+        .rename_contact(&caller.actor(), ContactId(*id), name)
+        .await?;
+    Ok(web::Json(contact.into()))
+}

@@ -1,0 +1,111 @@
+//! [`ContactRepository`] on the store.
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use switchboard_domain::Timestamp;
+use switchboard_domain::business_number::BusinessNumberId;
+use switchboard_domain::conversation::{Contact, ContactId};
+use switchboard_domain::error::RepoError;
+use switchboard_domain::ports::ContactRepository;
+
+use crate::rows::ContactRow;
+use crate::schema::{contacts, conversations};
+use crate::sqlite::Store;
+use crate::time::to_millis;
+
+/// `LIKE` treats `%` and `_` as wildcards: escape them so a search for "50%" means it.
+fn like_pattern(query: &str) -> String {
+    let escaped = query
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[async_trait]
+impl ContactRepository for Store {
+    async fn list_contacts(
+        &self,
+        numbers: Option<&[BusinessNumberId]>,
+        query: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Contact>, RepoError> {
+        let numbers: Option<Vec<i64>> = numbers.map(|n| n.iter().map(|n| n.0).collect());
+        let pattern = query.map(like_pattern);
+        self.run(move |conn| {
+            let mut select = contacts::table
+                .select(ContactRow::as_select())
+                .order(contacts::id)
+                .limit(i64::from(limit))
+                .into_boxed();
+            if let Some(numbers) = numbers {
+                let visible = conversations::table
+                    .filter(conversations::business_number_id.eq_any(numbers))
+                    .select(conversations::contact_id);
+                select = select.filter(contacts::id.eq_any(visible));
+            }
+            if let Some(pattern) = pattern {
+                select = select.filter(
+                    contacts::phone
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(contacts::profile_name.like(pattern.clone()).escape('\\'))
+                        .or(contacts::display_name.like(pattern).escape('\\')),
+                );
+            }
+            Ok(select.load(conn)?.into_iter().map(Into::into).collect())
+        })
+        .await
+    }
+
+    async fn get_contact(
+        &self,
+        id: ContactId,
+    ) -> Result<(Contact, Vec<BusinessNumberId>), RepoError> {
+        self.run(move |conn| {
+            let contact: ContactRow = contacts::table
+                .find(id.0)
+                .select(ContactRow::as_select())
+                .first(conn)?;
+            let numbers: Vec<i64> = conversations::table
+                .filter(conversations::contact_id.eq(id.0))
+                .select(conversations::business_number_id)
+                .load(conn)?;
+            Ok((
+                contact.into(),
+                numbers.into_iter().map(BusinessNumberId).collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn rename_contact(
+        &self,
+        id: ContactId,
+        display_name: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Contact, RepoError> {
+        let display_name = display_name.map(str::to_owned);
+        self.run(move |conn| {
+            let row: ContactRow = diesel::update(contacts::table.find(id.0))
+                .set((
+                    contacts::display_name.eq(display_name),
+                    contacts::updated_at.eq(to_millis(now)),
+                ))
+                .returning(ContactRow::as_returning())
+                .get_result(conn)?;
+            Ok(row.into())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn search_wildcards_are_taken_literally() {
+        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
+    }
+}
