@@ -104,6 +104,9 @@ impl Application {
 
         let state = wired.state.clone();
         let server = HttpServer::new(move || switchboard_http::app(state.clone()))
+            // Live event streams never finish on their own; do not let them hold a shutdown
+            // for actix's default 30 s.
+            .shutdown_timeout(5)
             .listen(listener)?
             .run();
         actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store));
