@@ -709,3 +709,13 @@ fn a_reply_translates_to_the_wamid_it_answers() {
         Some("wamid.ORIGINAL")
     );
 }
+
+#[test]
+fn an_unknown_message_type_translates_to_unsupported_keeping_metas_payload() {
+    let body =
+        envelope_with(json!({ "messages": [message_json("ephemeral_thing", json!({"x": 1}))] }));
+    let batch = parse_envelope(&body).unwrap().to_batch().unwrap();
+    assert_eq!(batch.messages[0].kind, "unsupported");
+    let payload: Value = serde_json::from_str(&batch.messages[0].payload).unwrap();
+    assert_eq!(payload["type"], "ephemeral_thing");
+}

@@ -4,7 +4,7 @@ use switchboard_domain::Timestamp;
 use switchboard_domain::ingest::{DeliveryError, InboundMessage, StatusReport, WebhookBatch};
 use switchboard_domain::message::MessageStatus;
 
-use super::{Envelope, EnvelopeError, StatusKind, WireError};
+use super::{Envelope, EnvelopeError, MessageContent, StatusKind, WireError};
 
 fn instant(secs: i64, what: &str) -> Result<Timestamp, EnvelopeError> {
     chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| {
@@ -43,7 +43,12 @@ impl Envelope {
                 profile_name,
                 wamid: message.id.clone(),
                 sent_at: instant(message.timestamp, "message")?,
-                kind: message.kind.clone(),
+                // Types we cannot read are stored as `unsupported`; the raw payload keeps
+                // Meta's own type name.
+                kind: match &message.content {
+                    MessageContent::Unsupported { .. } => "unsupported".to_owned(),
+                    _ => message.kind.clone(),
+                },
                 text: message.content.text_preview().map(str::to_owned),
                 payload: message.raw.to_string(),
                 reply_to: message.context.as_ref().and_then(|c| c.id.clone()),
