@@ -1,5 +1,6 @@
 //! Gathering every field error of a request before answering 422.
 
+use serde::{Deserialize, Deserializer};
 use switchboard_domain::validation::FieldError;
 
 use crate::error::ApiError;
@@ -13,6 +14,16 @@ pub(crate) trait AllValid {
     /// # Errors
     /// A 422 [`ApiError`] listing every rejected field.
     fn all_valid(self) -> Result<Self::Output, ApiError>;
+}
+
+/// For `#[serde(default, deserialize_with = "present")]` on `Option<Option<T>>` PATCH fields:
+/// tells an absent field (`None`, leave it) from an explicit `null` (`Some(None)`, clear it).
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 macro_rules! impl_all_valid {

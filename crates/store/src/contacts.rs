@@ -8,10 +8,47 @@ use switchboard_domain::conversation::{Contact, ContactId};
 use switchboard_domain::error::RepoError;
 use switchboard_domain::ports::ContactRepository;
 
+use diesel::sqlite::SqliteConnection;
+
+use crate::error::Fail;
 use crate::rows::ContactRow;
 use crate::schema::{contacts, conversations};
 use crate::sqlite::Store;
 use crate::time::to_millis;
+
+/// Finds or creates the contact for a WhatsApp id (by its unique index), refreshing the profile
+/// name when a delivery brings a new one; returns its id.
+pub(crate) fn upsert_contact(
+    conn: &mut SqliteConnection,
+    wa_id: &str,
+    profile_name: Option<&str>,
+    now: i64,
+) -> Result<i64, Fail> {
+    diesel::insert_into(contacts::table)
+        .values((
+            contacts::wa_id.eq(wa_id),
+            contacts::phone.eq(format!("+{wa_id}")),
+            contacts::profile_name.eq(profile_name),
+            contacts::created_at.eq(now),
+            contacts::updated_at.eq(now),
+        ))
+        .on_conflict(contacts::wa_id)
+        .do_nothing()
+        .execute(conn)?;
+    let (id, stored): (i64, Option<String>) = contacts::table
+        .filter(contacts::wa_id.eq(wa_id))
+        .select((contacts::id, contacts::profile_name))
+        .first(conn)?;
+    if profile_name.is_some() && profile_name != stored.as_deref() {
+        diesel::update(contacts::table.find(id))
+            .set((
+                contacts::profile_name.eq(profile_name),
+                contacts::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
 
 /// `LIKE` treats `%` and `_` as wildcards: escape them so a search for "50%" means it.
 fn like_pattern(query: &str) -> String {

@@ -15,6 +15,7 @@ use switchboard_domain::gateway::OutboundContent;
 use switchboard_domain::message::{Message, MessageId, MessageStatus};
 use switchboard_domain::ports::{ConversationRepository, MessageCursor, NewOutbound};
 
+use crate::contacts::upsert_contact;
 use crate::error::Fail;
 use crate::rows::{ContactRow, ConversationRow, MessageRow};
 use crate::schema::{contacts, conversations, events, messages};
@@ -89,6 +90,38 @@ pub(crate) fn outbound_content(payload: &str) -> Result<OutboundContent, Fail> {
             "outbound payload of unknown type {other:?}"
         )))),
     }
+}
+
+/// Finds or creates the conversation of a number and a contact (by their unique index); a new
+/// one is `open` with `first_activity` as its last activity. Returns the row and whether it was
+/// created.
+pub(crate) fn find_or_create_conversation(
+    conn: &mut SqliteConnection,
+    number: i64,
+    contact: i64,
+    first_activity: i64,
+    now: i64,
+) -> Result<(ConversationRow, bool), Fail> {
+    let created = diesel::insert_into(conversations::table)
+        .values((
+            conversations::business_number_id.eq(number),
+            conversations::contact_id.eq(contact),
+            conversations::status.eq(ConversationStatus::Open.as_str()),
+            conversations::last_message_at.eq(first_activity),
+            conversations::unread_count.eq(0),
+            conversations::created_at.eq(now),
+            conversations::updated_at.eq(now),
+        ))
+        .on_conflict((conversations::business_number_id, conversations::contact_id))
+        .do_nothing()
+        .execute(conn)?
+        == 1;
+    let row = conversations::table
+        .filter(conversations::business_number_id.eq(number))
+        .filter(conversations::contact_id.eq(contact))
+        .select(ConversationRow::as_select())
+        .first(conn)?;
+    Ok((row, created))
 }
 
 fn views(
@@ -419,39 +452,10 @@ impl ConversationRepository for Store {
         self.run(move |conn| {
             conn.immediate_transaction(|conn| {
                 let now = to_millis(now);
-                diesel::insert_into(contacts::table)
-                    .values((
-                        contacts::wa_id.eq(&wa_id),
-                        contacts::phone.eq(format!("+{wa_id}")),
-                        contacts::created_at.eq(now),
-                        contacts::updated_at.eq(now),
-                    ))
-                    .on_conflict(contacts::wa_id)
-                    .do_nothing()
-                    .execute(conn)?;
-                let contact: i64 = contacts::table
-                    .filter(contacts::wa_id.eq(&wa_id))
-                    .select(contacts::id)
-                    .first(conn)?;
-                let created = diesel::insert_into(conversations::table)
-                    .values((
-                        conversations::business_number_id.eq(number.0),
-                        conversations::contact_id.eq(contact),
-                        conversations::status.eq(ConversationStatus::Open.as_str()),
-                        conversations::last_message_at.eq(now),
-                        conversations::unread_count.eq(0),
-                        conversations::created_at.eq(now),
-                        conversations::updated_at.eq(now),
-                    ))
-                    .on_conflict((conversations::business_number_id, conversations::contact_id))
-                    .do_nothing()
-                    .execute(conn)?
-                    == 1;
-                let conversation: i64 = conversations::table
-                    .filter(conversations::business_number_id.eq(number.0))
-                    .filter(conversations::contact_id.eq(contact))
-                    .select(conversations::id)
-                    .first(conn)?;
+                let contact = upsert_contact(conn, &wa_id, None, now)?;
+                let (row, created) =
+                    find_or_create_conversation(conn, number.0, contact, now, now)?;
+                let conversation = row.id;
                 if created {
                     log_event(
                         conn,

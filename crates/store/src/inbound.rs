@@ -15,9 +15,10 @@ use switchboard_domain::ingest::{
 use switchboard_domain::message::MessageStatus;
 use switchboard_domain::ports::InboundRepository;
 
-use crate::conversations::log_event;
+use crate::contacts::upsert_contact;
+use crate::conversations::{find_or_create_conversation, log_event};
 use crate::error::Fail;
-use crate::schema::{business_numbers, contacts, conversations, messages, pending_statuses};
+use crate::schema::{business_numbers, conversations, messages, pending_statuses};
 use crate::sqlite::Store;
 use crate::time::to_millis;
 
@@ -97,67 +98,17 @@ impl<'c> Ingest<'c> {
         log_event(self.conn, number, kind, conversation, message, self.now)
     }
 
-    fn contact(&mut self, message: &InboundMessage) -> Result<i64, Fail> {
-        diesel::insert_into(contacts::table)
-            .values((
-                contacts::wa_id.eq(&message.wa_id),
-                contacts::phone.eq(format!("+{}", message.wa_id)),
-                contacts::profile_name.eq(&message.profile_name),
-                contacts::created_at.eq(self.now),
-                contacts::updated_at.eq(self.now),
-            ))
-            .on_conflict(contacts::wa_id)
-            .do_nothing()
-            .execute(self.conn)?;
-        let (id, profile_name): (i64, Option<String>) = contacts::table
-            .filter(contacts::wa_id.eq(&message.wa_id))
-            .select((contacts::id, contacts::profile_name))
-            .first(self.conn)?;
-        if message.profile_name.is_some() && message.profile_name != profile_name {
-            diesel::update(contacts::table.find(id))
-                .set((
-                    contacts::profile_name.eq(&message.profile_name),
-                    contacts::updated_at.eq(self.now),
-                ))
-                .execute(self.conn)?;
-        }
-        Ok(id)
-    }
-
     fn message(&mut self, number: i64, message: &InboundMessage) -> Result<(), Fail> {
-        let contact = self.contact(message)?;
+        let contact = upsert_contact(
+            self.conn,
+            &message.wa_id,
+            message.profile_name.as_deref(),
+            self.now,
+        )?;
         let sent_at = to_millis(message.sent_at);
-        let created = diesel::insert_into(conversations::table)
-            .values((
-                conversations::business_number_id.eq(number),
-                conversations::contact_id.eq(contact),
-                conversations::status.eq(ConversationStatus::Open.as_str()),
-                conversations::last_message_at.eq(sent_at),
-                conversations::unread_count.eq(0),
-                conversations::created_at.eq(self.now),
-                conversations::updated_at.eq(self.now),
-            ))
-            .on_conflict((conversations::business_number_id, conversations::contact_id))
-            .do_nothing()
-            .execute(self.conn)?
-            == 1;
-        let (conversation, status, last_message_at, last_inbound_at, last_message_id): (
-            i64,
-            String,
-            i64,
-            Option<i64>,
-            Option<i64>,
-        ) = conversations::table
-            .filter(conversations::business_number_id.eq(number))
-            .filter(conversations::contact_id.eq(contact))
-            .select((
-                conversations::id,
-                conversations::status,
-                conversations::last_message_at,
-                conversations::last_inbound_at,
-                conversations::last_message_id,
-            ))
-            .first(self.conn)?;
+        let (row, created) =
+            find_or_create_conversation(self.conn, number, contact, sent_at, self.now)?;
+        let conversation = row.id;
 
         // The unique index on wamid decides: a redelivery inserts nothing and changes nothing.
         let inserted = diesel::insert_into(messages::table)
@@ -182,21 +133,22 @@ impl<'c> Ingest<'c> {
             return Ok(());
         };
 
-        let status: ConversationStatus = status
+        let status: ConversationStatus = row
+            .status
             .parse()
             .map_err(|e| RepoError::Unexpected(format!("conversation {conversation}: {e}")))?;
         diesel::update(conversations::table.find(conversation))
             .set((
                 conversations::status.eq(status.after_inbound().as_str()),
                 // Deliveries arrive out of order: these only move forward.
-                conversations::last_message_at.eq(last_message_at.max(sent_at)),
-                conversations::last_message_id.eq(if sent_at >= last_message_at {
+                conversations::last_message_at.eq(row.last_message_at.max(sent_at)),
+                conversations::last_message_id.eq(if sent_at >= row.last_message_at {
                     Some(message_id)
                 } else {
-                    last_message_id
+                    row.last_message_id
                 }),
                 conversations::last_inbound_at
-                    .eq(last_inbound_at.map_or(sent_at, |t| t.max(sent_at))),
+                    .eq(row.last_inbound_at.map_or(sent_at, |t| t.max(sent_at))),
                 conversations::unread_count.eq(conversations::unread_count + 1),
                 conversations::updated_at.eq(self.now),
             ))
@@ -318,7 +270,7 @@ mod tests {
 
     use super::*;
     use crate::DatabaseUrl;
-    use crate::schema::events;
+    use crate::schema::{contacts, events};
 
     struct Fixture {
         store: Store,

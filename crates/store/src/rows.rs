@@ -48,17 +48,17 @@ impl From<ContactRow> for Contact {
 #[diesel(table_name = conversations)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite))]
 pub(crate) struct ConversationRow {
-    id: i64,
-    business_number_id: i64,
-    contact_id: i64,
-    status: String,
-    assignee_id: Option<i64>,
-    last_message_at: i64,
-    last_inbound_at: Option<i64>,
-    unread_count: i32,
+    pub(crate) id: i64,
+    pub(crate) business_number_id: i64,
+    pub(crate) contact_id: i64,
+    pub(crate) status: String,
+    pub(crate) assignee_id: Option<i64>,
+    pub(crate) last_message_at: i64,
+    pub(crate) last_inbound_at: Option<i64>,
+    pub(crate) unread_count: i32,
     pub(crate) last_message_id: Option<i64>,
-    created_at: i64,
-    updated_at: i64,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
 }
 
 impl ConversationRow {

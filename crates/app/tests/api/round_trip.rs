@@ -73,60 +73,103 @@ async fn eventually<F: Fn() -> bool>(what: &str, check: F) {
     panic!("timed out waiting for {what}");
 }
 
+/// A real server with the mock provider sending statuses at once, and the admin signed in.
+struct Session {
+    base: String,
+    client: reqwest::Client,
+    token: String,
+    /// The demo business number's id.
+    number: i64,
+    _dir: tempfile::TempDir,
+}
+
+impl Session {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let server = spawn_server_with(
+            dir.path(),
+            Some("round-trip-pw"),
+            &[("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "0,0,0")],
+        )
+        .await;
+        let client = reqwest::Client::new();
+        let login: Value = client
+            .post(format!("{}/api/v1/auth/login", server.base))
+            .json(&json!({"username": "admin", "password": "round-trip-pw"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = login["access_token"].as_str().unwrap().to_owned();
+        let mut session = Self {
+            base: server.base,
+            client,
+            token,
+            number: 0,
+            _dir: dir,
+        };
+        session.number = session.get("/api/v1/business-numbers").await["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        session
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Polls the thread until its message at `index` has `status`, for at most 10 s.
+    async fn message_reaching(&self, conversation: i64, index: usize, status: &str) -> Value {
+        let path = format!("/api/v1/conversations/{conversation}/messages");
+        let mut message = Value::Null;
+        for _ in 0..200 {
+            message = self.get(&path).await["items"][index].clone();
+            if message["status"] == status {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        message
+    }
+}
+
 #[actix_web::test]
 async fn customer_message_reply_and_read_receipts_flow_through_the_signed_webhook_loop() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = spawn_server_with(
-        dir.path(),
-        Some("round-trip-pw"),
-        &[("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "0,0,0")],
-    )
-    .await;
-    let base = server.base.clone();
-    let client = reqwest::Client::new();
-    let login: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": "round-trip-pw"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_owned();
-    let numbers: Value = client
-        .get(format!("{base}/api/v1/business-numbers"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let number = numbers["items"][0]["id"].as_i64().unwrap();
-
-    let live = subscribe(&client, format!("{base}/api/v1/events"), &token, None);
+    let s = Session::start().await;
+    let events_url = format!("{}/api/v1/events", s.base);
+    let live = subscribe(&s.client, events_url.clone(), &s.token, None);
     // The subscription starts at the newest event; give it a moment to be established.
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
 
-    let simulated = client
-        .post(format!("{base}/api/v1/simulator/inbound"))
-        .bearer_auth(&token)
-        .json(&json!({"business_number_id": number, "from": "+16505551234", "name": "Sheena Nelson", "text": "Do you ship to Lisbon?"}))
-        .send()
-        .await
-        .unwrap();
+    let simulated = s
+        .post(
+            "/api/v1/simulator/inbound",
+            json!({"business_number_id": s.number, "from": "+16505551234", "name": "Sheena Nelson", "text": "Do you ship to Lisbon?"}),
+        )
+        .await;
     assert_eq!(simulated.status().as_u16(), 201);
 
-    let inbox: Value = client
-        .get(format!("{base}/api/v1/conversations"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let inbox = s.get("/api/v1/conversations").await;
     let conversation = &inbox["items"][0];
     assert_eq!(
         conversation["last_message"]["text"],
@@ -135,44 +178,20 @@ async fn customer_message_reply_and_read_receipts_flow_through_the_signed_webhoo
     assert_eq!(conversation["contact"]["profile_name"], "Sheena Nelson");
     let conversation_id = conversation["id"].as_i64().unwrap();
 
-    let reply = client
-        .post(format!(
-            "{base}/api/v1/conversations/{conversation_id}/messages"
-        ))
-        .bearer_auth(&token)
-        .header("idempotency-key", "reply-1")
-        .json(&json!({"type": "text", "text": {"body": "Yes, in 3 days."}}))
-        .send()
-        .await
-        .unwrap();
+    let reply = s
+        .post(
+            &format!("/api/v1/conversations/{conversation_id}/messages"),
+            json!({"type": "text", "text": {"body": "Yes, in 3 days."}}),
+        )
+        .await;
     assert_eq!(reply.status().as_u16(), 202);
     let reply: Value = reply.json().await.unwrap();
     let reply_id = reply["id"].as_i64().unwrap();
 
-    let thread_url = format!("{base}/api/v1/conversations/{conversation_id}/messages");
-    let mut status = String::new();
-    for _ in 0..200 {
-        let thread: Value = client
-            .get(&thread_url)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        status = thread["items"][1]["status"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if status == "read" {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
+    let read = s.message_reaching(conversation_id, 1, "read").await;
     assert_eq!(
-        status, "read",
-        "the mock's signed statuses reached the reply"
+        read["status"], "read",
+        "the mock's signed statuses reached the reply: {read}"
     );
 
     let reply_reached_read = |events: &[SseEvent]| {
@@ -200,12 +219,7 @@ async fn customer_message_reply_and_read_receipts_flow_through_the_signed_webhoo
     assert_eq!(seen[0].data["id"], conversation_id);
 
     // A reconnect with Last-Event-ID replays exactly what came after it.
-    let replay = subscribe(
-        &client,
-        format!("{base}/api/v1/events"),
-        &token,
-        Some(seen[0].id),
-    );
+    let replay = subscribe(&s.client, events_url, &s.token, Some(seen[0].id));
     eventually("the replay", || {
         replay.lock().unwrap().len() >= seen.len() - 1
     })
@@ -217,64 +231,18 @@ async fn customer_message_reply_and_read_receipts_flow_through_the_signed_webhoo
 
 #[actix_web::test]
 async fn a_test_number_ending_in_0000_fails_with_metas_code() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = spawn_server_with(
-        dir.path(),
-        Some("round-trip-pw"),
-        &[("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "0,0,0")],
-    )
-    .await;
-    let base = server.base.clone();
-    let client = reqwest::Client::new();
-    let login: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": "round-trip-pw"}))
-        .send()
+    let s = Session::start().await;
+    let started: Value = s
+        .post(
+            "/api/v1/conversations",
+            json!({"business_number_id": s.number, "to": "+15550000000", "template": {"name": "hello_world", "language": {"code": "en_US"}}}),
+        )
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_owned();
-    let numbers: Value = client
-        .get(format!("{base}/api/v1/business-numbers"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let number = numbers["items"][0]["id"].as_i64().unwrap();
-    let started: Value = client
-        .post(format!("{base}/api/v1/conversations"))
-        .bearer_auth(&token)
-        .json(&json!({"business_number_id": number, "to": "+15550000000", "template": {"name": "hello_world", "language": {"code": "en_US"}}}))
-        .send()
-        .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let conversation_id = started["conversation"]["id"].as_i64().unwrap();
-    let thread_url = format!("{base}/api/v1/conversations/{conversation_id}/messages");
-    let mut message = Value::Null;
-    for _ in 0..200 {
-        let thread: Value = client
-            .get(&thread_url)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        message = thread["items"][0].clone();
-        if message["status"] == "failed" {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
+    let message = s.message_reaching(conversation_id, 0, "failed").await;
     assert_eq!(message["status"], "failed");
     assert_eq!(message["error"]["code"], 131026);
 }

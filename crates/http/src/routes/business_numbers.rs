@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use switchboard_domain::business_number::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, E164, InboxName, MetaId,
     NewBusinessNumber,
@@ -78,18 +78,9 @@ pub(crate) struct UpdateBusinessNumberRequest {
     name: Option<String>,
     display_phone_number: Option<String>,
     phone_number_id: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::validation::present")]
     #[schema(value_type = Option<String>, nullable)]
     waba_id: Option<Option<String>>,
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// A member of a business number.

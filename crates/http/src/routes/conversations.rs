@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use switchboard_domain::business_number::{BusinessNumberId, E164};
 use switchboard_domain::conversation::{
     Contact, ConversationChanges, ConversationId, ConversationStatus, ConversationView,
@@ -315,17 +315,9 @@ pub(crate) struct ThreadParams {
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateConversationRequest {
     status: Option<ConversationStatusDto>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::validation::present")]
     #[schema(value_type = Option<i64>, nullable)]
     assignee_id: Option<Option<i64>>,
-}
-
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
