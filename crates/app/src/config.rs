@@ -11,11 +11,34 @@ use switchboard_auth::JwtSecret;
 use switchboard_store::DatabaseUrl;
 
 /// Which WhatsApp Cloud API client sends messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WhatsAppProvider {
     /// The in-process mock: answers like the Cloud API, sends nothing anywhere.
     Mock,
+    /// Meta's WhatsApp Cloud API (or anything speaking it, such as the simulator).
+    Cloud(CloudApi),
 }
+
+/// How to reach the Cloud API.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CloudApi {
+    pub base_url: String,
+    pub api_version: String,
+    pub access_token: String,
+}
+
+impl std::fmt::Debug for CloudApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudApi")
+            .field("base_url", &self.base_url)
+            .field("api_version", &self.api_version)
+            .field("access_token", &"**redacted**")
+            .finish()
+    }
+}
+
+pub const DEFAULT_API_BASE_URL: &str = "https://graph.facebook.com";
+pub const DEFAULT_API_VERSION: &str = "v23.0";
 
 /// A configuration value that was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -122,16 +145,11 @@ impl Config {
             .map(str::trim)
         {
             None | Some("mock") => WhatsAppProvider::Mock,
-            Some("cloud") => {
-                return Err(bad(
-                    "SWITCHBOARD_WHATSAPP_PROVIDER",
-                    "\"cloud\" (the real WhatsApp Cloud API client) is not available in this version yet; use \"mock\"",
-                ));
-            }
+            Some("cloud") => WhatsAppProvider::Cloud(cloud_api(&get)?),
             Some(other) => {
                 return Err(bad(
                     "SWITCHBOARD_WHATSAPP_PROVIDER",
-                    format!("{other:?} is not a provider: expected \"mock\""),
+                    format!("{other:?} is not a provider: expected \"mock\" or \"cloud\""),
                 ));
             }
         };
@@ -210,6 +228,62 @@ impl Config {
             None => Ok(load_or_create_secret(&self.data_dir.join(APP_SECRET_FILE))?.into_bytes()),
         }
     }
+}
+
+/// The Cloud API settings, all required in `cloud` mode: a forgotten secret would otherwise
+/// only show as every webhook refused.
+fn cloud_api(get: &impl Fn(&str) -> Option<String>) -> Result<CloudApi, ConfigError> {
+    let required = |var: &'static str| {
+        get(var).ok_or_else(|| {
+            bad(
+                var,
+                "is required with SWITCHBOARD_WHATSAPP_PROVIDER=cloud (see the README, Going live)",
+            )
+        })
+    };
+    let access_token = required("SWITCHBOARD_WHATSAPP_ACCESS_TOKEN")?;
+    required("SWITCHBOARD_WHATSAPP_APP_SECRET")?;
+    required("SWITCHBOARD_WHATSAPP_VERIFY_TOKEN")?;
+    let base_url = get("SWITCHBOARD_WHATSAPP_API_BASE_URL")
+        .unwrap_or_else(|| DEFAULT_API_BASE_URL.to_owned())
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    let host = base_url
+        .strip_prefix("https://")
+        .or_else(|| base_url.strip_prefix("http://"))
+        .unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(bad(
+            "SWITCHBOARD_WHATSAPP_API_BASE_URL",
+            format!("{base_url:?} is not an http(s) URL such as https://graph.facebook.com"),
+        ));
+    }
+    let api_version = get("SWITCHBOARD_WHATSAPP_API_VERSION")
+        .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned())
+        .trim()
+        .to_owned();
+    let valid_version = api_version.strip_prefix('v').is_some_and(|rest| {
+        rest.split_once('.').is_some_and(|(major, minor)| {
+            !major.is_empty()
+                && !minor.is_empty()
+                && major
+                    .bytes()
+                    .chain(minor.bytes())
+                    .all(|b| b.is_ascii_digit())
+        })
+    });
+    if !valid_version {
+        return Err(bad(
+            "SWITCHBOARD_WHATSAPP_API_VERSION",
+            format!("{api_version:?} is not a Graph API version such as v23.0"),
+        ));
+    }
+    Ok(CloudApi {
+        base_url,
+        api_version,
+        access_token,
+    })
 }
 
 fn seconds(
@@ -322,6 +396,43 @@ mod tests {
             assert!(error.to_string().starts_with(var));
             assert!(!error.to_string().contains('\n'));
         }
+    }
+
+    #[test]
+    fn cloud_mode_needs_its_token_secret_and_verify_token() {
+        let full = [
+            ("SWITCHBOARD_WHATSAPP_PROVIDER", "cloud"),
+            ("SWITCHBOARD_WHATSAPP_ACCESS_TOKEN", "EAAG-token"),
+            ("SWITCHBOARD_WHATSAPP_APP_SECRET", "app-secret"),
+            ("SWITCHBOARD_WHATSAPP_VERIFY_TOKEN", "verify"),
+        ];
+        let c = config(&full).unwrap();
+        let WhatsAppProvider::Cloud(api) = c.whatsapp_provider else {
+            panic!("cloud mode expected");
+        };
+        assert_eq!(api.base_url, "https://graph.facebook.com");
+        assert_eq!(api.api_version, "v23.0");
+        assert!(
+            !format!("{api:?}").contains("EAAG"),
+            "the token is never printed"
+        );
+        for missing in 1..full.len() {
+            let mut vars = full.to_vec();
+            let (var, _) = vars.remove(missing);
+            assert_eq!(config(&vars).unwrap_err().var, var);
+        }
+        let mut bad_url = full.to_vec();
+        bad_url.push(("SWITCHBOARD_WHATSAPP_API_BASE_URL", "graph.facebook.com"));
+        assert_eq!(
+            config(&bad_url).unwrap_err().var,
+            "SWITCHBOARD_WHATSAPP_API_BASE_URL"
+        );
+        let mut bad_version = full.to_vec();
+        bad_version.push(("SWITCHBOARD_WHATSAPP_API_VERSION", "23"));
+        assert_eq!(
+            config(&bad_version).unwrap_err().var,
+            "SWITCHBOARD_WHATSAPP_API_VERSION"
+        );
     }
 
     #[test]

@@ -6,13 +6,15 @@ use std::sync::Arc;
 use actix_web::HttpServer;
 use anyhow::Context as _;
 use switchboard_auth::HashCost;
+use switchboard_domain::ports::{CustomerSimulator, WhatsAppGateway};
 use switchboard_domain::service::RetryPolicy;
 use switchboard_domain::session::TokenLifetimes;
 use switchboard_store::Store;
+use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
 use switchboard_whatsapp::mock::{MockGateway, MockSettings};
 
 use crate::bootstrap::{self, BootstrapReport};
-use crate::config::Config;
+use crate::config::{Config, WhatsAppProvider};
 use crate::wiring;
 
 /// A bound, ready-to-run server.
@@ -48,6 +50,9 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     }
     Ok(store)
 }
+
+/// Each Cloud API request, connection included; the dispatcher retries a timeout.
+const CLOUD_API_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Where the mock provider posts its webhooks: this very server, on loopback when it listens
 /// on every interface.
@@ -91,15 +96,31 @@ impl Application {
             .with_context(|| format!("SWITCHBOARD_BIND: cannot listen on {}", config.bind))?;
         let local = listener.local_addr()?;
 
-        let mock = Arc::new(
-            MockGateway::new(MockSettings {
-                callback_url: own_webhook_url(local),
-                app_secret: settings.whatsapp_app_secret.clone(),
-                status_delays: config.mock_status_delays,
-            })
-            .context("cannot start the mock WhatsApp provider")?,
-        );
-        let wired = wiring::wire(&store, &settings, mock.clone(), Some(mock));
+        let (gateway, simulator): (Arc<dyn WhatsAppGateway>, Option<Arc<dyn CustomerSimulator>>) =
+            match &config.whatsapp_provider {
+                WhatsAppProvider::Mock => {
+                    let mock = Arc::new(
+                        MockGateway::new(MockSettings {
+                            callback_url: own_webhook_url(local),
+                            app_secret: settings.whatsapp_app_secret.clone(),
+                            status_delays: config.mock_status_delays,
+                        })
+                        .context("cannot start the mock WhatsApp provider")?,
+                    );
+                    (mock.clone(), Some(mock))
+                }
+                WhatsAppProvider::Cloud(api) => {
+                    let cloud = CloudGateway::new(CloudSettings {
+                        base_url: api.base_url.clone(),
+                        api_version: api.api_version.clone(),
+                        access_token: api.access_token.clone(),
+                        timeout: CLOUD_API_TIMEOUT,
+                    })
+                    .context("cannot start the WhatsApp Cloud API client")?;
+                    (Arc::new(cloud), None)
+                }
+            };
+        let wired = wiring::wire(&store, &settings, gateway, simulator);
         let report = bootstrap::run(&config, &store, &wired.state.users).await?;
 
         let state = wired.state.clone();

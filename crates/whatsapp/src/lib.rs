@@ -5,9 +5,10 @@
 //! webhook POST; [`webhook`] answers the subscription handshake, parses the POST envelope and
 //! translates it into the domain's `WebhookBatch`; [`mock`] is the mock Cloud API behind the
 //! domain's `WhatsAppGateway` port, which answers sends like Meta and POSTs signed status webhooks
-//! back to our own webhook, and plays customers writing in for the simulator. The real Cloud API
-//! client arrives with its own issue.
+//! back to our own webhook, and plays customers writing in for the simulator; [`cloud`] is the
+//! real Cloud API client for `SWITCHBOARD_WHATSAPP_PROVIDER=cloud`.
 
+pub mod cloud;
 pub mod mock;
 pub mod signature;
 pub mod webhook;

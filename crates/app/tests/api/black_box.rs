@@ -181,3 +181,56 @@ async fn a_restart_on_the_same_data_directory_keeps_sessions_and_bootstraps_noth
     .await;
     assert_eq!((status, me["username"].as_str()), (200, Some("admin")));
 }
+
+#[actix_web::test]
+async fn cloud_mode_has_no_demo_number_and_no_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = crate::common::spawn_server_with(
+        dir.path(),
+        Some("black-box-password"),
+        &[
+            ("SWITCHBOARD_WHATSAPP_PROVIDER", "cloud"),
+            ("SWITCHBOARD_WHATSAPP_ACCESS_TOKEN", "test-token"),
+            ("SWITCHBOARD_WHATSAPP_APP_SECRET", "test-app-secret"),
+            ("SWITCHBOARD_WHATSAPP_VERIFY_TOKEN", "test-verify"),
+            // Nothing listens here: nothing may be sent in this test.
+            ("SWITCHBOARD_WHATSAPP_API_BASE_URL", "http://127.0.0.1:9"),
+        ],
+    )
+    .await;
+    assert!(server.report.demo_number.is_none());
+    let client = reqwest::Client::new();
+    let (_, login) = call(
+        &client,
+        reqwest::Method::POST,
+        format!("{}/api/v1/auth/login", server.base),
+        None,
+        Some(json!({"username": "admin", "password": "black-box-password"})),
+    )
+    .await;
+    let token = login["access_token"].as_str().unwrap();
+    let (status, body) = call(
+        &client,
+        reqwest::Method::POST,
+        format!("{}/api/v1/simulator/inbound", server.base),
+        Some(token),
+        Some(json!({"business_number_id": 1, "from": "+16505551234", "text": "hi"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let (status, _) = call(
+        &client,
+        reqwest::Method::GET,
+        format!(
+            "{}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=test-verify&hub.challenge=7",
+            server.base
+        ),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+}

@@ -1,0 +1,167 @@
+//! The real WhatsApp Cloud API client: the [`WhatsAppGateway`] for
+//! `SWITCHBOARD_WHATSAPP_PROVIDER=cloud`.
+//!
+//! It speaks the Graph API routes of the wire contract (`POST /{version}/{phone_number_id}/messages`
+//! for sends and read receipts) at a configurable base URL, so it runs unchanged against Meta
+//! (`https://graph.facebook.com`) or the in-repo simulator. Errors are mapped by Meta's `code`,
+//! never by HTTP status or text: the codes of [`switchboard_domain::gateway::TRANSIENT_CODES`],
+//! timeouts and network failures are transient; everything else is permanent. The access token
+//! is sent only in the `Authorization` header and never logged.
+
+mod errors;
+mod request;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use switchboard_domain::gateway::{Accepted, GatewayError, OutboundMessage};
+use switchboard_domain::ports::WhatsAppGateway;
+
+pub use errors::classify_error;
+
+/// Where and as whom the client talks to the Cloud API.
+#[derive(Clone)]
+pub struct CloudSettings {
+    /// `https://graph.facebook.com`, or the simulator's address; no trailing slash needed.
+    pub base_url: String,
+    /// Graph API version, e.g. `v23.0`.
+    pub api_version: String,
+    /// A system-user access token with `whatsapp_business_messaging`.
+    pub access_token: String,
+    /// For each request, connection included.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for CloudSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudSettings")
+            .field("base_url", &self.base_url)
+            .field("api_version", &self.api_version)
+            .field("access_token", &"**redacted**")
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// The HTTP client could not be built (TLS set-up).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the Cloud API HTTP client: {0}")]
+pub struct CloudSetupError(#[source] reqwest::Error);
+
+/// The Cloud API gateway.
+#[derive(Debug, Clone)]
+pub struct CloudGateway {
+    client: reqwest::Client,
+    settings: CloudSettings,
+}
+
+#[derive(Debug, Deserialize)]
+struct SendResponse {
+    #[serde(default)]
+    messages: Vec<SentMessage>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SentMessage {
+    id: String,
+}
+
+impl CloudGateway {
+    /// # Errors
+    /// [`CloudSetupError`] if the TLS-capable HTTP client cannot be built.
+    pub fn new(settings: CloudSettings) -> Result<Self, CloudSetupError> {
+        let client = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(CloudSetupError)?;
+        Ok(Self { client, settings })
+    }
+
+    fn messages_url(&self, phone_number_id: &str) -> String {
+        format!(
+            "{}/{}/{}/messages",
+            self.settings.base_url.trim_end_matches('/'),
+            self.settings.api_version,
+            phone_number_id
+        )
+    }
+
+    /// POSTs a JSON body to a number's messages endpoint and returns the success body.
+    async fn post(
+        &self,
+        phone_number_id: &str,
+        body: &serde_json::Value,
+    ) -> Result<Vec<u8>, GatewayError> {
+        let response = self
+            .client
+            .post(self.messages_url(phone_number_id))
+            .bearer_auth(&self.settings.access_token)
+            .json(body)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = response.bytes().await.map_err(transport)?.to_vec();
+        if status.is_success() {
+            Ok(bytes)
+        } else {
+            Err(classify_error(status.as_u16(), &bytes, retry_after))
+        }
+    }
+}
+
+/// Timeouts and connection failures: the message may or may not have left, and retrying is the
+/// only way to find out.
+fn transport(e: reqwest::Error) -> GatewayError {
+    GatewayError::Transient {
+        code: None,
+        message: if e.is_timeout() {
+            "the Cloud API did not answer in time".to_owned()
+        } else {
+            format!("the Cloud API could not be reached: {e}")
+        },
+        retry_after: None,
+    }
+}
+
+#[async_trait]
+impl WhatsAppGateway for CloudGateway {
+    async fn send(&self, message: &OutboundMessage) -> Result<Accepted, GatewayError> {
+        let body = request::send_body(message).map_err(|e| GatewayError::Permanent {
+            code: 100,
+            title: "Invalid parameter".to_owned(),
+            details: Some(e),
+        })?;
+        let bytes = self.post(&message.phone_number_id, &body).await?;
+        let parsed: SendResponse =
+            serde_json::from_slice(&bytes).map_err(|e| GatewayError::Transient {
+                code: None,
+                message: format!("the Cloud API answered 200 with an unreadable body: {e}"),
+                retry_after: None,
+            })?;
+        parsed
+            .messages
+            .into_iter()
+            .next()
+            .map(|m| Accepted { wamid: m.id })
+            .ok_or_else(|| GatewayError::Transient {
+                code: None,
+                message: "the Cloud API answered 200 without a message id".to_owned(),
+                retry_after: None,
+            })
+    }
+
+    async fn mark_read(&self, phone_number_id: &str, wamid: &str) -> Result<(), GatewayError> {
+        self.post(phone_number_id, &request::read_body(wamid))
+            .await
+            .map(|_| ())
+    }
+}
