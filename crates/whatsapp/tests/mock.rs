@@ -283,6 +283,23 @@ async fn every_accepted_message_gets_a_fresh_wamid() {
 }
 
 #[actix_web::test]
+async fn a_reply_goes_out_with_its_context_and_is_delivered() {
+    let receiver = Receiver::start().await;
+    let gateway = gateway(&receiver);
+    let reply = OutboundMessage {
+        reply_to: Some("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUY".to_owned()),
+        ..text(CUSTOMER, "Yes, in blue too.")
+    };
+
+    let wamid = gateway.send(&reply).await.unwrap().wamid;
+
+    assert_eq!(
+        receiver.wait_for_statuses(&wamid, 3).await,
+        [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
+    );
+}
+
+#[actix_web::test]
 async fn recipient_ending_0000_is_refused_as_undeliverable_without_webhooks() {
     let receiver = Receiver::start().await;
     let gateway = gateway(&receiver);

@@ -9,7 +9,7 @@
 //! is sent only in the `Authorization` header and never logged.
 
 mod errors;
-mod request;
+pub(crate) mod request;
 
 use std::time::Duration;
 

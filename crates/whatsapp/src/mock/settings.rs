@@ -19,13 +19,9 @@ pub struct MockSettings {
 }
 
 impl MockSettings {
-    /// Statuses that reach `read` in 2.5 s: slow enough to watch the ticks change in the admin
-    /// app, fast enough not to wait for them.
-    pub const DEFAULT_STATUS_DELAYS: [Duration; 3] = [
-        Duration::from_millis(300),
-        Duration::from_millis(700),
-        Duration::from_millis(1500),
-    ];
+    /// Statuses that reach `read` in 2.5 s: the simulator's
+    /// [`DEFAULT_STATUS_DELAYS`](crate::simulator::DEFAULT_STATUS_DELAYS).
+    pub const DEFAULT_STATUS_DELAYS: [Duration; 3] = crate::simulator::DEFAULT_STATUS_DELAYS;
 }
 
 impl fmt::Debug for MockSettings {

@@ -1,4 +1,4 @@
-//! POSTing webhooks to our own callback the way Meta does: ASCII-only JSON, signed over the exact
+//! POSTing webhooks to the callback the way Meta does: ASCII-only JSON, signed over the exact
 //! bytes sent, and for statuses retried until taken (within bounds).
 
 use std::error::Error as _;
@@ -10,16 +10,16 @@ use serde_json::Value;
 
 use crate::signature::{signature_header, to_ascii_json};
 
-/// Attempts at one status webhook before the mock gives up on it.
+/// Attempts at one status webhook before the simulator gives up on it.
 const DELIVERY_ATTEMPTS: u32 = 5;
 /// The wait after the first failed attempt, doubled after each further one.
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Why a webhook the mock POSTed was not taken.
+/// Why a webhook the simulator POSTed was not taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MockDeliveryError {
-    /// Our webhook answered, but not with a 2xx.
+pub enum DeliveryError {
+    /// The webhook answered, but not with a 2xx.
     #[error("the webhook answered {status}: {body}")]
     Rejected {
         /// The HTTP status code.
@@ -30,18 +30,19 @@ pub enum MockDeliveryError {
     /// No answer: the connection failed, the request timed out, or the callback URL is invalid.
     #[error("the webhook could not be reached: {0}")]
     Unreachable(String),
-    /// The mock could not produce the webhook (no OS randomness for its message id, or a
+    /// The simulator could not produce the webhook (no OS randomness for its message id, or a
     /// payload that would not serialise).
-    #[error("the mock could not build the webhook: {0}")]
+    #[error("the simulator could not build the webhook: {0}")]
     Internal(String),
 }
 
-/// The mock's HTTP client could not be built (e.g. its TLS backend failed to initialise).
+/// The simulator's webhook HTTP client could not be built (e.g. its TLS backend failed to
+/// initialise).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build the mock gateway's HTTP client")]
-pub struct MockSetupError(#[source] reqwest::Error);
+#[error("cannot build the WhatsApp simulator's webhook HTTP client")]
+pub struct SetupError(#[source] reqwest::Error);
 
-/// Where and how the mock POSTs webhooks.
+/// Where and how the simulator POSTs webhooks.
 pub(super) struct Callback {
     client: reqwest::Client,
     app_secret: Vec<u8>,
@@ -49,20 +50,20 @@ pub(super) struct Callback {
 }
 
 impl Callback {
-    pub(super) fn new(url: String, app_secret: Vec<u8>) -> Result<Self, MockSetupError> {
+    pub(super) fn new(url: String, app_secret: Vec<u8>) -> Result<Self, SetupError> {
         let client = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             // Meta does not follow redirects: a redirecting webhook is a misconfigured one.
             .redirect(reqwest::redirect::Policy::none())
-            // The callback is our own server; an HTTP proxy from the environment must not sit
-            // between the mock and it.
+            // The callback is the desk's own webhook, on loopback or a private network in every
+            // test set-up; an HTTP proxy from the environment must not sit between it and us.
             .no_proxy()
-            // The mock is driven from several runtimes (actix workers, background tasks), and a
+            // The simulator is driven from several runtimes (actix workers, background tasks), and a
             // pooled connection dies with the runtime that opened it; loopback connections cost
             // next to nothing, so open a fresh one per webhook.
             .pool_max_idle_per_host(0)
             .build()
-            .map_err(MockSetupError)?;
+            .map_err(SetupError)?;
         Ok(Self {
             client,
             app_secret,
@@ -82,12 +83,12 @@ impl Callback {
     }
 
     /// Serialises `payload` as ASCII-only JSON, the form Meta signs.
-    pub(super) fn body(payload: &Value) -> Result<String, MockDeliveryError> {
-        to_ascii_json(payload).map_err(|error| MockDeliveryError::Internal(error.to_string()))
+    pub(super) fn body(payload: &Value) -> Result<String, DeliveryError> {
+        to_ascii_json(payload).map_err(|error| DeliveryError::Internal(error.to_string()))
     }
 
     /// POSTs `body` once, signed, and reports whether it was taken.
-    pub(super) async fn post(&self, body: &str) -> Result<(), MockDeliveryError> {
+    pub(super) async fn post(&self, body: &str) -> Result<(), DeliveryError> {
         let response = self
             .client
             .post(self.url())
@@ -99,7 +100,7 @@ impl Callback {
             .body(body.to_owned())
             .send()
             .await
-            .map_err(|error| MockDeliveryError::Unreachable(with_causes(&error)))?;
+            .map_err(|error| DeliveryError::Unreachable(with_causes(&error)))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
@@ -108,7 +109,7 @@ impl Callback {
             .text()
             .await
             .unwrap_or_else(|error| format!("(body unreadable: {})", with_causes(&error)));
-        Err(MockDeliveryError::Rejected {
+        Err(DeliveryError::Rejected {
             status: status.as_u16(),
             body,
         })
@@ -122,7 +123,7 @@ impl Callback {
             match self.post(body).await {
                 Ok(()) => return,
                 Err(error) if attempt < DELIVERY_ATTEMPTS => {
-                    tracing::debug!(%error, attempt, what, "mock webhook not taken; retrying");
+                    tracing::debug!(%error, attempt, what, "simulator webhook not taken; retrying");
                     tokio::time::sleep(wait).await;
                     wait = wait.saturating_mul(2);
                 }
@@ -130,7 +131,7 @@ impl Callback {
                     %error,
                     attempts = DELIVERY_ATTEMPTS,
                     what,
-                    "mock webhook not taken; giving up"
+                    "simulator webhook not taken; giving up"
                 ),
             }
         }

@@ -1,11 +1,13 @@
-//! Meta's payloads as the mock writes them: message ids and webhook envelopes, field for field
-//! like the Cloud API's (see `whatsapp-cloud-api.md`).
+//! Meta's payloads as the simulator writes them: message ids and webhook envelopes, field for
+//! field like the Cloud API's (see `whatsapp-cloud-api.md`).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
-use switchboard_domain::gateway::{OUTSIDE_WINDOW_CODE, OutboundContent};
+use switchboard_domain::gateway::OUTSIDE_WINDOW_CODE;
 
+use super::engine::InboundContent;
+use super::request::Kind;
 use super::scenario::Report;
 use crate::webhook::OBJECT;
 
@@ -22,20 +24,20 @@ pub(super) struct Metadata {
     pub(super) phone_number_id: String,
 }
 
-/// How Meta prices a message under per-message pricing. The mock cannot know a template's real
-/// category and calls every template utility.
+/// How Meta prices a message under per-message pricing. The simulator cannot know a template's
+/// real category and calls every template utility.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Category {
-    /// Free-form text, free inside the customer-service window.
+    /// Free-form messages, free inside the customer-service window.
     Service,
     Utility,
 }
 
 impl Category {
-    pub(super) fn of(content: &OutboundContent) -> Self {
-        match content {
-            OutboundContent::Text { .. } => Self::Service,
-            OutboundContent::Template { .. } => Self::Utility,
+    pub(super) fn of(kind: Kind) -> Self {
+        match kind {
+            Kind::FreeForm => Self::Service,
+            Kind::Template => Self::Utility,
         }
     }
 
@@ -69,7 +71,7 @@ impl Category {
 pub(super) struct Tracked {
     pub(super) wamid: String,
     pub(super) recipient_id: String,
-    /// The mock does not model Meta's billing conversations: each message gets its own.
+    /// The simulator does not model Meta's billing conversations: each message gets its own.
     pub(super) conversation_id: String,
     pub(super) category: Category,
 }
@@ -132,16 +134,26 @@ pub(super) fn status_envelope(
     )
 }
 
-/// The webhook of a text message the customer `from` (WhatsApp id) sent at `timestamp` (Unix
+/// The webhook of a message the customer `from` (WhatsApp id) sent at `timestamp` (Unix
 /// seconds). Without a `name` the contact card has no profile, as when a customer shares none.
-pub(super) fn inbound_text_envelope(
+pub(super) fn inbound_envelope(
     metadata: &Metadata,
     from: &str,
     name: Option<&str>,
     wamid: &str,
     timestamp: i64,
-    text: &str,
+    content: &InboundContent,
 ) -> Value {
+    let (kind, payload) = match content {
+        InboundContent::Text { body } => ("text", json!({ "body": body })),
+    };
+    let mut message = json!({
+        "from": from,
+        "id": wamid,
+        "timestamp": timestamp.to_string(),
+        "type": kind,
+    });
+    message[kind] = payload;
     let contact = match name {
         Some(name) => json!({"profile": {"name": name}, "wa_id": from}),
         None => json!({"wa_id": from}),
@@ -152,13 +164,7 @@ pub(super) fn inbound_text_envelope(
             "messaging_product": "whatsapp",
             "metadata": metadata_value(metadata),
             "contacts": [contact],
-            "messages": [{
-                "from": from,
-                "id": wamid,
-                "timestamp": timestamp.to_string(),
-                "type": "text",
-                "text": {"body": text},
-            }],
+            "messages": [message],
         }),
     )
 }

@@ -1,0 +1,91 @@
+//! The deterministic fate of each test number and the status webhooks that follow an accepted
+//! message (see the tables in the [module docs](super)).
+
+use std::time::Duration;
+
+/// How many sends to a `…0429` recipient hit the rate limit before one goes through.
+pub(super) const RATE_LIMITED_SENDS: u32 = 2;
+/// How long Meta is taken to ask a `…0429` sender to wait.
+pub(super) const RATE_LIMITED_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// The behaviour a recipient's last four digits select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TestNumber {
+    /// `…0000`: refused at once with 131026.
+    Undeliverable,
+    /// `…0047`: the 24-hour window is always closed; free-form messages fail asynchronously
+    /// with 131047.
+    OutsideWindow,
+    /// `…0429`: the first sends hit the rate limit.
+    RateLimited,
+    /// `…0500`: Meta's servers are down for this recipient.
+    Unavailable,
+    /// `…0002`: `delivered` never arrives.
+    SkipsDelivered,
+    /// Anything else: the happy path.
+    Ordinary,
+}
+
+impl TestNumber {
+    /// The behaviour of the recipient with WhatsApp id `wa_id`.
+    pub(super) fn of(wa_id: &str) -> Self {
+        [
+            ("0000", Self::Undeliverable),
+            ("0047", Self::OutsideWindow),
+            ("0429", Self::RateLimited),
+            ("0500", Self::Unavailable),
+            ("0002", Self::SkipsDelivered),
+        ]
+        .into_iter()
+        .find_map(|(suffix, number)| wa_id.ends_with(suffix).then_some(number))
+        .unwrap_or(Self::Ordinary)
+    }
+}
+
+/// A status webhook the simulator posts about an accepted message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Report {
+    Sent,
+    Delivered,
+    Read,
+    /// `failed` with 131047: the 24-hour customer-service window had closed.
+    FailedOutsideWindow,
+}
+
+impl Report {
+    /// The `status` value Meta writes.
+    pub(super) fn status(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::FailedOutsideWindow => "failed",
+        }
+    }
+}
+
+/// The status webhooks that follow an accepted message, each with its delay after the previous
+/// one. `delays` are those before `sent`, `delivered` and `read`.
+pub(super) fn reports(
+    number: TestNumber,
+    outside_window: bool,
+    delays: [Duration; 3],
+) -> Vec<(Duration, Report)> {
+    let [to_sent, to_delivered, to_read] = delays;
+    if outside_window {
+        // Meta takes the message and only then finds the window closed: one failure, no `sent`.
+        return vec![(to_sent, Report::FailedOutsideWindow)];
+    }
+    match number {
+        // Read still comes when it would have, as if delivery had happened unreported.
+        TestNumber::SkipsDelivered => vec![
+            (to_sent, Report::Sent),
+            (to_delivered.saturating_add(to_read), Report::Read),
+        ],
+        _ => vec![
+            (to_sent, Report::Sent),
+            (to_delivered, Report::Delivered),
+            (to_read, Report::Read),
+        ],
+    }
+}
