@@ -47,6 +47,45 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON) and exit.
     Openapi,
+    /// Run the WhatsApp Cloud API simulator: a Graph API server for integration tests that
+    /// posts signed webhooks to a callback (see the README). Reads no SWITCHBOARD_* settings.
+    Simulator(SimulatorArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SimulatorArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:9090")]
+    bind: std::net::SocketAddr,
+    /// The webhook to post messages and statuses to, e.g. http://127.0.0.1:8080/webhooks/whatsapp.
+    #[arg(long)]
+    callback_url: String,
+    /// The Meta app secret the webhooks are signed with.
+    #[arg(long)]
+    app_secret: String,
+    /// The token clients must send as `Authorization: Bearer <token>`.
+    #[arg(long)]
+    access_token: String,
+    /// A business number, as PHONE_NUMBER_ID=DISPLAY_PHONE_NUMBER; repeatable. Default: the
+    /// demo number.
+    #[arg(long = "number", value_parser = parse_number)]
+    numbers: Vec<(String, String)>,
+    /// Milliseconds before the sent, delivered and read webhooks, e.g. 0,0,0.
+    #[arg(long, value_parser = switchboard_whatsapp::mock::parse_status_delays)]
+    status_delays_ms: Option<[std::time::Duration; 3]>,
+    /// Enforce Meta's default throughput (80 messages/s per number) and pair limits.
+    #[arg(long)]
+    throughput_limits: bool,
+}
+
+fn parse_number(raw: &str) -> Result<(String, String), String> {
+    let (id, display) = raw
+        .split_once('=')
+        .ok_or_else(|| "expected PHONE_NUMBER_ID=DISPLAY_PHONE_NUMBER".to_owned())?;
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{id:?} is not a numeric phone number id"));
+    }
+    Ok((id.to_owned(), display.to_owned()))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -69,6 +108,13 @@ impl From<RoleArg> for Role {
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Simulator(args)) = cli.command {
+        init_logging("info");
+        return match simulator(args).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("{e:#}")),
+        };
+    }
     if let Some(Command::Openapi) = cli.command {
         return match serde_json::to_string_pretty(&switchboard_http::api_doc()) {
             Ok(json) => {
@@ -108,7 +154,9 @@ async fn main() -> ExitCode {
             )
             .await
         }
-        Command::Openapi => unreachable!("handled before configuration is read"),
+        Command::Openapi | Command::Simulator(_) => {
+            unreachable!("handled before configuration is read")
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -172,6 +220,40 @@ fn announce(report: &BootstrapReport) {
             number.name, number.display_phone_number
         );
     }
+}
+
+async fn simulator(args: SimulatorArgs) -> anyhow::Result<()> {
+    use switchboard_whatsapp::mock::DEMO_NUMBER;
+    use switchboard_whatsapp::simulator::{DEFAULT_STATUS_DELAYS, SimulatorConfig, bind};
+
+    let numbers = if args.numbers.is_empty() {
+        vec![(
+            DEMO_NUMBER.phone_number_id.to_owned(),
+            DEMO_NUMBER.display_phone_number.to_owned(),
+        )]
+    } else {
+        args.numbers
+    };
+    let listed = numbers
+        .iter()
+        .map(|(id, display)| format!("{id} ({display})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (address, server) = bind(SimulatorConfig {
+        bind: args.bind,
+        callback_url: args.callback_url.clone(),
+        app_secret: args.app_secret.into_bytes(),
+        access_token: args.access_token,
+        status_delays: args.status_delays_ms.unwrap_or(DEFAULT_STATUS_DELAYS),
+        numbers,
+        throughput_limits: args.throughput_limits,
+    })
+    .with_context(|| format!("--bind: cannot listen on {}", args.bind))?;
+    println!("WhatsApp Cloud API simulator on http://{address} (Graph API base URL)");
+    println!("  numbers: {listed}");
+    println!("  webhooks to: {}", args.callback_url);
+    server.await?;
+    Ok(())
 }
 
 fn migrate(config: &Config) -> anyhow::Result<()> {

@@ -52,11 +52,13 @@ pub async fn spawn_server_with(
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let config = switchboard::Config::from_lookup(|name| match name {
-        "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
-        "SWITCHBOARD_DATA_DIR" => Some(data_dir.clone()),
-        "SWITCHBOARD_ADMIN_PASSWORD" => admin_password.clone(),
-        other => extra.get(other).cloned(),
+    let config = switchboard::Config::from_lookup(|name| {
+        extra.get(name).cloned().or_else(|| match name {
+            "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
+            "SWITCHBOARD_DATA_DIR" => Some(data_dir.clone()),
+            "SWITCHBOARD_ADMIN_PASSWORD" => admin_password.clone(),
+            _ => None,
+        })
     })
     .unwrap();
     let mut app = switchboard::Application::build_with_cost(config, HashCost::InsecureFastForTests)

@@ -8,6 +8,7 @@ mod accounts;
 mod black_box;
 mod business_numbers;
 mod cli;
+mod cloud_mode;
 mod common;
 mod conventions;
 mod conversations;
