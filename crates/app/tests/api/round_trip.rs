@@ -246,3 +246,72 @@ async fn a_test_number_ending_in_0000_fails_with_metas_code() {
     assert_eq!(message["status"], "failed");
     assert_eq!(message["error"]["code"], 131026);
 }
+
+#[actix_web::test]
+async fn live_events_reach_only_members_of_the_number() {
+    let s = Session::start().await;
+    let created: Value = s
+        .post(
+            "/api/v1/users",
+            json!({"username": "agent", "password": "agent-password", "role": "agent"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let agent_id = created["id"].as_i64().unwrap();
+    let login: Value = s
+        .client
+        .post(format!("{}/api/v1/auth/login", s.base))
+        .json(&json!({"username": "agent", "password": "agent-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let agent_token = login["access_token"].as_str().unwrap().to_owned();
+    let events_url = format!("{}/api/v1/events", s.base);
+    let admin_stream = subscribe(&s.client, events_url.clone(), &s.token, None);
+    let agent_stream = subscribe(&s.client, events_url, &agent_token, None);
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+
+    let inbound =
+        |from: &'static str| json!({"business_number_id": s.number, "from": from, "text": "Hello"});
+    s.post("/api/v1/simulator/inbound", inbound("+16505550001"))
+        .await;
+    eventually("the admin to see the first customer", || {
+        admin_stream
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e.name == "message.created")
+    })
+    .await;
+    // The admin's stream has it; give the agent's the same chance before judging it empty.
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        agent_stream.lock().unwrap().is_empty(),
+        "not a member: nothing"
+    );
+
+    let added = s
+        .client
+        .put(format!(
+            "{}/api/v1/business-numbers/{}/members/{agent_id}",
+            s.base, s.number
+        ))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status().as_u16(), 201);
+    s.post("/api/v1/simulator/inbound", inbound("+16505550002"))
+        .await;
+    eventually("the new member to see the second customer", || {
+        agent_stream.lock().unwrap().iter().any(|e| {
+            e.name == "conversation.created" && e.data["contact"]["wa_id"] == "16505550002"
+        })
+    })
+    .await;
+}
