@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_domain::service::{ChangeSignal, Dispatcher, OutboxSignal};
+use switchboard_domain::service::{ChangeSignal, Dispatcher, MediaFetcher, OutboxSignal};
 use tokio::sync::Notify;
 
 /// How many messages one pass may send.
@@ -55,5 +55,21 @@ pub async fn run_forever(dispatcher: Dispatcher, signal: Arc<NotifySignal>) {
             () = signal.0.notified() => {}
             () = tokio::time::sleep(POLL) => {}
         }
+    }
+}
+
+/// Downloads customers' media forever: every `POLL` and straight away again while a pass found
+/// work. Downloads left pending by a previous process are picked up the same way.
+pub async fn fetch_media_forever(fetcher: MediaFetcher) {
+    loop {
+        match fetcher.run_once(BATCH).await {
+            Ok(report) if report.handled() > 0 => {
+                tracing::debug!(?report, "media fetched");
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "fetching media failed; will retry"),
+        }
+        tokio::time::sleep(POLL).await;
     }
 }

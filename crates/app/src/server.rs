@@ -9,7 +9,7 @@ use switchboard_auth::HashCost;
 use switchboard_domain::ports::{CustomerSimulator, WhatsAppGateway};
 use switchboard_domain::service::RetryPolicy;
 use switchboard_domain::session::TokenLifetimes;
-use switchboard_store::Store;
+use switchboard_store::{FsMediaStore, Store};
 use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
 use switchboard_whatsapp::mock::{MockGateway, MockSettings};
 
@@ -120,7 +120,8 @@ impl Application {
                     (Arc::new(cloud), None)
                 }
             };
-        let wired = wiring::wire(&store, &settings, gateway, simulator);
+        let media_store = Arc::new(FsMediaStore::new(config.data_dir.join("media")));
+        let wired = wiring::wire(&store, media_store, &settings, gateway, simulator);
         let report = bootstrap::run(&config, &store, &wired.state.users).await?;
 
         let state = wired.state.clone();
@@ -132,6 +133,7 @@ impl Application {
             .run();
         actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store));
         actix_web::rt::spawn(crate::dispatch::run_forever(wired.dispatcher, wired.signal));
+        actix_web::rt::spawn(crate::dispatch::fetch_media_forever(wired.media));
         let port = local.port();
         Ok(Self {
             port,

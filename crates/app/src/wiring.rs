@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use switchboard_auth::{Argon2Hasher, HashCost, JwtCodec, JwtSecret, RandomSecrets};
 use switchboard_domain::clock::{Clock, SystemClock};
-use switchboard_domain::ports::{CustomerSimulator, WhatsAppGateway};
+use switchboard_domain::ports::{CustomerSimulator, MediaStore, WhatsAppGateway};
 use switchboard_domain::service::{
-    AccountPorts, Accounts, BusinessNumbers, Dispatcher, Messaging, MessagingPorts, RetryPolicy,
-    UserAdmin,
+    AccountPorts, Accounts, BusinessNumbers, Dispatcher, MediaFetcher, Messaging, MessagingPorts,
+    RetryPolicy, UserAdmin,
 };
 use switchboard_domain::session::{LockoutPolicy, TokenLifetimes};
 use switchboard_http::AppState;
@@ -33,12 +33,14 @@ pub struct Wired {
     pub state: AppState,
     pub dispatcher: Dispatcher,
     pub signal: Arc<NotifySignal>,
+    pub media: MediaFetcher,
 }
 
 /// Builds the use cases over the store, the credential adapters and the WhatsApp gateway (and
 /// the customer simulator, which only the mock provider offers).
 pub fn wire(
     store: &Store,
+    media_store: Arc<dyn MediaStore>,
     settings: &Settings,
     gateway: Arc<dyn WhatsAppGateway>,
     simulator: Option<Arc<dyn CustomerSimulator>>,
@@ -77,6 +79,7 @@ pub fn wire(
             outbox: signal.clone(),
             events: store.clone(),
             contacts: store.clone(),
+            media: media_store.clone(),
             changes: changes.clone(),
             clock: clock.clone(),
         }),
@@ -90,7 +93,14 @@ pub fn wire(
     };
     Wired {
         state,
-        dispatcher: Dispatcher::new(store, gateway, changes, clock, settings.retry),
+        dispatcher: Dispatcher::new(
+            store.clone(),
+            gateway.clone(),
+            changes.clone(),
+            clock.clone(),
+            settings.retry,
+        ),
         signal,
+        media: MediaFetcher::new(store, gateway, media_store, changes, clock, settings.retry),
     }
 }

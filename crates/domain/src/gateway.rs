@@ -58,6 +58,17 @@ pub enum GatewayError {
     },
 }
 
+/// What the Cloud API says about a media object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaInfo {
+    /// A short-lived download URL (needs the access token).
+    pub url: String,
+    pub mime_type: String,
+    /// SHA-256 of the bytes, as the API gives it (hex or base64).
+    pub sha256: String,
+    pub file_size: u64,
+}
+
 /// Meta's error codes that mean "try again later" (wire contract): throughput (130429), pair
 /// rate (131056), unknown (1), temporary (2), service unavailable (131000, 131016).
 pub const TRANSIENT_CODES: [i64; 6] = [130429, 131056, 1, 2, 131000, 131016];

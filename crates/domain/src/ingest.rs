@@ -28,6 +28,18 @@ pub struct InboundMessage {
     pub payload: String,
     /// The WhatsApp id of the message this one replies to.
     pub reply_to: Option<String>,
+    /// The attached file (image, video, audio, document, sticker), to download.
+    pub media: Option<InboundMedia>,
+}
+
+/// A customer's file as the webhook names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMedia {
+    /// Meta's media id, to look up and download.
+    pub id: String,
+    pub mime_type: Option<String>,
+    /// SHA-256 of the file as Meta sent it (hex or base64).
+    pub sha256: Option<String>,
 }
 
 /// Meta's reason for a failed delivery.

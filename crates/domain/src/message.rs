@@ -157,8 +157,54 @@ pub struct Message {
     pub error: Option<DeliveryError>,
     /// The WhatsApp id of the message this one replies to.
     pub reply_to: Option<String>,
+    /// The attached file, if any.
+    pub media: Option<MediaAttachment>,
     /// Arrival in Switchboard.
     pub created_at: Timestamp,
+}
+
+/// Where a message's file stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaState {
+    /// Not downloaded yet (or a download failed and will be retried).
+    Pending,
+    /// Downloaded, checked and stored; served by the API.
+    Stored,
+    /// Every download attempt failed; the message is kept.
+    Failed,
+}
+
+impl MediaState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaState::Pending => "pending",
+            MediaState::Stored => "stored",
+            MediaState::Failed => "failed",
+        }
+    }
+}
+
+impl FromStr for MediaState {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pending" => Ok(MediaState::Pending),
+            "stored" => Ok(MediaState::Stored),
+            "failed" => Ok(MediaState::Failed),
+            other => Err(UnknownStatus(other.to_owned())),
+        }
+    }
+}
+
+/// A message's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaAttachment {
+    pub state: MediaState,
+    pub mime_type: Option<String>,
+    pub size: Option<u64>,
+    /// Where the media store keeps it, once stored.
+    pub key: Option<String>,
 }
 
 impl Direction {

@@ -16,7 +16,7 @@ use crate::conversation::{
 };
 use crate::error::RepoError;
 use crate::event::StoredEvent;
-use crate::gateway::{Accepted, GatewayError, OutboundContent, OutboundMessage};
+use crate::gateway::{Accepted, GatewayError, MediaInfo, OutboundContent, OutboundMessage};
 use crate::ingest::{IngestSummary, WebhookBatch, WebhookRejection};
 use crate::message::{DeliveryError, Message, MessageId};
 use crate::session::{
@@ -582,6 +582,87 @@ pub trait WhatsAppGateway: Send + Sync {
     /// # Errors
     /// As [`WhatsAppGateway::send`].
     async fn mark_read(&self, phone_number_id: &str, wamid: &str) -> Result<(), GatewayError>;
+
+    /// Looks a media object up (its download URL, type, checksum and size).
+    ///
+    /// # Errors
+    /// As [`WhatsAppGateway::send`]; an unknown media id is permanent.
+    async fn media_info(&self, media_id: &str) -> Result<MediaInfo, GatewayError>;
+
+    /// Downloads the bytes behind a looked-up media object and checks them against its SHA-256.
+    ///
+    /// # Errors
+    /// As [`WhatsAppGateway::send`]; a checksum mismatch is transient (a truncated or corrupted
+    /// transfer is worth retrying).
+    async fn download_media(&self, media: &MediaInfo) -> Result<Vec<u8>, GatewayError>;
+}
+
+/// Where downloaded media files are kept (a directory under the data directory by default).
+#[async_trait]
+pub trait MediaStore: Send + Sync {
+    /// Stores `bytes` under `key`, durably, replacing any earlier content.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when the storage cannot be written.
+    async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), RepoError>;
+
+    /// The bytes stored under `key`.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if nothing is stored there; [`RepoError::Unavailable`] on I/O
+    /// failure.
+    async fn get(&self, key: &str) -> Result<Vec<u8>, RepoError>;
+}
+
+/// A customer's file waiting to be downloaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingMedia {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub business_number_id: BusinessNumberId,
+    pub media_id: String,
+    pub attempts: u32,
+}
+
+/// The bookkeeping of media downloads.
+#[async_trait]
+pub trait MediaRepository: Send + Sync {
+    /// Up to `limit` messages whose media is still to download and due at `now`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn pending_media(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<PendingMedia>, RepoError>;
+
+    /// Records a stored download (key, type, size) and logs `message.updated`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn media_stored(
+        &self,
+        message: MessageId,
+        key: &str,
+        mime_type: &str,
+        size: u64,
+        now: Timestamp,
+    ) -> Result<(), RepoError>;
+
+    /// Schedules another download attempt; `failed` gives up (logging `message.updated`). The
+    /// message is kept either way.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn media_retry(
+        &self,
+        message: MessageId,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        failed: bool,
+        now: Timestamp,
+    ) -> Result<(), RepoError>;
 }
 
 /// Playing the customer (mock mode): makes the provider deliver an inbound text message

@@ -286,6 +286,11 @@ impl From<MessagingError> for ApiError {
                 "assignee_not_member",
                 e.to_string(),
             ),
+            MessagingError::NoMedia => Self::new(StatusCode::NOT_FOUND, "no_media", e.to_string()),
+            MessagingError::MediaNotReady(_) => {
+                Self::new(StatusCode::CONFLICT, "media_not_ready", e.to_string())
+                    .with_header(header::RETRY_AFTER, "5")
+            }
             MessagingError::TemplateRequired => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "template_required",

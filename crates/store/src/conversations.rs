@@ -186,7 +186,9 @@ fn queue(
             messages::body.eq(text),
             messages::payload.eq(payload),
             messages::sender_user_id.eq(new.sender.0),
-            messages::sent_at.eq(now),
+            // Meta's timestamps are whole seconds: an agent's message is placed on the same clock,
+            // so within a second the thread falls back to arrival order for both directions.
+            messages::sent_at.eq(now - now.rem_euclid(1000)),
             messages::status.eq(MessageStatus::Queued.as_str()),
             messages::idempotency_key.eq(&new.idempotency_key),
             messages::created_at.eq(now),
@@ -207,7 +209,7 @@ fn queue(
     let message = row.into_domain()?;
     diesel::update(conversations::table.find(conversation))
         .set((
-            conversations::last_message_at.eq(last_message_at.max(now)),
+            conversations::last_message_at.eq(last_message_at.max(now - now.rem_euclid(1000))),
             conversations::last_message_id.eq(message.id.0),
             conversations::updated_at.eq(now),
         ))

@@ -12,7 +12,7 @@ use switchboard_domain::event::EventKind;
 use switchboard_domain::ingest::{
     DeliveryError, InboundMessage, IngestSummary, StatusReport, WebhookBatch,
 };
-use switchboard_domain::message::MessageStatus;
+use switchboard_domain::message::{MediaState, MessageStatus};
 use switchboard_domain::ports::InboundRepository;
 
 use crate::contacts::upsert_contact;
@@ -122,6 +122,11 @@ impl<'c> Ingest<'c> {
                 messages::sent_at.eq(sent_at),
                 messages::status.eq(MessageStatus::Received.as_str()),
                 messages::reply_to_wamid.eq(&message.reply_to),
+                messages::media_id.eq(message.media.as_ref().map(|m| &m.id)),
+                messages::media_mime.eq(message.media.as_ref().and_then(|m| m.mime_type.as_ref())),
+                messages::media_sha256.eq(message.media.as_ref().and_then(|m| m.sha256.as_ref())),
+                messages::media_state
+                    .eq(message.media.as_ref().map(|_| MediaState::Pending.as_str())),
                 messages::created_at.eq(self.now),
             ))
             .on_conflict_do_nothing()
@@ -311,6 +316,7 @@ mod tests {
             text: Some(format!("hello {wamid}")),
             payload: format!(r#"{{"id":"{wamid}","type":"text"}}"#),
             reply_to: None,
+            media: None,
         }
     }
 

@@ -10,6 +10,8 @@ mod error;
 mod events;
 mod inbound;
 mod login_attempts;
+mod media;
+mod media_files;
 mod outbox;
 mod rows;
 mod schema;
@@ -19,4 +21,5 @@ mod time;
 mod users;
 
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
+pub use media_files::FsMediaStore;
 pub use sqlite::{OpenError, Store};

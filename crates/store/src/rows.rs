@@ -6,7 +6,7 @@ use switchboard_domain::conversation::{
     Contact, ContactId, Conversation, ConversationId, MessagePreview,
 };
 use switchboard_domain::error::RepoError;
-use switchboard_domain::message::{DeliveryError, Message, MessageId};
+use switchboard_domain::message::{DeliveryError, MediaAttachment, Message, MessageId};
 use switchboard_domain::user::UserId;
 
 use crate::error::Fail;
@@ -104,6 +104,10 @@ pub(crate) struct MessageRow {
     error_title: Option<String>,
     error_details: Option<String>,
     reply_to_wamid: Option<String>,
+    media_mime: Option<String>,
+    media_state: Option<String>,
+    media_key: Option<String>,
+    media_size: Option<i64>,
     created_at: i64,
 }
 
@@ -141,6 +145,17 @@ impl MessageRow {
                 details: self.error_details,
             }),
             reply_to: self.reply_to_wamid,
+            media: self
+                .media_state
+                .map(|state| {
+                    Ok::<_, Fail>(MediaAttachment {
+                        state: state.parse().map_err(|e| corrupt("message", self.id, e))?,
+                        mime_type: self.media_mime,
+                        size: self.media_size.and_then(|n| u64::try_from(n).ok()),
+                        key: self.media_key,
+                    })
+                })
+                .transpose()?,
             created_at: from_millis(self.created_at),
         })
     }

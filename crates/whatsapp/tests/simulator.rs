@@ -779,3 +779,451 @@ async fn healthz_answers_ok_without_a_token() {
         json!({"status": "ok"})
     );
 }
+
+// Media: uploads, look-ups, downloads, deletes, media sends and customers' media.
+
+const BOUNDARY: &str = "switchboard-test-boundary";
+
+/// A multipart form of text `fields` and, when given, a `file` part with its content type.
+fn upload_form(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((content_type, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+                 filename=\"upload\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// A JPEG's first bytes and some more: the simulator does not decode images.
+fn jpeg(size: usize) -> Vec<u8> {
+    let mut bytes = vec![0x5a; size];
+    bytes[..4].copy_from_slice(&[0xff, 0xd8, 0xff, 0xe0]);
+    bytes
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+impl Simulator {
+    /// `POST /v23.0/{NUMBER_ID}/media` with `file` as `mime_type`.
+    async fn upload(&self, mime_type: &str, file: &[u8]) -> Answer {
+        self.upload_form(upload_form(
+            &[("messaging_product", "whatsapp"), ("type", mime_type)],
+            Some((mime_type, file)),
+        ))
+        .await
+    }
+
+    async fn upload_form(&self, form: Vec<u8>) -> Answer {
+        let response = self
+            .client
+            .post(format!("{}/v23.0/{NUMBER_ID}/media", self.base_url))
+            .bearer_auth(TOKEN)
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        answer(response).await
+    }
+
+    /// Uploads `file` and returns its media id, failing unless the upload was taken.
+    async fn uploaded(&self, mime_type: &str, file: &[u8]) -> String {
+        let answer = self.upload(mime_type, file).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        answer.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `GET /v23.0/{media_id}` with the right token.
+    async fn look_up(&self, media_id: &str) -> Answer {
+        let response = self
+            .client
+            .get(format!("{}/v23.0/{media_id}", self.base_url))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        answer(response).await
+    }
+
+    /// `GET url`, with `token` as the bearer when given.
+    async fn download(&self, url: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.json().await.unwrap();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn media_message(kind: &str, media: Value) -> Value {
+    let mut body = json!({"messaging_product": "whatsapp", "to": CUSTOMER, "type": kind});
+    body[kind] = media;
+    body
+}
+
+#[actix_web::test]
+async fn an_upload_can_be_looked_up_and_downloaded_from_an_absolute_url_on_the_simulator() {
+    let simulator = Simulator::start().await;
+    let file = jpeg(2048);
+
+    let answer = simulator.upload("image/jpeg", &file).await;
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let media_id = answer.body["id"].as_str().unwrap().to_owned();
+    assert!(
+        !media_id.is_empty() && media_id.bytes().all(|b| b.is_ascii_digit()),
+        "{media_id}"
+    );
+    assert_eq!(answer.body, json!({ "id": media_id }));
+
+    let info = simulator.look_up(&media_id).await;
+    assert_eq!(info.status, 200, "{info:?}");
+    let url = info.body["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&format!("{}/", simulator.base_url)),
+        "{url}"
+    );
+    assert_eq!(
+        info.body,
+        json!({
+            "messaging_product": "whatsapp",
+            "url": url,
+            "mime_type": "image/jpeg",
+            "sha256": sha256_hex(&file),
+            "file_size": 2048,
+            "id": media_id,
+        })
+    );
+
+    let download = simulator.download(&url, Some(TOKEN)).await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "image/jpeg");
+    assert_eq!(download.bytes().await.unwrap().as_ref(), file.as_slice());
+}
+
+#[actix_web::test]
+async fn a_download_without_the_bearer_token_is_refused_with_401_and_error_190() {
+    let simulator = Simulator::start().await;
+    let media_id = simulator.uploaded("application/pdf", b"%PDF-1.7").await;
+    let url = simulator.look_up(&media_id).await.body["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    for token in [None, Some("EAAwrong")] {
+        let download = simulator.download(&url, token).await;
+        assert_eq!(download.status(), 401, "{token:?}");
+        let body: Value = download.json().await.unwrap();
+        assert_eq!(body["error"]["code"], 190, "{token:?}");
+    }
+}
+
+#[actix_web::test]
+async fn deleted_media_can_no_longer_be_looked_up_or_downloaded() {
+    let simulator = Simulator::start().await;
+    let media_id = simulator.uploaded("audio/ogg", b"OggS audio").await;
+    let url = simulator.look_up(&media_id).await.body["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let deleted = simulator
+        .client
+        .delete(format!("{}/v23.0/{media_id}", simulator.base_url))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+
+    let deleted = answer(deleted).await;
+    assert_eq!(deleted.status, 200, "{deleted:?}");
+    assert_eq!(deleted.body, json!({ "success": true }));
+    let info = simulator.look_up(&media_id).await;
+    assert_eq!(info.status, 400, "{info:?}");
+    assert_eq!(info.body["error"]["code"], 100);
+    assert_eq!(info.body["error"]["error_subcode"], 33);
+    let download = simulator.download(&url, Some(TOKEN)).await;
+    assert_eq!(download.status(), 404);
+    let body: Value = download.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 100);
+}
+
+#[actix_web::test]
+async fn an_image_over_5_mb_is_refused_with_131053_media_upload_error() {
+    let simulator = Simulator::start().await;
+
+    let answer = simulator
+        .upload("image/png", &jpeg(5 * 1024 * 1024 + 1))
+        .await;
+
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert_eq!(answer.body["error"]["code"], 131053);
+    assert_eq!(
+        answer.body["error"]["message"],
+        "(#131053) Media upload error"
+    );
+    assert!(
+        answer.body["error"]["error_data"]["details"]
+            .as_str()
+            .unwrap()
+            .contains("5242880"),
+        "{answer:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_mime_type_whatsapp_does_not_take_is_refused_with_100() {
+    let simulator = Simulator::start().await;
+
+    let answer = simulator.upload("image/gif", b"GIF89a").await;
+
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert_eq!(answer.body["error"]["code"], 100);
+    assert!(
+        answer.body["error"]["error_data"]["details"]
+            .as_str()
+            .unwrap()
+            .contains("Received file of type 'image/gif'"),
+        "{answer:?}"
+    );
+}
+
+#[actix_web::test]
+async fn an_upload_without_file_type_or_messaging_product_is_refused() {
+    let simulator = Simulator::start().await;
+    let jpeg = jpeg(16);
+
+    let no_file = simulator
+        .upload_form(upload_form(
+            &[("messaging_product", "whatsapp"), ("type", "image/jpeg")],
+            None,
+        ))
+        .await;
+    let no_type = simulator
+        .upload_form(upload_form(
+            &[("messaging_product", "whatsapp")],
+            Some(("image/jpeg", &jpeg)),
+        ))
+        .await;
+    let no_product = simulator
+        .upload_form(upload_form(
+            &[("type", "image/jpeg")],
+            Some(("image/jpeg", &jpeg)),
+        ))
+        .await;
+
+    assert_eq!(no_file.body["error"]["code"], 131008, "{no_file:?}");
+    assert_eq!(no_type.body["error"]["code"], 131008, "{no_type:?}");
+    assert_eq!(no_product.body["error"]["code"], 100, "{no_product:?}");
+}
+
+#[actix_web::test]
+async fn a_media_send_by_uploaded_id_is_accepted_and_by_unknown_id_refused() {
+    let simulator = Simulator::start().await;
+    let wrote = simulator
+        .customer_writes(CUSTOMER, "Send me the invoice", None)
+        .await;
+    assert_eq!(wrote.status, 200, "{wrote:?}");
+    let image = simulator.uploaded("image/jpeg", &jpeg(64)).await;
+    let document = simulator.uploaded("application/pdf", b"%PDF-1.7").await;
+
+    simulator
+        .accepted(&media_message(
+            "image",
+            json!({"id": image, "caption": "Here"}),
+        ))
+        .await;
+    simulator
+        .accepted(&media_message(
+            "document",
+            json!({"id": document, "filename": "invoice.pdf"}),
+        ))
+        .await;
+    simulator
+        .accepted(&media_message(
+            "video",
+            json!({"link": "https://example.com/clip.mp4"}),
+        ))
+        .await;
+
+    let unknown = simulator
+        .messages(&media_message("image", json!({"id": "1037543291543636"})))
+        .await;
+    assert_eq!(unknown.status, 400, "{unknown:?}");
+    assert_eq!(unknown.body["error"]["code"], 100);
+    let wrong_kind = simulator
+        .messages(&media_message("image", json!({"id": document})))
+        .await;
+    assert_eq!(wrong_kind.status, 400, "{wrong_kind:?}");
+    assert_eq!(wrong_kind.body["error"]["code"], 131053);
+}
+
+#[actix_web::test]
+async fn an_inbound_image_posts_a_signed_envelope_whose_media_can_be_looked_up_and_downloaded() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use sha2::Digest as _;
+
+    let simulator = Simulator::start().await;
+    let file = jpeg(4096);
+
+    let answer = simulator
+        .post(
+            "/control/inbound",
+            Some(TOKEN),
+            json!({"phone_number_id": NUMBER_ID, "from": CUSTOMER, "media": {
+                "data": STANDARD.encode(&file), "mime_type": "image/jpeg", "caption": "Broken?"}})
+            .to_string(),
+        )
+        .await;
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let posts = simulator.receiver.posts();
+    let (_, _, message) = posts[0].messages().next().unwrap();
+    assert_eq!(message.id, answer.body["wamid"].as_str().unwrap());
+    let MessageContent::Image(media) = &message.content else {
+        panic!("expected an image, got {:?}", message.content);
+    };
+    assert_eq!(media.id, answer.body["media_id"].as_str().unwrap());
+    assert_eq!(media.mime_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(media.caption.as_deref(), Some("Broken?"));
+    let sha256 = STANDARD.decode(media.sha256.as_deref().unwrap()).unwrap();
+    assert_eq!(hex::encode(&sha256), sha256_hex(&file));
+
+    let info = simulator.look_up(&media.id).await;
+    assert_eq!(info.body["sha256"], sha256_hex(&file));
+    let url = info.body["url"].as_str().unwrap();
+    let bytes = simulator
+        .download(url, Some(TOKEN))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&bytes)),
+        hex::encode(&sha256)
+    );
+}
+
+#[actix_web::test]
+async fn an_inbound_document_by_uploaded_id_carries_its_filename_and_caption() {
+    let simulator = Simulator::start().await;
+    let media_id = simulator.uploaded("application/pdf", b"%PDF-1.7").await;
+
+    let answer = simulator
+        .post(
+            "/control/inbound",
+            Some(TOKEN),
+            json!({"phone_number_id": NUMBER_ID, "from": CUSTOMER, "media": {
+                "id": media_id, "caption": "My receipt", "filename": "receipt.pdf"}})
+            .to_string(),
+        )
+        .await;
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let posts = simulator.receiver.posts();
+    let (_, _, message) = posts[0].messages().next().unwrap();
+    let MessageContent::Document(media) = &message.content else {
+        panic!("expected a document, got {:?}", message.content);
+    };
+    assert_eq!(media.id, media_id);
+    assert_eq!(media.filename.as_deref(), Some("receipt.pdf"));
+    assert_eq!(media.caption.as_deref(), Some("My receipt"));
+}
+
+#[actix_web::test]
+async fn inbound_media_naming_unknown_media_or_an_unsupported_type_is_refused_without_a_webhook() {
+    let simulator = Simulator::start().await;
+
+    let unknown = simulator
+        .post(
+            "/control/inbound",
+            Some(TOKEN),
+            json!({"phone_number_id": NUMBER_ID, "from": CUSTOMER,
+                   "media": {"id": "1037543291543636"}})
+            .to_string(),
+        )
+        .await;
+    let gif = simulator
+        .post(
+            "/control/inbound",
+            Some(TOKEN),
+            json!({"phone_number_id": NUMBER_ID, "from": CUSTOMER,
+                   "media": {"data": "R0lGODlh", "mime_type": "image/gif"}})
+            .to_string(),
+        )
+        .await;
+
+    assert_eq!(unknown.status, 404, "{unknown:?}");
+    assert_eq!(gif.status, 400, "{gif:?}");
+    assert!(simulator.receiver.posts().is_empty());
+}
+
+#[actix_web::test]
+async fn scripted_download_failures_fail_exactly_that_many_times_then_the_bytes_come() {
+    let simulator = Simulator::start().await;
+    let media_id = simulator.uploaded("video/mp4", b"\0\0\0 ftypmp42").await;
+    let url = simulator.look_up(&media_id).await.body["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let scripted = simulator
+        .post(
+            &format!("/control/media/{media_id}/fail"),
+            Some(TOKEN),
+            json!({"times": 2}).to_string(),
+        )
+        .await;
+
+    assert_eq!(scripted.status, 200, "{scripted:?}");
+    for attempt in 1..=2 {
+        let download = simulator.download(&url, Some(TOKEN)).await;
+        assert_eq!(download.status(), 500, "attempt {attempt}");
+    }
+    let download = simulator.download(&url, Some(TOKEN)).await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "video/mp4");
+    assert_eq!(download.bytes().await.unwrap().as_ref(), b"\0\0\0 ftypmp42");
+    let unknown = simulator
+        .post(
+            "/control/media/1037543291543636/fail",
+            Some(TOKEN),
+            json!({"times": 1}).to_string(),
+        )
+        .await;
+    assert_eq!(unknown.status, 404, "{unknown:?}");
+}

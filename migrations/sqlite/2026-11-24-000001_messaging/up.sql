@@ -53,6 +53,15 @@ CREATE TABLE messages (
     error_details   TEXT,
     reply_to_wamid  TEXT,
     idempotency_key TEXT,
+    -- A customer's file: Meta's id and checksum, then where it is stored once downloaded.
+    media_id         TEXT,
+    media_mime       TEXT,
+    media_sha256     TEXT,
+    media_state      TEXT CHECK (media_state IN ('pending', 'stored', 'failed')),
+    media_key        TEXT,
+    media_size       BIGINT,
+    media_attempts   INTEGER NOT NULL DEFAULT 0,
+    media_next_at    BIGINT,
     -- Dispatcher bookkeeping for queued outbound messages.
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at BIGINT,
@@ -64,6 +73,8 @@ CREATE UNIQUE INDEX messages_wamid ON messages (wamid);
 CREATE UNIQUE INDEX messages_idempotency ON messages (conversation_id, idempotency_key);
 -- The thread: Meta's order, ties broken by arrival (id).
 CREATE INDEX messages_thread ON messages (conversation_id, sent_at, id);
+-- The media downloader's queue.
+CREATE INDEX messages_media_pending ON messages (id) WHERE media_state = 'pending';
 -- The dispatcher's queue.
 CREATE INDEX messages_queued ON messages (conversation_id, id) WHERE status = 'queued';
 

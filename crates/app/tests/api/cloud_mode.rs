@@ -129,6 +129,81 @@ async fn a_reply_goes_through_the_graph_api_and_its_signed_statuses_reach_read()
     assert_eq!(message["status"], "read", "{message}");
     assert!(message["wamid"].as_str().unwrap().starts_with("wamid."));
 
+    // The customer sends a photo whose first two downloads fail: the desk keeps the message,
+    // retries, checks the SHA-256 and serves the bytes.
+    let photo = b"\x89PNG\r\n\x1a\n a tiny png".to_vec();
+    let upload = reqwest::multipart::Form::new()
+        .text("messaging_product", "whatsapp")
+        .text("type", "image/png")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(photo.clone())
+                .file_name("photo.png")
+                .mime_str("image/png")
+                .unwrap(),
+        );
+    let uploaded: Value = http
+        .post(format!("{base_url}/v23.0/{NUMBER_ID}/media"))
+        .bearer_auth(TOKEN)
+        .multipart(upload)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let media_id = uploaded["id"].as_str().unwrap().to_owned();
+    let scripted = http
+        .post(format!("{base_url}/control/media/{media_id}/fail"))
+        .bearer_auth(TOKEN)
+        .json(&json!({"times": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scripted.status().as_u16(), 200);
+    let injected = http
+        .post(format!("{base_url}/control/inbound"))
+        .bearer_auth(TOKEN)
+        .json(&json!({"phone_number_id": NUMBER_ID, "from": "16505551234", "media": {"id": media_id, "caption": "this one"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        injected.status().as_u16(),
+        200,
+        "{}",
+        injected.text().await.unwrap()
+    );
+    let mut image = Value::Null;
+    for _ in 0..300 {
+        let thread: Value = http
+            .get(format!(
+                "{base}/api/v1/conversations/{conversation}/messages"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        image = thread["items"][2].clone();
+        if image["media"]["state"] == "stored" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(image["type"], "image", "{image}");
+    assert_eq!(image["media"]["state"], "stored", "{image}");
+    let served = http
+        .get(format!("{base}{}", image["media"]["url"].as_str().unwrap()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert_eq!(served.bytes().await.unwrap().to_vec(), photo);
+
     // Marking the conversation read sends the receipt to the Graph API.
     let read = http
         .post(format!("{base}/api/v1/conversations/{conversation}/read"))

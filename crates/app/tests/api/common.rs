@@ -14,7 +14,7 @@ use switchboard_auth::{HashCost, JwtSecret};
 use switchboard_domain::business_number::{
     BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
 };
-use switchboard_domain::gateway::{Accepted, GatewayError, OutboundMessage};
+use switchboard_domain::gateway::{Accepted, GatewayError, MediaInfo, OutboundMessage};
 use switchboard_domain::ports::BusinessNumberRepository;
 use switchboard_domain::ports::WhatsAppGateway;
 use switchboard_domain::service::{Dispatcher, RetryPolicy};
@@ -77,6 +77,10 @@ pub struct ScriptedGateway {
     pub script: Mutex<VecDeque<Result<Accepted, GatewayError>>>,
     pub sent: Mutex<Vec<OutboundMessage>>,
     pub read_receipts: Mutex<Vec<(String, String)>>,
+    /// Media the "Cloud API" holds, by media id.
+    pub media: Mutex<std::collections::HashMap<String, Vec<u8>>>,
+    /// How many more downloads of a media id fail (transiently) before one succeeds.
+    pub media_failures: Mutex<std::collections::HashMap<String, u32>>,
 }
 
 impl ScriptedGateway {
@@ -109,6 +113,40 @@ impl WhatsAppGateway for ScriptedGateway {
             .push((phone_number_id.to_owned(), wamid.to_owned()));
         Ok(())
     }
+
+    async fn media_info(&self, media_id: &str) -> Result<MediaInfo, GatewayError> {
+        let bytes = self
+            .media
+            .lock()
+            .unwrap()
+            .get(media_id)
+            .cloned()
+            .ok_or_else(|| GatewayError::Permanent {
+                code: 100,
+                title: "Unknown media".into(),
+                details: None,
+            })?;
+        Ok(MediaInfo {
+            url: format!("https://lookaside.example/{media_id}"),
+            mime_type: "image/jpeg".into(),
+            sha256: String::new(),
+            file_size: bytes.len() as u64,
+        })
+    }
+
+    async fn download_media(&self, media: &MediaInfo) -> Result<Vec<u8>, GatewayError> {
+        let id = media.url.rsplit('/').next().unwrap().to_owned();
+        let mut failures = self.media_failures.lock().unwrap();
+        if let Some(left) = failures.get_mut(&id).filter(|left| **left > 0) {
+            *left -= 1;
+            return Err(GatewayError::Transient {
+                code: Some(131052),
+                message: "Media download error".into(),
+                retry_after: None,
+            });
+        }
+        Ok(self.media.lock().unwrap()[&id].clone())
+    }
 }
 
 pub struct TestApp {
@@ -116,6 +154,7 @@ pub struct TestApp {
     pub store: Store,
     pub gateway: Arc<ScriptedGateway>,
     pub dispatcher: Dispatcher,
+    pub media_fetcher: switchboard_domain::service::MediaFetcher,
     _dir: tempfile::TempDir,
 }
 
@@ -134,8 +173,12 @@ impl TestApp {
 
     fn on(store: Store, dir: tempfile::TempDir) -> Self {
         let gateway = Arc::new(ScriptedGateway::default());
+        let media_store = Arc::new(switchboard_store::FsMediaStore::new(
+            dir.path().join("media"),
+        ));
         let wired = wiring::wire(
             &store,
+            media_store,
             &wiring::Settings {
                 jwt_secret: JwtSecret::new(vec![42u8; 32]).unwrap(),
                 lifetimes: TokenLifetimes::default(),
@@ -157,8 +200,14 @@ impl TestApp {
             store,
             gateway,
             dispatcher: wired.dispatcher,
+            media_fetcher: wired.media,
             _dir: dir,
         }
+    }
+
+    /// One media-download pass, as the background worker would run it.
+    pub async fn fetch_media(&self) -> switchboard_domain::service::MediaReport {
+        self.media_fetcher.run_once(100).await.unwrap()
     }
 
     /// One dispatcher pass, as the background worker would run it.

@@ -765,3 +765,118 @@ async fn contacts_are_searchable_renamable_and_hidden_from_outsiders() {
         "not_found"
     );
 }
+
+#[actix_web::test]
+async fn an_inbound_image_is_kept_pending_through_a_failed_download_then_served() {
+    let d = desk(60).await;
+    let app = d.t.service().await;
+    let at = chrono::Utc::now().timestamp().to_string();
+    let image = json!({"from": "16505551234", "id": "wamid.IMG", "timestamp": at, "type": "image",
+        "image": {"id": "1037543291543636", "mime_type": "image/jpeg", "sha256": "unused-by-the-fake", "caption": "My order"}});
+    let stored = send(&app, delivery(json!([image]), json!([]))).await;
+    assert_eq!(stored.body["messages_stored"], 1);
+
+    let (agent, _) = login(&app, "agent").await;
+    let thread = send(
+        &app,
+        get(
+            &format!("/api/v1/conversations/{}/messages", d.conversation),
+            &agent,
+        ),
+    )
+    .await;
+    let message = &thread.body["items"][1];
+    assert_eq!(message["type"], "image");
+    assert_eq!(message["text"], "My order");
+    assert_eq!(message["media"]["state"], "pending");
+    let id = message["id"].as_i64().unwrap();
+    let media_path = format!("/api/v1/messages/{id}/media");
+    assert_eq!(
+        send(&app, get(&media_path, &agent)).await.error(409),
+        "media_not_ready"
+    );
+
+    d.t.gateway.media.lock().unwrap().insert(
+        "1037543291543636".into(),
+        b"\xff\xd8\xff jpeg bytes".to_vec(),
+    );
+    d.t.gateway
+        .media_failures
+        .lock()
+        .unwrap()
+        .insert("1037543291543636".into(), 1);
+    assert_eq!(
+        d.t.fetch_media().await.retried,
+        1,
+        "the first download fails"
+    );
+    assert_eq!(d.t.fetch_media().await.stored, 1, "the retry succeeds");
+
+    let served = actix_web::test::call_service(&app, get(&media_path, &agent).to_request()).await;
+    assert_eq!(served.status().as_u16(), 200);
+    assert_eq!(served.headers().get("content-type").unwrap(), "image/jpeg");
+    assert_eq!(
+        actix_web::test::read_body(served).await.as_ref(),
+        b"\xff\xd8\xff jpeg bytes"
+    );
+    let thread = send(
+        &app,
+        get(
+            &format!("/api/v1/conversations/{}/messages", d.conversation),
+            &agent,
+        ),
+    )
+    .await;
+    assert_eq!(thread.body["items"][1]["media"]["state"], "stored");
+    assert_eq!(thread.body["items"][1]["media"]["url"], media_path);
+
+    let first = thread.body["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        send(
+            &app,
+            get(&format!("/api/v1/messages/{first}/media"), &agent)
+        )
+        .await
+        .error(404),
+        "no_media"
+    );
+    let (outsider, _) = login(&app, "outsider").await;
+    assert_eq!(
+        send(&app, get(&media_path, &outsider)).await.error(404),
+        "not_found"
+    );
+}
+
+#[actix_web::test]
+async fn media_that_never_downloads_is_marked_failed_and_the_message_kept() {
+    let d = desk(60).await;
+    let app = d.t.service().await;
+    let at = chrono::Utc::now().timestamp().to_string();
+    let document = json!({"from": "16505551234", "id": "wamid.DOC", "timestamp": at, "type": "document",
+        "document": {"id": "555", "mime_type": "application/pdf", "filename": "invoice.pdf"}});
+    send(&app, delivery(json!([document]), json!([]))).await;
+    d.t.gateway
+        .media
+        .lock()
+        .unwrap()
+        .insert("555".into(), b"%PDF".to_vec());
+    d.t.gateway
+        .media_failures
+        .lock()
+        .unwrap()
+        .insert("555".into(), 99);
+    for _ in 0..3 {
+        d.t.fetch_media().await;
+    }
+    let (agent, _) = login(&app, "agent").await;
+    let thread = send(
+        &app,
+        get(
+            &format!("/api/v1/conversations/{}/messages", d.conversation),
+            &agent,
+        ),
+    )
+    .await;
+    assert_eq!(thread.body["items"][1]["media"]["state"], "failed");
+    assert_eq!(d.t.fetch_media().await.handled(), 0, "no more attempts");
+}

@@ -16,10 +16,10 @@ use crate::error::RepoError;
 use crate::event::LiveEvent;
 use crate::gateway::OutboundContent;
 use crate::ingest::{IngestSummary, WebhookBatch};
-use crate::message::{Message, window_is_open};
+use crate::message::{MediaState, Message, MessageId, window_is_open};
 use crate::ports::{
     BusinessNumberRepository, ContactRepository, ConversationRepository, EventRepository,
-    InboundRepository, MessageCursor, NewOutbound, WhatsAppGateway,
+    InboundRepository, MediaStore, MessageCursor, NewOutbound, WhatsAppGateway,
 };
 use crate::user::{DisplayName, UserId};
 
@@ -45,6 +45,7 @@ pub struct MessagingPorts {
     pub outbox: Arc<dyn OutboxSignal>,
     pub events: Arc<dyn EventRepository>,
     pub contacts: Arc<dyn ContactRepository>,
+    pub media: Arc<dyn MediaStore>,
     pub changes: Arc<dyn ChangeSignal>,
     pub clock: Arc<dyn Clock>,
 }
@@ -69,6 +70,12 @@ pub enum MessagingError {
     /// The new assignee is not a member of the conversation's business number.
     #[error("the assignee is not a member of this business number")]
     AssigneeNotMember,
+    /// The message has no file.
+    #[error("this message has no media")]
+    NoMedia,
+    /// The file is still being downloaded (or every download failed).
+    #[error("the media is not available yet; it is {0}")]
+    MediaNotReady(&'static str),
     /// A business-initiated conversation must start with a template.
     #[error("a new conversation must start with a template message")]
     TemplateRequired,
@@ -560,5 +567,30 @@ impl Messaging {
                 self.ports.clock.now(),
             )
             .await?)
+    }
+
+    /// The file of a message in a conversation the caller can see, with its MIME type.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`] for a missing or hidden message; [`MessagingError::NoMedia`];
+    /// [`MessagingError::MediaNotReady`] while it is pending or after it failed.
+    pub async fn media(
+        &self,
+        actor: &Actor,
+        id: MessageId,
+    ) -> Result<(Vec<u8>, String), MessagingError> {
+        let message = self.ports.conversations.get_message(id).await?;
+        self.visible(actor, message.conversation_id).await?;
+        let media = message.media.ok_or(MessagingError::NoMedia)?;
+        match (media.state, media.key) {
+            (MediaState::Stored, Some(key)) => {
+                let bytes = self.ports.media.get(&key).await?;
+                let mime = media
+                    .mime_type
+                    .unwrap_or_else(|| "application/octet-stream".to_owned());
+                Ok((bytes, mime))
+            }
+            (state, _) => Err(MessagingError::MediaNotReady(state.as_str())),
+        }
     }
 }

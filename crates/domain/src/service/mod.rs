@@ -3,6 +3,7 @@
 mod accounts;
 mod business_numbers;
 mod dispatcher;
+mod media;
 mod messaging;
 mod users;
 
@@ -12,6 +13,7 @@ pub use accounts::{
 };
 pub use business_numbers::{BusinessNumberError, BusinessNumbers, MemberView};
 pub use dispatcher::{DispatchReport, Dispatcher, RetryPolicy};
+pub use media::{MediaFetcher, MediaReport, media_key};
 pub use messaging::{
     AssigneeParam, ChangeSignal, InboxRequest, Messaging, MessagingError, MessagingPorts,
     OutboxSignal,

@@ -10,7 +10,7 @@ use switchboard_domain::conversation::{
     InboxCursor, MessagePreview, Stats,
 };
 use switchboard_domain::gateway::OutboundContent;
-use switchboard_domain::message::{Message, MessageId};
+use switchboard_domain::message::{MediaState, Message, MessageId};
 use switchboard_domain::ports::MessageCursor;
 use switchboard_domain::service::{AssigneeParam, InboxRequest};
 use switchboard_domain::user::UserId;
@@ -217,6 +217,21 @@ pub(crate) struct StatusTimesDto {
     failed: Option<DateTime<Utc>>,
 }
 
+/// A message's file.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MediaDto {
+    /// `pending` (being downloaded), `stored`, or `failed` (every download failed).
+    #[schema(example = "stored")]
+    state: &'static str,
+    #[schema(example = "image/jpeg")]
+    mime_type: Option<String>,
+    /// Bytes, once stored.
+    size: Option<u64>,
+    /// Where to fetch it (with the bearer token) once stored.
+    #[schema(example = "/api/v1/messages/42/media")]
+    url: Option<String>,
+}
+
 /// A message in a conversation.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct MessageDto {
@@ -246,6 +261,8 @@ pub(crate) struct MessageDto {
     error: Option<DeliveryErrorDto>,
     /// The WhatsApp id of the message this one replies to.
     reply_to: Option<String>,
+    /// The attached file of an image, video, audio, document or sticker message.
+    media: Option<MediaDto>,
     created_at: DateTime<Utc>,
 }
 
@@ -275,6 +292,13 @@ impl From<Message> for MessageDto {
                 details: e.details,
             }),
             reply_to: m.reply_to,
+            media: m.media.map(|media| MediaDto {
+                state: media.state.as_str(),
+                url: (media.state == MediaState::Stored)
+                    .then(|| format!("/api/v1/messages/{}/media", m.id.0)),
+                mime_type: media.mime_type,
+                size: media.size,
+            }),
             created_at: m.created_at,
         }
     }
@@ -765,4 +789,32 @@ pub(crate) async fn stats(
         .stats(&caller.actor(), BusinessNumberId(params.business_number_id))
         .await?;
     Ok(web::Json(stats.into()))
+}
+
+/// The file of an image, video, audio, document or sticker message, with its content type.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Message id")),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "`not_found`: no such message, or the caller is not a member of its number; `no_media`: the message has no file", body = ErrorBody),
+        (status = 409, description = "`media_not_ready`: still downloading from WhatsApp (retry later), or every download failed", body = ErrorBody),
+    )
+)]
+#[get("/messages/{id}/media")]
+pub(crate) async fn message_media(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (bytes, mime) = state
+        .messaging
+        .media(&caller.actor(), MessageId(*id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header(("cache-control", "private, max-age=3600"))
+        .body(bytes))
 }

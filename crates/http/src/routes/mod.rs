@@ -45,6 +45,7 @@ pub(crate) fn register(cfg: &mut ServiceConfig) {
                 .service(conversations::list_messages)
                 .service(conversations::send_message)
                 .service(conversations::stats)
+                .service(conversations::message_media)
                 .service(contacts::list_contacts)
                 .service(contacts::get_contact)
                 .service(contacts::update_contact)

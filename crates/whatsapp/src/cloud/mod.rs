@@ -9,13 +9,14 @@
 //! is sent only in the `Authorization` header and never logged.
 
 mod errors;
+pub(crate) mod media;
 pub(crate) mod request;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::Deserialize;
-use switchboard_domain::gateway::{Accepted, GatewayError, OutboundMessage};
+use switchboard_domain::gateway::{Accepted, GatewayError, MediaInfo, OutboundMessage};
 use switchboard_domain::ports::WhatsAppGateway;
 
 pub use errors::classify_error;
@@ -67,6 +68,15 @@ struct SentMessage {
     id: String,
 }
 
+#[derive(Debug, Deserialize)]
+struct MediaLookup {
+    url: String,
+    mime_type: String,
+    sha256: String,
+    #[serde(default)]
+    file_size: u64,
+}
+
 impl CloudGateway {
     /// # Errors
     /// [`CloudSetupError`] if the TLS-capable HTTP client cannot be built.
@@ -86,6 +96,24 @@ impl CloudGateway {
             self.settings.api_version,
             phone_number_id
         )
+    }
+
+    /// GETs a Graph API URL with the token and returns the success body.
+    async fn get(&self, url: &str) -> Result<Vec<u8>, GatewayError> {
+        let response = self
+            .client
+            .get(url)
+            .bearer_auth(&self.settings.access_token)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(transport)?.to_vec();
+        if status.is_success() {
+            Ok(bytes)
+        } else {
+            Err(classify_error(status.as_u16(), &bytes, None))
+        }
     }
 
     /// POSTs a JSON body to a number's messages endpoint and returns the success body.
@@ -163,5 +191,44 @@ impl WhatsAppGateway for CloudGateway {
         self.post(phone_number_id, &request::read_body(wamid))
             .await
             .map(|_| ())
+    }
+
+    async fn media_info(&self, media_id: &str) -> Result<MediaInfo, GatewayError> {
+        let url = format!(
+            "{}/{}/{}",
+            self.settings.base_url.trim_end_matches('/'),
+            self.settings.api_version,
+            media_id
+        );
+        let bytes = self.get(&url).await?;
+        let info: MediaLookup =
+            serde_json::from_slice(&bytes).map_err(|e| GatewayError::Transient {
+                code: None,
+                message: format!(
+                    "the Cloud API answered a media look-up with an unreadable body: {e}"
+                ),
+                retry_after: None,
+            })?;
+        Ok(MediaInfo {
+            url: info.url,
+            mime_type: info.mime_type,
+            sha256: info.sha256,
+            file_size: info.file_size,
+        })
+    }
+
+    async fn download_media(&self, media: &MediaInfo) -> Result<Vec<u8>, GatewayError> {
+        let bytes = self.get(&media.url).await?;
+        if !media::checksum_matches(&bytes, &media.sha256) {
+            return Err(GatewayError::Transient {
+                code: None,
+                message: format!(
+                    "the downloaded media ({} bytes) does not match its SHA-256",
+                    bytes.len()
+                ),
+                retry_after: None,
+            });
+        }
+        Ok(bytes)
     }
 }

@@ -34,7 +34,9 @@
 mod settings;
 
 use async_trait::async_trait;
-use switchboard_domain::gateway::{Accepted, GatewayError, OutboundMessage, is_transient};
+use switchboard_domain::gateway::{
+    Accepted, GatewayError, MediaInfo, OutboundMessage, is_transient,
+};
 use switchboard_domain::ports::WhatsAppGateway;
 
 use crate::simulator::{
@@ -189,7 +191,46 @@ impl WhatsAppGateway for MockGateway {
             .mark_read(&crate::cloud::request::read_body(wamid))
             .map_err(gateway_error)
     }
+
+    async fn media_info(&self, media_id: &str) -> Result<MediaInfo, GatewayError> {
+        let info = self.engine.media_info(media_id).map_err(gateway_error)?;
+        Ok(MediaInfo {
+            // In process there is no HTTP: the "URL" names the file and its download secret.
+            url: format!("{MOCK_MEDIA_SCHEME}{}?hash={}", info.id, info.download_hash),
+            mime_type: info.mime_type,
+            sha256: info.sha256,
+            file_size: info.file_size as u64,
+        })
+    }
+
+    async fn download_media(&self, media: &MediaInfo) -> Result<Vec<u8>, GatewayError> {
+        let invalid = || GatewayError::Permanent {
+            code: 100,
+            title: "Invalid parameter".to_owned(),
+            details: Some(format!("{} is not a mock media URL", media.url)),
+        };
+        let (id, hash) = media
+            .url
+            .strip_prefix(MOCK_MEDIA_SCHEME)
+            .and_then(|rest| rest.split_once("?hash="))
+            .ok_or_else(invalid)?;
+        let file = self
+            .engine
+            .download_media(id, hash)
+            .map_err(gateway_error)?;
+        if !crate::cloud::media::checksum_matches(&file.bytes, &media.sha256) {
+            return Err(GatewayError::Transient {
+                code: None,
+                message: "the downloaded media does not match its SHA-256".to_owned(),
+                retry_after: None,
+            });
+        }
+        Ok(file.bytes.to_vec())
+    }
 }
+
+/// How the in-process door names media for [`WhatsAppGateway::download_media`].
+const MOCK_MEDIA_SCHEME: &str = "mock-media://";
 
 /// The domain's view of a Cloud API error, classified by its code alone.
 fn gateway_error(error: GraphError) -> GatewayError {

@@ -30,6 +30,10 @@ pub enum DeliveryError {
     /// No answer: the connection failed, the request timed out, or the callback URL is invalid.
     #[error("the webhook could not be reached: {0}")]
     Unreachable(String),
+    /// A customer's media message names media the simulator does not hold (never uploaded, or
+    /// deleted).
+    #[error("no media has id {0}; upload it first")]
+    UnknownMedia(String),
     /// The simulator could not produce the webhook (no OS randomness for its message id, or a
     /// payload that would not serialise).
     #[error("the simulator could not build the webhook: {0}")]

@@ -5,12 +5,14 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use actix_web::web::Bytes;
 use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::delivery::{Callback, DeliveryError, SetupError};
 use super::error::GraphError;
 use super::limits::{Limiter, ThroughputLimits};
+use super::media::{MediaFile, MediaInfo, MediaKind, MediaStore};
 use super::request::{self, Kind, SendRequest};
 use super::scenario::{self, Report, TestNumber};
 use super::wire::{self, Category, Metadata, Tracked};
@@ -78,13 +80,25 @@ pub struct Inbound {
     pub timestamp: Option<i64>,
 }
 
-/// What a customer sends. Media messages join when the simulator stores media.
+/// What a customer sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InboundContent {
     /// A text message.
     Text {
         /// The message text.
         body: String,
+    },
+    /// An image, video, audio file, document or sticker: which one follows from the MIME type of
+    /// the stored media (see [`MediaKind::of_mime`]). Store the bytes first with
+    /// [`SimulatorEngine::upload_media`], as the customer's phone uploads them to Meta.
+    Media {
+        /// The id of the stored media.
+        media_id: String,
+        /// The customer's caption; only images, videos and documents carry one, as on Meta, so
+        /// it is left out of the webhook of other kinds.
+        caption: Option<String>,
+        /// The file name; only documents carry one, so it is left out for other kinds.
+        filename: Option<String>,
     },
 }
 
@@ -140,6 +154,7 @@ struct State {
     last_inbound: HashMap<(String, String), i64>,
     read_receipts: Vec<String>,
     limiter: Option<Limiter>,
+    media: MediaStore,
 }
 
 impl fmt::Debug for SimulatorEngine {
@@ -169,6 +184,7 @@ impl SimulatorEngine {
                 last_inbound: HashMap::new(),
                 read_receipts: Vec::new(),
                 limiter: settings.limits.map(Limiter::new),
+                media: MediaStore::default(),
             }),
         })
     }
@@ -235,11 +251,15 @@ impl SimulatorEngine {
     /// Graph API would): its webhooks show the id as the display number.
     ///
     /// # Errors
-    /// The invalid-message errors (100, 131008, 131009, 131051, 132001); 130429 or 131056 from
-    /// the limits when they are on; the test numbers' errors; 2 when there is no tokio runtime
-    /// or no OS randomness for a message id.
+    /// The invalid-message errors (100, 131008, 131009, 131051, 132001); for a media message by
+    /// `id`, 100 when no media has that id and 131053 when its MIME type is not of the message's
+    /// type; 130429 or 131056 from the limits when they are on; the test numbers' errors; 2 when
+    /// there is no tokio runtime or no OS randomness for a message id.
     pub fn send(&self, phone_number_id: &str, body: &Value) -> Result<SendSuccess, GraphError> {
         let request = request::parse_send(body)?;
+        if let Some((kind, media_id)) = request.media_id {
+            self.check_media_id(kind, media_id)?;
+        }
         let number = TestNumber::of(request.wa_id);
         let (metadata, outside_window) = self.admit(phone_number_id, &request, number)?;
         let runtime = tokio::runtime::Handle::try_current()
@@ -265,6 +285,81 @@ impl SimulatorEngine {
             reports,
         ));
         Ok(success)
+    }
+
+    /// Checks that a media message of `kind` by id names stored media of that kind: Meta sends
+    /// only what was uploaded, and a link send is fetched later, so only ids are checked here.
+    fn check_media_id(&self, kind: MediaKind, media_id: &str) -> Result<(), GraphError> {
+        let state = self.state();
+        let info = state.media.info(media_id).ok_or_else(|| {
+            GraphError::invalid_parameter(format!(
+                "Param {kind}['id'] is not a valid media id: no uploaded media has id {media_id}",
+                kind = kind.message_type()
+            ))
+        })?;
+        if info.kind != kind {
+            return Err(GraphError::media_upload_error(format!(
+                "Media {media_id} is {}, which a {} message cannot carry",
+                info.mime_type,
+                kind.message_type()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stores `bytes` as a media file of `mime_type`, as `POST /{phone_number_id}/media` does,
+    /// and describes it; its id can then be sent, looked up, downloaded and deleted.
+    ///
+    /// # Errors
+    /// 100 when the Cloud API takes no file of `mime_type` or `bytes` is empty; 131053 when the
+    /// file is larger than its type allows (see [`MediaKind`]) or the store would hold more than
+    /// [`STORE_CAPACITY`](super::STORE_CAPACITY) bytes; 2 when there is no OS randomness for an
+    /// id.
+    pub fn upload_media(&self, mime_type: &str, bytes: Bytes) -> Result<MediaInfo, GraphError> {
+        self.state().media.insert(mime_type, bytes)
+    }
+
+    /// Describes the stored media `media_id`, as `GET /{media_id}` does.
+    ///
+    /// # Errors
+    /// 100 (subcode 33) when no media has that id, or it was deleted.
+    pub fn media_info(&self, media_id: &str) -> Result<MediaInfo, GraphError> {
+        self.state()
+            .media
+            .info(media_id)
+            .cloned()
+            .ok_or_else(|| GraphError::unknown_object("get", media_id))
+    }
+
+    /// The bytes of `media_id`, given the secret `download_hash` of its download URL
+    /// ([`MediaInfo::download_hash`]).
+    ///
+    /// # Errors
+    /// 100 (subcode 33) when no media has that id or the hash is not its own; 131000 while
+    /// failures scripted by [`SimulatorEngine::fail_media_downloads`] are due.
+    pub fn download_media(
+        &self,
+        media_id: &str,
+        download_hash: &str,
+    ) -> Result<MediaFile, GraphError> {
+        self.state().media.download(media_id, download_hash)
+    }
+
+    /// Deletes `media_id`, as `DELETE /{media_id}` does, freeing its room in the store.
+    ///
+    /// # Errors
+    /// 100 (subcode 33) when no media has that id.
+    pub fn delete_media(&self, media_id: &str) -> Result<(), GraphError> {
+        self.state().media.delete(media_id)
+    }
+
+    /// Makes the next `times` downloads of `media_id` fail with 131000 (an HTTP 500), so that a
+    /// client's retry of a failed download can be tested; 0 ends a script still running.
+    ///
+    /// # Errors
+    /// 100 (subcode 33) when no media has that id.
+    pub fn fail_media_downloads(&self, media_id: &str, times: u32) -> Result<(), GraphError> {
+        self.state().media.fail_downloads(media_id, times)
     }
 
     /// Applies the limits and the test numbers to a valid message; returns the metadata of its
@@ -315,20 +410,39 @@ impl SimulatorEngine {
     /// # Errors
     /// [`DeliveryError::Rejected`] when the webhook answers anything but 2xx,
     /// [`DeliveryError::Unreachable`] when it does not answer,
+    /// [`DeliveryError::UnknownMedia`] when a media message names no stored media,
     /// [`DeliveryError::Internal`] when the engine cannot draw a message id.
     pub async fn deliver_inbound(&self, inbound: Inbound) -> Result<String, DeliveryError> {
         let wamid = wire::new_wamid().map_err(|error| {
             DeliveryError::Internal(format!("no randomness for a message id: {error}"))
         })?;
         let timestamp = inbound.timestamp.unwrap_or_else(|| Utc::now().timestamp());
-        let metadata = self.state().metadata(&inbound.phone_number_id);
+        let (metadata, (kind, content)) = {
+            let state = self.state();
+            let content = match &inbound.content {
+                InboundContent::Text { body } => wire::text_payload(body),
+                InboundContent::Media {
+                    media_id,
+                    caption,
+                    filename,
+                } => {
+                    let info = state
+                        .media
+                        .info(media_id)
+                        .ok_or_else(|| DeliveryError::UnknownMedia(media_id.clone()))?;
+                    wire::media_payload(info, caption.as_deref(), filename.as_deref())
+                }
+            };
+            (state.metadata(&inbound.phone_number_id), content)
+        };
         let payload = wire::inbound_envelope(
             &metadata,
             &inbound.from,
             inbound.name.as_deref(),
             &wamid,
             timestamp,
-            &inbound.content,
+            kind,
+            content,
         );
         self.callback.post(&Callback::body(&payload)?).await?;
         let mut state = self.state();

@@ -173,13 +173,19 @@ impl GraphError {
         }
     }
 
-    /// 100 with subcode 33: the URL names an object (phone number id) that does not exist.
-    pub(crate) fn unknown_object(id: &str) -> Self {
+    /// 131053: an upload was refused (too large for its type, or no room left).
+    pub(crate) fn media_upload_error(details: impl Into<String>) -> Self {
+        Self::whatsapp(400, 131053, "Media upload error", details)
+    }
+
+    /// 100 with subcode 33: the URL names an object (phone number id, media id) that does not
+    /// exist; `method` (`get`, `post`, `delete`) is the request's, as Meta names it.
+    pub(crate) fn unknown_object(method: &str, id: &str) -> Self {
         Self {
             http_status: 400,
             code: 100,
             title: format!(
-                "Unsupported post request. Object with ID '{id}' does not exist, cannot be loaded \
+                "Unsupported {method} request. Object with ID '{id}' does not exist, cannot be loaded \
                  due to missing permissions, or does not support this operation. Please read the \
                  Graph API documentation at https://developers.facebook.com/docs/graph-api"
             ),
@@ -257,7 +263,7 @@ mod tests {
                 "code": 190,
             }})
         );
-        let unknown = without_trace(GraphError::unknown_object("42").to_json());
+        let unknown = without_trace(GraphError::unknown_object("post", "42").to_json());
         assert_eq!(unknown["error"]["type"], "GraphMethodException");
         assert_eq!(unknown["error"]["code"], 100);
         assert_eq!(unknown["error"]["error_subcode"], 33);

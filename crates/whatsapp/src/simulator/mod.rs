@@ -2,7 +2,8 @@
 //!
 //! [`SimulatorEngine`] holds the state and the rules: the registered business numbers, the app
 //! secret and callback URL of the outgoing webhooks, the status delays, the test numbers' state,
-//! when each customer last wrote (for the 24-hour window), and the optional send limits. It
+//! when each customer last wrote (for the 24-hour window), the optional send limits, and the
+//! media store. It
 //! answers Meta's request JSON with Meta's success JSON or a [`GraphError`], then POSTs
 //! Cloud-API-shaped status webhooks (`sent`, `delivered`, `read`, or `failed`) to the callback:
 //! ASCII-only JSON, signed in `X-Hub-Signature-256` with the app secret, as Meta does.
@@ -18,20 +19,54 @@
 //! | route | answer |
 //! |---|---|
 //! | `POST /{version}/{phone_number_id}/messages` | a send or, with `"status":"read"`, a read receipt: Meta's success JSON, or Meta's error JSON with the status of [`GraphError::http_status`] |
-//! | `POST /control/inbound` `{"phone_number_id","from","name"?,"text","timestamp"?}` | a customer writes: the signed message webhook goes to the callback, then `{"wamid":"wamid.…"}`; 502 when the callback did not answer 2xx, 404 for an unregistered number |
+//! | `POST /{version}/{phone_number_id}/media`, multipart `messaging_product=whatsapp`, `type` (the MIME type), `file` | an upload: `{"id":"<16-digit media id>"}` |
+//! | `GET /{version}/{media_id}` | a look-up: `{"messaging_product":"whatsapp","url","mime_type","sha256" (hex),"file_size","id"}` |
+//! | `GET /whatsapp_business/attachments/?mid=<media id>&hash=<secret>` | the download `url` of a look-up, absolute on the scheme, host and port the client reached the simulator at: the bytes with their `Content-Type`; 404 with error 100 for deleted or unknown media or a wrong hash |
+//! | `DELETE /{version}/{media_id}` | `{"success":true}`; look-ups then answer 400 and downloads 404, both error 100 |
+//! | `POST /control/inbound` `{"phone_number_id","from","name"?,"timestamp"?}` with `"text"` or `"media"` | a customer writes: the signed message webhook goes to the callback, then `{"wamid":"wamid.…"}` (plus `"media_id"` for media); 502 when the callback did not answer 2xx, 404 for an unregistered number or unknown media |
+//! | `POST /control/media/{media_id}/fail` `{"times":N}` | the next N downloads of the media answer 500 with error 131000, then downloads work again: `{"success":true}`; 404 for unknown media |
 //! | `POST /control/numbers` `{"phone_number_id","display_phone_number"}` | registers a business number: `{"success":true}` |
 //! | `GET /healthz` | `{"status":"ok"}` |
 //!
-//! All but `/healthz` want `Authorization: Bearer <access token>`; without it, or with another
-//! token, they answer 401 with Meta's error 190. A messages POST to an unregistered phone number
-//! id answers 400 with Meta's error 100 (subcode 33, "Unsupported post request"), and a body that
-//! is not JSON 400 with error 100. Control routes answer their own errors as
-//! `{"error":{"message":"..."}}`.
+//! All but `/healthz` want `Authorization: Bearer <access token>` (downloads too, as on Meta);
+//! without it, or with another token, they answer 401 with Meta's error 190. A messages or media
+//! POST to an unregistered phone number id answers 400 with Meta's error 100 (subcode 33,
+//! "Unsupported post request"), and a body that is not JSON 400 with error 100. A look-up or
+//! delete of an unknown media id answers 400 with error 100 (subcode 33). Control routes answer
+//! their own errors as `{"error":{"message":"..."}}`.
 //!
-//! Media routes: not yet. Uploads (`POST /{version}/{phone_number_id}/media`), look-ups
-//! (`GET /{version}/{media_id}`), downloads and deletes arrive with the simulator's media store,
-//! as will media messages from customers ([`InboundContent`]); until then a media message names
-//! its media by any `id` or an http(s) `link`, unchecked.
+//! # Media
+//!
+//! Media live in memory, in one store for uploads and customers' media. Like Meta, the store
+//! takes a file by its MIME type ([`MediaKind::of_mime`]) and size (MB here being 2^20 bytes):
+//!
+//! | kind | MIME types | at most |
+//! |---|---|---|
+//! | image | `image/jpeg`, `image/png` | 5 MB |
+//! | audio | `audio/aac`, `audio/amr`, `audio/mpeg`, `audio/mp4`, `audio/ogg` | 16 MB |
+//! | video | `video/mp4`, `video/3gpp` | 16 MB |
+//! | document | `text/plain`, `application/pdf`, Word, Excel and PowerPoint (old and OOXML) | 100 MB |
+//! | sticker | `image/webp` | 100 KB, or 500 KB when animated (a `VP8X` WebP with the animation flag) |
+//!
+//! Another MIME type, or an empty file, answers 100 "Invalid parameter"; a file over its limit
+//! answers 131053 "Media upload error", as does any upload once the store would hold more than
+//! [`STORE_CAPACITY`] (200 MB) in all, until media are deleted; so a test cannot exhaust memory.
+//! An upload form is read no further than [`MAX_MEDIA_SIZE`]. A missing `file` or `type` answers
+//! 131008, a missing or wrong `messaging_product` 100. The bytes' content is not checked against
+//! the MIME type.
+//!
+//! A media message (`image`, `video`, `audio`, `document`, `sticker`) by `id` must name stored
+//! media (100 otherwise) of its own kind (131053 otherwise, e.g. a PDF sent as an `image`); one
+//! by `link` is accepted unchecked, as Meta fetches links only later.
+//!
+//! A customer's media message ([`InboundContent::Media`]) comes to `/control/inbound` as
+//! `"media":{"data":"<base64>","mime_type","caption"?,"filename"?}`, stored under the limits
+//! above (their error, with its status, when refused), or as `"media":{"id","caption"?,
+//! "filename"?}` naming stored media. Its kind follows from the MIME type, and its webhook is
+//! Meta's: `"type":"image","image":{"id","mime_type","sha256","caption"?}`, with `filename` for
+//! documents and `animated` for stickers; captions are only carried by images, videos and
+//! documents. The webhook's `sha256` is base64, as Meta writes it there, while the look-up's is
+//! hex, as Meta answers it.
 //!
 //! # Checks
 //!
@@ -109,6 +144,7 @@ mod delivery;
 mod engine;
 mod error;
 mod limits;
+mod media;
 mod request;
 mod scenario;
 mod server;
@@ -122,6 +158,7 @@ pub use engine::{
 };
 pub use error::GraphError;
 pub use limits::ThroughputLimits;
+pub use media::{MAX_MEDIA_SIZE, MediaFile, MediaInfo, MediaKind, STORE_CAPACITY};
 pub use server::{SimulatorConfig, bind, run};
 
 /// Statuses that reach `read` in 2.5 s: slow enough to watch the ticks change in the admin app,

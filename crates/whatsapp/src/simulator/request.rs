@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::error::GraphError;
+use super::media::MediaKind;
 
 /// The Cloud API's longest text body, in characters.
 const MAX_TEXT_CHARS: usize = 4096;
@@ -32,6 +33,9 @@ pub(super) struct SendRequest<'a> {
     /// The recipient's WhatsApp id: `to` without its `+`.
     pub(super) wa_id: &'a str,
     pub(super) kind: Kind,
+    /// For a media message by `id`: the kind its `type` names and the id, which must name
+    /// stored media of that kind.
+    pub(super) media_id: Option<(MediaKind, &'a str)>,
 }
 
 /// What matters about a send's `type` after the checks.
@@ -115,6 +119,11 @@ pub(super) fn parse_send(body: &Value) -> Result<SendRequest<'_>, GraphError> {
             )));
         }
     };
+    let media_id = MediaKind::of_message_type(kind).zip(
+        body.get(kind)
+            .and_then(|media| media.get("id"))
+            .and_then(Value::as_str),
+    );
     let kind = check_payload(body, kind)?;
     if let Some(context) = body.get("context") {
         let context = context
@@ -122,7 +131,12 @@ pub(super) fn parse_send(body: &Value) -> Result<SendRequest<'_>, GraphError> {
             .ok_or_else(|| GraphError::invalid_parameter("Param context must be a JSON object"))?;
         required_str(context, "message_id", "context['message_id']")?;
     }
-    Ok(SendRequest { input, wa_id, kind })
+    Ok(SendRequest {
+        input,
+        wa_id,
+        kind,
+        media_id,
+    })
 }
 
 /// The body as an object whose `messaging_product` is `whatsapp`, which Meta checks first.
@@ -325,9 +339,8 @@ fn check_location(location: &Map<String, Value>) -> Result<(), GraphError> {
     Ok(())
 }
 
-/// A media payload names exactly one of an uploaded media `id` or a public `link`.
-///
-/// Until the simulator stores uploads, any `id` is taken.
+/// A media payload names exactly one of an uploaded media `id` or a public `link`; the engine
+/// then checks that the `id` names stored media.
 fn check_media(kind: &str, media: &Map<String, Value>) -> Result<(), GraphError> {
     let id = media.get("id").and_then(Value::as_str);
     let link = media.get("link").and_then(Value::as_str);
@@ -408,6 +421,7 @@ mod tests {
                 input: "+16505551234",
                 wa_id: "16505551234",
                 kind: Kind::FreeForm,
+                media_id: None,
             }
         );
     }
@@ -551,16 +565,21 @@ mod tests {
             131008
         );
 
-        send(&with(
+        let image = with(
             "image",
             "image",
             json!({"id": "1037543291543636", "caption": "look"}),
-        ));
-        send(&with(
+        );
+        assert_eq!(
+            send(&image).media_id,
+            Some((MediaKind::Image, "1037543291543636"))
+        );
+        let document = with(
             "document",
             "document",
             json!({"link": "https://example.com/a.pdf"}),
-        ));
+        );
+        assert_eq!(send(&document).media_id, None);
         assert_eq!(
             code(&with("video", "video", json!({"caption": "x"}))),
             131008

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use switchboard_domain::gateway::OUTSIDE_WINDOW_CODE;
 
-use super::engine::InboundContent;
+use super::media::{MediaInfo, MediaKind};
 use super::request::Kind;
 use super::scenario::Report;
 use crate::webhook::OBJECT;
@@ -142,11 +142,9 @@ pub(super) fn inbound_envelope(
     name: Option<&str>,
     wamid: &str,
     timestamp: i64,
-    content: &InboundContent,
+    kind: &str,
+    payload: Value,
 ) -> Value {
-    let (kind, payload) = match content {
-        InboundContent::Text { body } => ("text", json!({ "body": body })),
-    };
     let mut message = json!({
         "from": from,
         "id": wamid,
@@ -167,6 +165,40 @@ pub(super) fn inbound_envelope(
             "messages": [message],
         }),
     )
+}
+
+/// The message `type` and payload of a customer's text.
+pub(super) fn text_payload(body: &str) -> (&'static str, Value) {
+    ("text", json!({ "body": body }))
+}
+
+/// The message `type` and payload of a customer's media, as Meta announces it: the id to look
+/// up, the MIME type and the base64 SHA-256 to check the download against, and the caption,
+/// file name or animation flag where the kind has one.
+pub(super) fn media_payload(
+    info: &MediaInfo,
+    caption: Option<&str>,
+    filename: Option<&str>,
+) -> (&'static str, Value) {
+    let mut payload = json!({
+        "id": info.id,
+        "mime_type": info.mime_type,
+        "sha256": info.sha256_base64,
+    });
+    let captioned = matches!(
+        info.kind,
+        MediaKind::Image | MediaKind::Video | MediaKind::Document
+    );
+    if let Some(caption) = caption.filter(|_| captioned) {
+        payload["caption"] = json!(caption);
+    }
+    if let Some(filename) = filename.filter(|_| info.kind == MediaKind::Document) {
+        payload["filename"] = json!(filename);
+    }
+    if info.kind == MediaKind::Sticker {
+        payload["animated"] = json!(info.animated);
+    }
+    (info.kind.message_type(), payload)
 }
 
 fn metadata_value(metadata: &Metadata) -> Value {

@@ -1,7 +1,9 @@
 //! Translating Meta's envelope into the domain's [`WebhookBatch`], the adapter's boundary.
 
 use switchboard_domain::Timestamp;
-use switchboard_domain::ingest::{DeliveryError, InboundMessage, StatusReport, WebhookBatch};
+use switchboard_domain::ingest::{
+    DeliveryError, InboundMedia, InboundMessage, StatusReport, WebhookBatch,
+};
 use switchboard_domain::message::MessageStatus;
 
 use super::{Envelope, EnvelopeError, MessageContent, StatusKind, WireError};
@@ -52,6 +54,18 @@ impl Envelope {
                 text: message.content.text_preview().map(str::to_owned),
                 payload: message.raw.to_string(),
                 reply_to: message.context.as_ref().and_then(|c| c.id.clone()),
+                media: match &message.content {
+                    MessageContent::Image(media)
+                    | MessageContent::Video(media)
+                    | MessageContent::Audio(media)
+                    | MessageContent::Document(media)
+                    | MessageContent::Sticker(media) => Some(InboundMedia {
+                        id: media.id.clone(),
+                        mime_type: media.mime_type.clone(),
+                        sha256: media.sha256.clone(),
+                    }),
+                    _ => None,
+                },
             });
         }
         for (metadata, status) in self.statuses() {

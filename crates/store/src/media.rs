@@ -1,0 +1,144 @@
+//! [`MediaRepository`] on the store: the media downloader's queue.
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use switchboard_domain::Timestamp;
+use switchboard_domain::business_number::BusinessNumberId;
+use switchboard_domain::conversation::ConversationId;
+use switchboard_domain::error::RepoError;
+use switchboard_domain::event::EventKind;
+use switchboard_domain::message::{MediaState, MessageId};
+use switchboard_domain::ports::{MediaRepository, PendingMedia};
+
+use crate::conversations::log_event;
+use crate::schema::{conversations, messages};
+use crate::sqlite::Store;
+use crate::time::to_millis;
+
+#[async_trait]
+impl MediaRepository for Store {
+    async fn pending_media(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<PendingMedia>, RepoError> {
+        self.run(move |conn| {
+            let now = to_millis(now);
+            let rows: Vec<(i64, i64, i64, Option<String>, i32)> = messages::table
+                .inner_join(conversations::table)
+                .filter(messages::media_state.eq(MediaState::Pending.as_str()))
+                .filter(
+                    messages::media_next_at
+                        .is_null()
+                        .or(messages::media_next_at.le(now)),
+                )
+                .order(messages::id)
+                .limit(i64::from(limit))
+                .select((
+                    messages::id,
+                    messages::conversation_id,
+                    conversations::business_number_id,
+                    messages::media_id,
+                    messages::media_attempts,
+                ))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(id, conversation, number, media_id, attempts)| {
+                    Some(PendingMedia {
+                        message_id: MessageId(id),
+                        conversation_id: ConversationId(conversation),
+                        business_number_id: BusinessNumberId(number),
+                        media_id: media_id?,
+                        attempts: u32::try_from(attempts).unwrap_or(0),
+                    })
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn media_stored(
+        &self,
+        message: MessageId,
+        key: &str,
+        mime_type: &str,
+        size: u64,
+        now: Timestamp,
+    ) -> Result<(), RepoError> {
+        let key = key.to_owned();
+        let mime_type = mime_type.to_owned();
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let now = to_millis(now);
+                diesel::update(messages::table.find(message.0))
+                    .set((
+                        messages::media_state.eq(MediaState::Stored.as_str()),
+                        messages::media_key.eq(&key),
+                        messages::media_mime.eq(&mime_type),
+                        messages::media_size.eq(i64::try_from(size).unwrap_or(i64::MAX)),
+                        messages::media_next_at.eq(None::<i64>),
+                    ))
+                    .execute(conn)?;
+                let (number, conversation): (i64, i64) = messages::table
+                    .inner_join(conversations::table)
+                    .filter(messages::id.eq(message.0))
+                    .select((conversations::business_number_id, messages::conversation_id))
+                    .first(conn)?;
+                log_event(
+                    conn,
+                    number,
+                    EventKind::MessageUpdated,
+                    conversation,
+                    Some(message.0),
+                    now,
+                )
+            })
+        })
+        .await
+    }
+
+    async fn media_retry(
+        &self,
+        message: MessageId,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        failed: bool,
+        now: Timestamp,
+    ) -> Result<(), RepoError> {
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let now = to_millis(now);
+                let state = if failed {
+                    MediaState::Failed
+                } else {
+                    MediaState::Pending
+                };
+                diesel::update(messages::table.find(message.0))
+                    .set((
+                        messages::media_state.eq(state.as_str()),
+                        messages::media_attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
+                        messages::media_next_at.eq(to_millis(next_attempt_at)),
+                    ))
+                    .execute(conn)?;
+                if failed {
+                    let (number, conversation): (i64, i64) = messages::table
+                        .inner_join(conversations::table)
+                        .filter(messages::id.eq(message.0))
+                        .select((conversations::business_number_id, messages::conversation_id))
+                        .first(conn)?;
+                    log_event(
+                        conn,
+                        number,
+                        EventKind::MessageUpdated,
+                        conversation,
+                        Some(message.0),
+                        now,
+                    )?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+}
