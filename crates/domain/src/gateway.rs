@@ -7,6 +7,13 @@ use std::time::Duration;
 pub enum OutboundContent {
     /// Free-form text; only inside the 24-hour customer-service window.
     Text { body: String },
+    /// An emoji reaction to a message of the conversation (an empty emoji removes it); like
+    /// free text, only inside the 24-hour window.
+    Reaction {
+        /// The WhatsApp id of the message reacted to.
+        message_id: String,
+        emoji: String,
+    },
     /// An approved template; allowed at any time.
     Template {
         name: String,

@@ -53,6 +53,12 @@ pub(crate) fn outbound_payload(
             Some(body.clone()),
             serde_json::json!({"type": "text", "text": {"body": body}}).to_string(),
         ),
+        OutboundContent::Reaction { message_id, emoji } => (
+            "reaction".to_owned(),
+            Some(emoji.clone()),
+            serde_json::json!({"type": "reaction", "reaction": {"message_id": message_id, "emoji": emoji}})
+                .to_string(),
+        ),
         OutboundContent::Template {
             name,
             language,
@@ -80,6 +86,10 @@ pub(crate) fn outbound_content(payload: &str) -> Result<OutboundContent, Fail> {
     match value["type"].as_str() {
         Some("text") => Ok(OutboundContent::Text {
             body: text(&value["text"]["body"]),
+        }),
+        Some("reaction") => Ok(OutboundContent::Reaction {
+            message_id: text(&value["reaction"]["message_id"]),
+            emoji: text(&value["reaction"]["emoji"]),
         }),
         Some("template") => Ok(OutboundContent::Template {
             name: text(&value["template"]["name"]),

@@ -67,7 +67,7 @@ fn permanent_code(result: Result<impl std::fmt::Debug, GatewayError>) -> i64 {
 }
 
 #[actix_web::test]
-async fn text_template_and_reply_sends_are_accepted_with_a_wamid() {
+async fn text_template_reply_and_reaction_sends_are_accepted_with_a_wamid() {
     let gateway = client(&simulator(false), TOKEN);
     let first = gateway.send(&text("16505551234", "Hello")).await.unwrap();
     assert!(first.wamid.starts_with("wamid."), "{}", first.wamid);
@@ -78,6 +78,21 @@ async fn text_template_and_reply_sends_are_accepted_with_a_wamid() {
         ..text("16505551234", "About that")
     };
     assert!(gateway.send(&reply).await.is_ok());
+    let reaction = OutboundMessage {
+        content: OutboundContent::Reaction {
+            message_id: first.wamid.clone(),
+            emoji: "\u{1f44d}".into(),
+        },
+        ..text("16505551234", "")
+    };
+    assert!(
+        gateway
+            .send(&reaction)
+            .await
+            .unwrap()
+            .wamid
+            .starts_with("wamid.")
+    );
 }
 
 #[actix_web::test]

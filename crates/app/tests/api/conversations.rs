@@ -880,3 +880,53 @@ async fn media_that_never_downloads_is_marked_failed_and_the_message_kept() {
     assert_eq!(thread.body["items"][1]["media"]["state"], "failed");
     assert_eq!(d.t.fetch_media().await.handled(), 0, "no more attempts");
 }
+
+#[actix_web::test]
+async fn an_agent_reacts_to_a_customer_message_inside_the_window() {
+    let d = desk(60).await;
+    let app = d.t.service().await;
+    let (agent, _) = login(&app, "agent").await;
+    let path = format!("/api/v1/conversations/{}/messages", d.conversation);
+    let reaction =
+        json!({"type": "reaction", "reaction": {"message_id": "wamid.IN1", "emoji": "\u{1f44d}"}});
+    let queued = send(&app, post(&path, &agent, reaction)).await;
+    assert_eq!(queued.status.as_u16(), 202, "{}", queued.body);
+    assert_eq!(queued.body["type"], "reaction");
+    d.t.dispatch().await;
+    let sent = d.t.gateway.sent();
+    assert_eq!(
+        sent[0].content,
+        switchboard_domain::gateway::OutboundContent::Reaction {
+            message_id: "wamid.IN1".into(),
+            emoji: "\u{1f44d}".into()
+        }
+    );
+    for bad in [
+        json!({"type": "reaction", "reaction": {"message_id": "not-a-wamid", "emoji": "x"}}),
+        json!({"type": "reaction", "reaction": {"message_id": "wamid.IN1", "emoji": "thumbs"}}),
+    ] {
+        assert_eq!(
+            send(&app, post(&path, &agent, bad)).await.error(422),
+            "validation_failed"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_reaction_outside_the_window_is_refused() {
+    let d = desk(25 * 3600).await;
+    let app = d.t.service().await;
+    let (agent, _) = login(&app, "agent").await;
+    let reaction =
+        json!({"type": "reaction", "reaction": {"message_id": "wamid.IN1", "emoji": "\u{1f44d}"}});
+    let refused = send(
+        &app,
+        post(
+            &format!("/api/v1/conversations/{}/messages", d.conversation),
+            &agent,
+            reaction,
+        ),
+    )
+    .await;
+    assert_eq!(refused.error(422), "outside_customer_service_window");
+}

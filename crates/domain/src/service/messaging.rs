@@ -418,7 +418,7 @@ impl Messaging {
             return Ok((first, false));
         }
         let now = self.ports.clock.now();
-        if matches!(content, OutboundContent::Text { .. })
+        if !matches!(content, OutboundContent::Template { .. })
             && !window_is_open(view.conversation.last_inbound_at, now)
         {
             return Err(MessagingError::OutsideWindow {

@@ -372,11 +372,24 @@ pub(crate) struct TemplateBody {
     components: Vec<serde_json::Value>,
 }
 
-/// What to send: free text (inside the 24-hour window only) or an approved template.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReactionBody {
+    /// The `wamid` of the message reacted to.
+    #[schema(example = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=")]
+    message_id: String,
+    /// One emoji; empty removes an earlier reaction.
+    #[schema(example = "\u{1f44d}")]
+    emoji: String,
+}
+
+/// What to send: free text or a reaction (inside the 24-hour window only), or an approved
+/// template.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub(crate) enum SendMessageRequest {
     Text { text: TextBody },
+    Reaction { reaction: ReactionBody },
     Template { template: TemplateBody },
 }
 
@@ -391,6 +404,36 @@ impl SendMessageRequest {
                     );
                 }
                 Ok(OutboundContent::Text { body: text.body })
+            }
+            SendMessageRequest::Reaction { reaction } => {
+                let id_ok =
+                    reaction.message_id.starts_with("wamid.") && reaction.message_id.len() <= 256;
+                // One emoji can be several code points (skin tones, flags, ZWJ sequences).
+                let emoji_ok = reaction.emoji.chars().count() <= 16
+                    && !reaction
+                        .emoji
+                        .chars()
+                        .any(|c| c.is_ascii_alphanumeric() || c.is_control());
+                let (message_id, emoji) = (
+                    if id_ok {
+                        Ok(reaction.message_id)
+                    } else {
+                        Err(FieldError::new(
+                            "reaction.message_id",
+                            "must be a message's wamid",
+                        ))
+                    },
+                    if emoji_ok {
+                        Ok(reaction.emoji)
+                    } else {
+                        Err(FieldError::new(
+                            "reaction.emoji",
+                            "must be one emoji, or empty to remove the reaction",
+                        ))
+                    },
+                )
+                    .all_valid()?;
+                Ok(OutboundContent::Reaction { message_id, emoji })
             }
             SendMessageRequest::Template { template } => {
                 let name_ok = !template.name.is_empty()

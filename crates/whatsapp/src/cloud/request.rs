@@ -18,6 +18,10 @@ pub(crate) fn send_body(message: &OutboundMessage) -> Result<Value, String> {
             body["type"] = json!("text");
             body["text"] = json!({"preview_url": false, "body": text});
         }
+        OutboundContent::Reaction { message_id, emoji } => {
+            body["type"] = json!("reaction");
+            body["reaction"] = json!({"message_id": message_id, "emoji": emoji});
+        }
         OutboundContent::Template {
             name,
             language,
@@ -100,6 +104,20 @@ mod tests {
             components_json: "{}".into(),
         };
         assert!(send_body(&message(content, None)).is_err());
+    }
+
+    #[test]
+    fn a_reaction_names_the_message_and_the_emoji() {
+        let content = OutboundContent::Reaction {
+            message_id: "wamid.Z".into(),
+            emoji: "\u{1f44d}".into(),
+        };
+        let body = send_body(&message(content, None)).unwrap();
+        assert_eq!(body["type"], "reaction");
+        assert_eq!(
+            body["reaction"],
+            json!({"message_id": "wamid.Z", "emoji": "\u{1f44d}"})
+        );
     }
 
     #[test]
