@@ -43,6 +43,15 @@ pub(crate) fn log_event(
     Ok(())
 }
 
+/// The business number and conversation a message belongs to, for its events.
+pub(crate) fn message_owner(conn: &mut SqliteConnection, message: i64) -> Result<(i64, i64), Fail> {
+    Ok(messages::table
+        .inner_join(conversations::table)
+        .filter(messages::id.eq(message))
+        .select((conversations::business_number_id, messages::conversation_id))
+        .first(conn)?)
+}
+
 /// The JSON stored as an outbound message's payload: the Cloud API's own shape for it.
 pub(crate) fn outbound_payload(
     content: &OutboundContent,

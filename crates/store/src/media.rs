@@ -10,7 +10,7 @@ use switchboard_domain::event::EventKind;
 use switchboard_domain::message::{MediaState, MessageId};
 use switchboard_domain::ports::{MediaRepository, PendingMedia};
 
-use crate::conversations::log_event;
+use crate::conversations::{log_event, message_owner};
 use crate::schema::{conversations, messages};
 use crate::sqlite::Store;
 use crate::time::to_millis;
@@ -80,11 +80,7 @@ impl MediaRepository for Store {
                         messages::media_next_at.eq(None::<i64>),
                     ))
                     .execute(conn)?;
-                let (number, conversation): (i64, i64) = messages::table
-                    .inner_join(conversations::table)
-                    .filter(messages::id.eq(message.0))
-                    .select((conversations::business_number_id, messages::conversation_id))
-                    .first(conn)?;
+                let (number, conversation) = message_owner(conn, message.0)?;
                 log_event(
                     conn,
                     number,
@@ -122,11 +118,7 @@ impl MediaRepository for Store {
                     ))
                     .execute(conn)?;
                 if failed {
-                    let (number, conversation): (i64, i64) = messages::table
-                        .inner_join(conversations::table)
-                        .filter(messages::id.eq(message.0))
-                        .select((conversations::business_number_id, messages::conversation_id))
-                        .first(conn)?;
+                    let (number, conversation) = message_owner(conn, message.0)?;
                     log_event(
                         conn,
                         number,

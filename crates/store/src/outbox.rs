@@ -11,8 +11,7 @@ use switchboard_domain::gateway::OutboundMessage;
 use switchboard_domain::message::{DeliveryError, MessageId, MessageStatus};
 use switchboard_domain::ports::{DispatchItem, OutboxRepository};
 
-use crate::conversations::{log_event, outbound_content};
-use crate::error::Fail;
+use crate::conversations::{log_event, message_owner, outbound_content};
 use crate::inbound::set_status;
 use crate::schema::{business_numbers, contacts, conversations, messages, pending_statuses};
 use crate::sqlite::Store;
@@ -20,16 +19,6 @@ use crate::time::to_millis;
 
 /// How many queued messages one look at the queue considers.
 const SCAN: i64 = 1000;
-
-fn number_and_conversation(conn: &mut SqliteConnection, id: i64) -> Result<(i64, i64), Fail> {
-    Ok(messages::table
-        .inner_join(conversations::table)
-        .filter(messages::id.eq(id))
-        .select((conversations::business_number_id, messages::conversation_id))
-        .first(conn)?)
-}
-
-use diesel::sqlite::SqliteConnection;
 
 #[async_trait]
 impl OutboxRepository for Store {
@@ -110,7 +99,7 @@ impl OutboxRepository for Store {
         self.run(move |conn| {
             conn.immediate_transaction(|conn| {
                 let now = to_millis(now);
-                let (number, conversation) = number_and_conversation(conn, id.0)?;
+                let (number, conversation) = message_owner(conn, id.0)?;
                 let changed = diesel::update(
                     messages::table
                         .find(id.0)
@@ -180,7 +169,7 @@ impl OutboxRepository for Store {
         self.run(move |conn| {
             conn.immediate_transaction(|conn| {
                 let now = to_millis(now);
-                let (number, conversation) = number_and_conversation(conn, id.0)?;
+                let (number, conversation) = message_owner(conn, id.0)?;
                 diesel::update(messages::table.find(id.0))
                     .set((
                         messages::attempts.eq(messages::attempts + 1),
