@@ -80,7 +80,21 @@ pub struct Config {
     pub access_token_ttl: chrono::Duration,
     pub refresh_token_ttl: chrono::Duration,
     pub log: String,
+    /// The built admin app served at `/`.
+    pub admin_dir: AdminDir,
 }
+
+/// Where the built admin app is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminDir {
+    /// `SWITCHBOARD_ADMIN_DIR`: it must hold a built app (an `index.html`).
+    Configured(PathBuf),
+    /// [`DEFAULT_ADMIN_DIR`] when it has been built; the API alone otherwise.
+    Default,
+}
+
+/// Where `make run` builds the admin app, relative to the working directory.
+pub const DEFAULT_ADMIN_DIR: &str = "admin/dist";
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -183,6 +197,10 @@ impl Config {
             )
         })?;
 
+        let admin_dir = get("SWITCHBOARD_ADMIN_DIR").map_or(AdminDir::Default, |v| {
+            AdminDir::Configured(PathBuf::from(v))
+        });
+
         Ok(Self {
             bind,
             data_dir,
@@ -197,6 +215,7 @@ impl Config {
             access_token_ttl,
             refresh_token_ttl,
             log,
+            admin_dir,
         })
     }
 
@@ -365,6 +384,7 @@ mod tests {
         assert_eq!(c.whatsapp_provider, WhatsAppProvider::Mock);
         assert_eq!(c.access_token_ttl, chrono::Duration::minutes(15));
         assert_eq!(c.refresh_token_ttl, chrono::Duration::days(30));
+        assert_eq!(c.admin_dir, AdminDir::Default);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Starting the service: data directory, database and migrations, bootstrap, HTTP server.
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use actix_web::HttpServer;
@@ -14,7 +15,7 @@ use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
 use switchboard_whatsapp::mock::{MockGateway, MockSettings};
 
 use crate::bootstrap::{self, BootstrapReport};
-use crate::config::{Config, WhatsAppProvider};
+use crate::config::{AdminDir, Config, DEFAULT_ADMIN_DIR, WhatsAppProvider};
 use crate::wiring;
 
 /// A bound, ready-to-run server.
@@ -66,6 +67,31 @@ fn own_webhook_url(local: SocketAddr) -> String {
     format!("http://{host}:{}/webhooks/whatsapp", local.port())
 }
 
+/// The admin app to serve: a configured directory must hold a build; the default one is
+/// served when `make run` has built it, and its absence only means the API is served alone.
+fn admin_dir(setting: &AdminDir) -> anyhow::Result<Option<PathBuf>> {
+    let has_build = |dir: &Path| dir.join("index.html").is_file();
+    match setting {
+        AdminDir::Configured(dir) if has_build(dir) => Ok(Some(dir.clone())),
+        AdminDir::Configured(dir) => anyhow::bail!(
+            "SWITCHBOARD_ADMIN_DIR: {} holds no built admin app (no index.html)",
+            dir.display()
+        ),
+        AdminDir::Default => {
+            let dir = PathBuf::from(DEFAULT_ADMIN_DIR);
+            if has_build(&dir) {
+                Ok(Some(dir))
+            } else {
+                tracing::warn!(
+                    "the admin app is not built ({DEFAULT_ADMIN_DIR} has no index.html): serving \
+                     the API alone; `make run` builds it when Node.js is installed"
+                );
+                Ok(None)
+            }
+        }
+    }
+}
+
 impl Application {
     /// Prepares everything and binds the listener (port 0 picks a free port).
     ///
@@ -91,6 +117,7 @@ impl Application {
             whatsapp_app_secret: config.load_whatsapp_app_secret()?,
             whatsapp_verify_token: config.whatsapp_verify_token.clone(),
             retry: RetryPolicy::default(),
+            admin_dir: admin_dir(&config.admin_dir)?,
         };
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("SWITCHBOARD_BIND: cannot listen on {}", config.bind))?;
@@ -157,5 +184,25 @@ impl Application {
     /// I/O failures of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configured_admin_dir_without_a_build_stops_start_up_naming_the_variable() {
+        let empty = tempfile::tempdir().unwrap();
+        let error = admin_dir(&AdminDir::Configured(empty.path().to_path_buf())).unwrap_err();
+        assert!(
+            error.to_string().starts_with("SWITCHBOARD_ADMIN_DIR: "),
+            "{error}"
+        );
+        std::fs::write(empty.path().join("index.html"), "<!doctype html>").unwrap();
+        assert_eq!(
+            admin_dir(&AdminDir::Configured(empty.path().to_path_buf())).unwrap(),
+            Some(empty.path().to_path_buf())
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The one place that knows every concrete adapter: builds the use cases over them.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use switchboard_auth::{Argon2Hasher, HashCost, JwtCodec, JwtSecret, RandomSecrets};
@@ -25,6 +26,8 @@ pub struct Settings {
     pub whatsapp_app_secret: Vec<u8>,
     pub whatsapp_verify_token: Option<String>,
     pub retry: RetryPolicy,
+    /// The built admin app to serve at `/`, if any.
+    pub admin_dir: Option<PathBuf>,
 }
 
 /// Everything the server runs: the HTTP state and the dispatcher with its wake-up signal.
@@ -87,7 +90,10 @@ pub fn wire(
             settings.whatsapp_app_secret.clone(),
             settings.whatsapp_verify_token.clone(),
         )),
+        // The customer simulator exists exactly when the provider is the mock.
+        whatsapp_provider: if simulator.is_some() { "mock" } else { "cloud" },
         simulator,
+        admin_dir: settings.admin_dir.clone(),
         health: store.clone(),
         changes: changes_rx,
     };

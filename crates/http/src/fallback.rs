@@ -1,4 +1,5 @@
-//! Unknown routes and wrong methods: 404 `not_found` or 405 `method_not_allowed` with `Allow`.
+//! Unknown routes and wrong methods: 404 `not_found` or 405 `method_not_allowed` with `Allow`,
+//! unless the admin app answers the path.
 //!
 //! actix registers each handler as its own guarded resource, so a wrong method would fall
 //! through to "not found". The route table is built from the OpenAPI document, the one
@@ -9,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::openapi::OpenApi;
 
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Every documented path with the methods it answers.
 #[derive(Debug)]
@@ -46,10 +48,18 @@ impl RouteTable {
     }
 }
 
+/// The admin app for its pages and files when it is built; otherwise a JSON 404 or 405.
 pub(crate) async fn not_found_or_wrong_method(
     req: HttpRequest,
     routes: web::Data<RouteTable>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(dir) = &state.admin_dir
+        && routes.allowed(req.path()).is_none()
+        && let Some(page) = crate::admin_app::serve(&req, dir).await
+    {
+        return Ok(page);
+    }
     Err(match routes.allowed(req.path()) {
         Some(allowed) => ApiError::method_not_allowed(&allowed),
         None => ApiError::not_found(format!("no route for {}", req.path())),

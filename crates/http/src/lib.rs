@@ -2,6 +2,7 @@
 //! bearer-token authentication, request ids and logging, and the OpenAPI document generated
 //! from the handlers themselves.
 
+mod admin_app;
 mod caller;
 mod error;
 mod fallback;
@@ -25,7 +26,8 @@ pub use state::AppState;
 pub const JSON_BODY_LIMIT: usize = 256 * 1024;
 
 /// The whole application for one actix worker: API routes, `/openapi.json`, Swagger UI at
-/// `/docs`, JSON errors for unknown routes and wrong methods, request ids and logging.
+/// `/docs`, the admin app at `/` when built, JSON errors for unknown routes and wrong methods,
+/// request ids and logging.
 pub fn app(
     state: AppState,
 ) -> App<

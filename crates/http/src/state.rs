@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use switchboard_domain::ports::{CustomerSimulator, HealthCheck, WebhookDecoder};
@@ -16,6 +17,10 @@ pub struct AppState {
     /// Present only with the mock WhatsApp provider.
     pub simulator: Option<Arc<dyn CustomerSimulator>>,
     pub health: Arc<dyn HealthCheck>,
+    /// `mock` or `cloud`, as `GET /about` reports it.
+    pub whatsapp_provider: &'static str,
+    /// The built admin app served at `/`; `None` serves the API alone.
+    pub admin_dir: Option<PathBuf>,
     /// Ticks whenever the event log grows; live streams wait on it.
     pub changes: tokio::sync::watch::Receiver<u64>,
 }

@@ -457,3 +457,143 @@ async fn a_role_change_applies_to_existing_tokens_at_once() {
         200
     );
 }
+
+/// The `switchboard_refresh` cookie from a response, as `name=value`, with its attributes.
+fn refresh_cookie(reply: &crate::common::Reply) -> (String, String) {
+    let set_cookie = reply
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("switchboard_refresh="))
+        .expect("a switchboard_refresh cookie");
+    let (pair, attributes) = set_cookie.split_once(';').unwrap();
+    (pair.to_owned(), attributes.to_owned())
+}
+
+#[actix_web::test]
+async fn login_puts_the_refresh_token_in_an_http_only_strict_cookie_scoped_to_auth() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let reply = login_reply(&app, "ana", PASSWORD).await;
+    let (pair, attributes) = refresh_cookie(&reply);
+    assert_eq!(
+        pair,
+        format!(
+            "switchboard_refresh={}",
+            reply.body["refresh_token"].as_str().unwrap()
+        )
+    );
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/v1/auth",
+        "Max-Age=",
+    ] {
+        assert!(
+            attributes.contains(attribute),
+            "{attribute} in {attributes}"
+        );
+    }
+    assert!(
+        !attributes.contains("Secure"),
+        "plain http (a local run) cannot keep a Secure cookie: {attributes}"
+    );
+}
+
+#[actix_web::test]
+async fn the_refresh_cookie_is_secure_behind_tls() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let reply = send(
+        &app,
+        TestRequest::post()
+            .uri("https://desk.example.com/api/v1/auth/login")
+            .set_json(json!({"username": "ana", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert!(refresh_cookie(&reply).1.contains("Secure"));
+}
+
+#[actix_web::test]
+async fn refresh_without_a_token_in_the_body_spends_the_cookie_and_sets_the_next_one() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let (cookie, _) = refresh_cookie(&login_reply(&app, "ana", PASSWORD).await);
+
+    let by_cookie = |cookie: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .insert_header(("cookie", cookie.to_owned()))
+            .set_json(json!({}))
+    };
+    let rotated = send(&app, by_cookie(&cookie)).await;
+    assert_eq!(rotated.status.as_u16(), 200, "{}", rotated.body);
+    let (next, _) = refresh_cookie(&rotated);
+    assert_ne!(next, cookie);
+    assert_eq!(
+        send(
+            &app,
+            get(
+                "/api/v1/auth/me",
+                rotated.body["access_token"].as_str().unwrap()
+            )
+        )
+        .await
+        .status
+        .as_u16(),
+        200
+    );
+    assert_eq!(
+        send(&app, by_cookie(&cookie)).await.error(401),
+        "refresh_token_reused",
+        "the cookie is single-use like the token it carries"
+    );
+}
+
+#[actix_web::test]
+async fn refresh_with_neither_a_token_nor_the_cookie_is_a_401() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let reply = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/refresh")
+            .set_json(json!({})),
+    )
+    .await;
+    assert_eq!(reply.error(401), "invalid_refresh_token");
+}
+
+#[actix_web::test]
+async fn logout_by_cookie_ends_the_session_and_clears_the_cookie() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let login = login_reply(&app, "ana", PASSWORD).await;
+    let (cookie, _) = refresh_cookie(&login);
+    let out = send(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/logout")
+            .insert_header(("cookie", cookie.clone()))
+            .set_json(json!({})),
+    )
+    .await;
+    assert_eq!(out.status.as_u16(), 204);
+    let (cleared, attributes) = refresh_cookie(&out);
+    assert_eq!(cleared, "switchboard_refresh=");
+    assert!(attributes.contains("Max-Age=0"), "{attributes}");
+    assert_eq!(
+        send(
+            &app,
+            refresh_request(login.body["refresh_token"].as_str().unwrap())
+        )
+        .await
+        .error(401),
+        "invalid_refresh_token"
+    );
+}

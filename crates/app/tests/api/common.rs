@@ -191,6 +191,7 @@ impl TestApp {
                     max: chrono::Duration::zero(),
                     max_attempts: 3,
                 },
+                admin_dir: None,
             },
             gateway.clone(),
             None,

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod admin_app;
 mod black_box;
 mod business_numbers;
 mod cli;

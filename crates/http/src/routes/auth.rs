@@ -1,7 +1,9 @@
 //! Signing in and out, refreshing tokens, and the caller's own account.
 
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::{CACHE_CONTROL, PRAGMA};
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_domain::service::SignedIn;
 use switchboard_domain::user::Password;
@@ -25,8 +27,35 @@ pub(crate) struct LoginRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RefreshRequest {
-    /// The refresh token from the last login or refresh; it can be used once.
-    refresh_token: String,
+    /// The refresh token from the last login or refresh; it can be used once. Leave it out to
+    /// use the `switchboard_refresh` cookie instead (how the admin app signs in).
+    refresh_token: Option<String>,
+}
+
+/// The HttpOnly cookie that carries the refresh token for browsers, so no script (and no
+/// injected one) can read it. `SameSite=Strict` keeps other sites from spending it; the path
+/// keeps it off every request but the auth routes.
+const REFRESH_COOKIE: &str = "switchboard_refresh";
+const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
+
+fn refresh_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> Cookie<'static> {
+    Cookie::build(REFRESH_COOKIE, value)
+        .path(REFRESH_COOKIE_PATH)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        // Browsers refuse `Secure` cookies over plain http except on localhost, and a local
+        // `make run` is plain http; behind TLS (directly or via a proxy) it is always set.
+        .secure(req.connection_info().scheme() == "https")
+        .max_age(max_age)
+        .finish()
+}
+
+/// The token from the body, else from the cookie.
+fn presented_refresh_token(req: &HttpRequest, body: &RefreshRequest) -> Option<String> {
+    body.refresh_token
+        .clone()
+        .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))
+        .filter(|t| !t.is_empty())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,18 +85,25 @@ pub(crate) struct TokenResponse {
     user: UserDto,
 }
 
-/// Token responses must not be cached (RFC 6749 §5.1).
-fn token_response(signed_in: SignedIn) -> HttpResponse {
+/// Token responses must not be cached (RFC 6749 §5.1). The refresh token also goes into the
+/// HttpOnly cookie.
+fn token_response(req: &HttpRequest, signed_in: SignedIn) -> HttpResponse {
     let now = chrono::Utc::now();
+    let refresh_expires_in = (signed_in.refresh_expires_at - now).num_seconds().max(0);
     HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))
         .insert_header((PRAGMA, "no-cache"))
+        .cookie(refresh_cookie(
+            req,
+            signed_in.refresh.0.clone(),
+            CookieDuration::seconds(refresh_expires_in),
+        ))
         .json(TokenResponse {
             access_token: signed_in.access.token,
             refresh_token: signed_in.refresh.0,
             token_type: "Bearer",
             expires_in: (signed_in.access.expires_at - now).num_seconds().max(0),
-            refresh_expires_in: (signed_in.refresh_expires_at - now).num_seconds().max(0),
+            refresh_expires_in,
             user: signed_in.user.into(),
         })
 }
@@ -90,41 +126,45 @@ fn token_response(signed_in: SignedIn) -> HttpResponse {
 )]
 #[post("/auth/login")]
 pub(crate) async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let signed_in = state.accounts.login(&body.username, &body.password).await?;
     tracing::info!(user_id = signed_in.user.id.0, "user signed in");
-    Ok(token_response(signed_in))
+    Ok(token_response(&req, signed_in))
 }
 
 /// Exchange a refresh token for a new token pair (rotation).
+///
+/// The token comes from the body or, when the body leaves it out, from the
+/// `switchboard_refresh` HttpOnly cookie that login and refresh set (`Path=/api/v1/auth`,
+/// `SameSite=Strict`), so a browser app never holds it in script-readable storage.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
     responses(
-        (status = 200, body = TokenResponse),
-        (status = 401, description = "`invalid_refresh_token`: unknown, expired or revoked; `refresh_token_reused`: it was already used, so its session is now revoked", body = ErrorBody),
+        (status = 200, body = TokenResponse, headers(("Set-Cookie" = String, description = "`switchboard_refresh`: the new refresh token, HttpOnly"))),
+        (status = 401, description = "`invalid_refresh_token`: none presented, unknown, expired or revoked; `refresh_token_reused`: it was already used, so its session is now revoked", body = ErrorBody),
     )
 )]
 #[post("/auth/refresh")]
 pub(crate) async fn refresh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let signed_in = state
-        .accounts
-        .refresh(&body.refresh_token)
-        .await
-        .inspect_err(|e| {
-            if matches!(e, switchboard_domain::service::RefreshError::Reused) {
-                tracing::warn!("a spent refresh token was presented again; its session is revoked");
-            }
-        })?;
-    Ok(token_response(signed_in))
+    let token = presented_refresh_token(&req, &body).unwrap_or_default();
+    let signed_in = state.accounts.refresh(&token).await.inspect_err(|e| {
+        if matches!(e, switchboard_domain::service::RefreshError::Reused) {
+            tracing::warn!("a spent refresh token was presented again; its session is revoked");
+        }
+    })?;
+    Ok(token_response(&req, signed_in))
 }
 
-/// Sign out: revoke the session the refresh token belongs to.
+/// Sign out: revoke the session the refresh token (from the body, else the cookie) belongs
+/// to, and clear the cookie.
 ///
 /// Always 204, whether or not the token was known.
 #[utoipa::path(
@@ -134,11 +174,16 @@ pub(crate) async fn refresh(
 )]
 #[post("/auth/logout")]
 pub(crate) async fn logout(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.accounts.logout(&body.refresh_token).await?;
-    Ok(HttpResponse::NoContent().finish())
+    if let Some(token) = presented_refresh_token(&req, &body) {
+        state.accounts.logout(&token).await?;
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(refresh_cookie(&req, String::new(), CookieDuration::ZERO))
+        .finish())
 }
 
 /// The signed-in user.

@@ -1,6 +1,7 @@
 //! Route registration: the one place that lists every handler, for the server and for the
 //! OpenAPI document alike.
 
+mod about;
 mod auth;
 mod business_numbers;
 mod contacts;
@@ -21,6 +22,7 @@ pub(crate) fn register(cfg: &mut ServiceConfig) {
         .service(webhook::receive_webhook)
         .service(
             scope("/api/v1")
+                .service(about::about)
                 .service(auth::login)
                 .service(auth::refresh)
                 .service(auth::logout)
