@@ -3,19 +3,31 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help
+.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e
+
+NPM := $(shell command -v npm 2>/dev/null)
+CHROMIUM ?= /usr/bin/chromium
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# `make e2e SWITCHBOARD_BIN=path/to/switchboard` uses that binary instead of building one.
+ifdef SWITCHBOARD_BIN
+E2E_BIN := $(SWITCHBOARD_BIN)
+E2E_BUILD := @echo "e2e: using $(SWITCHBOARD_BIN)"
+else
+E2E_BIN := $(TARGET_DIR)/debug/switchboard
+E2E_BUILD := $(CARGO) build --locked -p switchboard
+endif
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
-run: ## Build and serve on embedded SQLite with the mock WhatsApp provider (admin/admin locally)
+run: admin ## Build the admin app and the server; serve both on embedded SQLite with the mock WhatsApp provider (admin/admin locally)
 	@if [ -z "$$SWITCHBOARD_ADMIN_PASSWORD" ] && ! grep -qs '^SWITCHBOARD_ADMIN_PASSWORD=' .env; then \
 		export SWITCHBOARD_ADMIN_PASSWORD=admin; \
 		echo "Local sign-in: $${SWITCHBOARD_ADMIN_USERNAME:-admin} / admin (set when ./data is first created)"; \
 	fi; \
 	$(CARGO) run --locked -p switchboard -- serve
 
-test: fmt-check lint unit ## Formatting check, clippy with warnings denied, every test
+test: fmt-check lint unit admin-test ## Formatting check, clippy with warnings denied, every test (Rust and the admin app's units)
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -48,3 +60,31 @@ migrate: ## Apply database migrations and exit
 
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean
+
+admin: ## Build the admin app into admin/dist (npm ci, npm run build); skipped with a note when Node is missing
+ifeq ($(NPM),)
+	@echo "Node.js/npm is not installed: the admin app is not built, so Switchboard serves the API alone (install Node.js 20+ for the admin app)."
+else
+	cd admin && npm ci --no-audit --no-fund && npm run build
+endif
+
+admin-test: ## The admin app: npm ci, generated API client matches openapi/openapi.json, typecheck, unit tests
+ifeq ($(NPM),)
+	@if [ "$$CI" = true ]; then echo "admin-test: npm is required in CI" >&2; exit 1; fi
+	@echo "Node.js/npm is not installed: skipping the admin app's checks (install Node.js 20+ to run them)."
+else
+	cd admin && npm ci --no-audit --no-fund && npm run check:api && npm run typecheck && npm test
+endif
+
+e2e: ## Browser tests: the built admin app on the real backend, in Debian's headless Chromium (installed when missing)
+ifeq ($(NPM),)
+	@echo "e2e: Node.js/npm is required for the browser tests" >&2; exit 1
+endif
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "e2e: installing Debian's chromium package"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; \
+	fi
+	$(E2E_BUILD)
+	cd admin && npm ci --no-audit --no-fund && npm run build
+	CHROMIUM="$(CHROMIUM)" SWITCHBOARD_BIN="$(abspath $(E2E_BIN))" admin/scripts/e2e.sh

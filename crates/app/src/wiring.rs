@@ -83,6 +83,7 @@ pub fn wire(
             events: store.clone(),
             contacts: store.clone(),
             media: media_store.clone(),
+            attachments: store.clone(),
             changes: changes.clone(),
             clock: clock.clone(),
         }),
@@ -102,6 +103,7 @@ pub fn wire(
         dispatcher: Dispatcher::new(
             store.clone(),
             gateway.clone(),
+            media_store.clone(),
             changes.clone(),
             clock.clone(),
             settings.retry,

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::media::MediaKind;
+
 /// What to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutboundContent {
@@ -13,6 +15,26 @@ pub enum OutboundContent {
         /// The WhatsApp id of the message reacted to.
         message_id: String,
         emoji: String,
+    },
+    /// An image, video, audio file, document or sticker an agent uploaded; like free text,
+    /// only inside the 24-hour window. The dispatcher uploads the bytes to WhatsApp first, then
+    /// sends the message by the media id it got back.
+    Media {
+        kind: MediaKind,
+        mime_type: String,
+        /// Where the media store keeps the bytes.
+        key: String,
+        /// The file's name (documents show it to the customer).
+        filename: String,
+        /// Only images, videos and documents carry one.
+        caption: Option<String>,
+        /// Bytes.
+        size: u64,
+        /// SHA-256 of the bytes, lowercase hex.
+        sha256: String,
+        /// WhatsApp's id for the uploaded file; `None` until the dispatcher has uploaded it
+        /// (kept afterwards, so a retried send does not upload again).
+        media_id: Option<String>,
     },
     /// An approved template; allowed at any time.
     Template {

@@ -5,6 +5,7 @@
 //! their errors into [`error::RepoError`] at their boundary, and the use-case services in
 //! [`service`] return one error enum per use case.
 
+pub mod attachment;
 pub mod authz;
 pub mod business_number;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod gateway;
 pub mod ingest;
+pub mod media;
 pub mod message;
 pub mod ports;
 pub mod service;

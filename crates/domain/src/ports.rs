@@ -7,6 +7,7 @@
 use async_trait::async_trait;
 
 use crate::Timestamp;
+use crate::attachment::{Attachment, AttachmentId, NewAttachment};
 use crate::business_number::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
@@ -539,6 +540,41 @@ pub trait OutboxRepository: Send + Sync {
         attempts: u32,
         next_attempt_at: Timestamp,
     ) -> Result<(), RepoError>;
+
+    /// Records the WhatsApp media id a queued media message's file was uploaded as, so that a
+    /// later attempt sends by that id instead of uploading again. MUST be visible in the
+    /// [`OutboundContent::Media`] that [`OutboxRepository::due_messages`] returns afterwards.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there is no such message; storage failures.
+    async fn record_media_upload(&self, id: MessageId, media_id: &str) -> Result<(), RepoError>;
+}
+
+/// Agents' uploaded files (their descriptions; the bytes are in the [`MediaStore`] under
+/// [`crate::attachment::attachment_key`]).
+#[async_trait]
+pub trait AttachmentRepository: Send + Sync {
+    /// Stores a new attachment's description and returns it with its id.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if the owner does not exist; storage failures.
+    async fn create_attachment(
+        &self,
+        new: &NewAttachment,
+        now: Timestamp,
+    ) -> Result<Attachment, RepoError>;
+
+    /// One attachment, whoever owns it (the use case checks the owner).
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`]; storage failures.
+    async fn get_attachment(&self, id: AttachmentId) -> Result<Attachment, RepoError>;
+
+    /// Forgets an attachment whose bytes could not be stored.
+    ///
+    /// # Errors
+    /// [`RepoError::NotFound`] if there is none; storage failures.
+    async fn delete_attachment(&self, id: AttachmentId) -> Result<(), RepoError>;
 }
 
 /// The channel's webhook format: authenticity and decoding of what Meta (or the mock) posts.
@@ -595,9 +631,27 @@ pub trait WhatsAppGateway: Send + Sync {
     /// As [`WhatsAppGateway::send`]; a checksum mismatch is transient (a truncated or corrupted
     /// transfer is worth retrying).
     async fn download_media(&self, media: &MediaInfo) -> Result<Vec<u8>, GatewayError>;
+
+    /// Uploads a file for the business number `phone_number_id` to send, and returns
+    /// WhatsApp's media id for it; a media message then names that id.
+    ///
+    /// # Errors
+    /// As [`WhatsAppGateway::send`]: [`GatewayError::Transient`] for rate limits, Meta's
+    /// temporary codes, timeouts and network failures (the upload may be retried as a whole);
+    /// [`GatewayError::Permanent`] with Meta's code otherwise, e.g. 100 for a type Meta does not
+    /// take or 131053 for a file over its type's limit. Implementations MUST classify Meta codes
+    /// with [`crate::gateway::is_transient`].
+    async fn upload_media(
+        &self,
+        phone_number_id: &str,
+        bytes: &[u8],
+        mime_type: &str,
+        filename: &str,
+    ) -> Result<String, GatewayError>;
 }
 
-/// Where downloaded media files are kept (a directory under the data directory by default).
+/// Where media files are kept, customers' downloads and agents' uploads alike (a directory
+/// under the data directory by default).
 #[async_trait]
 pub trait MediaStore: Send + Sync {
     /// Stores `bytes` under `key`, durably, replacing any earlier content.

@@ -13,6 +13,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 use switchboard_domain::error::RepoError;
+use switchboard_domain::media::MediaRejection;
 use switchboard_domain::service::{
     AuthenticateError, BusinessNumberError, ChangePasswordError, LoginError, MessagingError,
     RefreshError, UserAdminError,
@@ -296,6 +297,27 @@ impl From<MessagingError> for ApiError {
                 "template_required",
                 e.to_string(),
             ),
+            MessagingError::MediaRejected(rejection) => match rejection {
+                MediaRejection::TooLarge { .. } => Self::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    rejection.to_string(),
+                ),
+                MediaRejection::UnsupportedType { .. } => Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unsupported_file_type",
+                    rejection.to_string(),
+                ),
+                MediaRejection::Empty => Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "empty_file",
+                    rejection.to_string(),
+                ),
+            },
+            MessagingError::AttachmentNotFound => {
+                Self::new(StatusCode::NOT_FOUND, "attachment_not_found", e.to_string())
+            }
+            MessagingError::Invalid(field) => vec![field].into(),
             MessagingError::Store(e) => e.into(),
         }
     }

@@ -12,7 +12,8 @@ use switchboard_domain::conversation::{
 use switchboard_domain::error::RepoError;
 use switchboard_domain::event::EventKind;
 use switchboard_domain::gateway::OutboundContent;
-use switchboard_domain::message::{Message, MessageId, MessageStatus};
+use switchboard_domain::media::MediaKind;
+use switchboard_domain::message::{MediaState, Message, MessageId, MessageStatus};
 use switchboard_domain::ports::{ConversationRepository, MessageCursor, NewOutbound};
 
 use crate::contacts::upsert_contact;
@@ -52,7 +53,10 @@ pub(crate) fn message_owner(conn: &mut SqliteConnection, message: i64) -> Result
         .first(conn)?)
 }
 
-/// The JSON stored as an outbound message's payload: the Cloud API's own shape for it.
+/// The JSON stored as an outbound message's payload: the Cloud API's own shape for it (a media
+/// message's object also names the `filename` for every kind, which the upload needs, and its
+/// `id` only once the file is uploaded). Returns the message kind, its text (for media the
+/// caption, else a preview such as `📎 report.pdf`) and the payload.
 pub(crate) fn outbound_payload(
     content: &OutboundContent,
 ) -> Result<(String, Option<String>, String), Fail> {
@@ -68,6 +72,32 @@ pub(crate) fn outbound_payload(
             serde_json::json!({"type": "reaction", "reaction": {"message_id": message_id, "emoji": emoji}})
                 .to_string(),
         ),
+        OutboundContent::Media {
+            kind,
+            filename,
+            caption,
+            media_id,
+            ..
+        } => {
+            let mut object = serde_json::json!({"filename": filename});
+            if let Some(caption) = caption {
+                object["caption"] = caption.clone().into();
+            }
+            if let Some(id) = media_id {
+                object["id"] = id.clone().into();
+            }
+            let mut payload = serde_json::json!({"type": kind.as_str()});
+            payload[kind.as_str()] = object;
+            (
+                kind.as_str().to_owned(),
+                Some(
+                    caption
+                        .clone()
+                        .unwrap_or_else(|| format!("\u{1f4ce} {filename}")),
+                ),
+                payload.to_string(),
+            )
+        }
         OutboundContent::Template {
             name,
             language,
@@ -87,8 +117,17 @@ pub(crate) fn outbound_payload(
     })
 }
 
-/// The content back from a stored outbound payload.
-pub(crate) fn outbound_content(payload: &str) -> Result<OutboundContent, Fail> {
+/// A stored message's file, from its media columns.
+#[derive(Debug, Default)]
+pub(crate) struct StoredFile {
+    pub(crate) mime_type: Option<String>,
+    pub(crate) key: Option<String>,
+    pub(crate) size: Option<i64>,
+    pub(crate) sha256: Option<String>,
+}
+
+/// The content back from a stored outbound payload and, for media, the message's media columns.
+pub(crate) fn outbound_content(payload: &str, file: StoredFile) -> Result<OutboundContent, Fail> {
     let value: serde_json::Value = serde_json::from_str(payload)
         .map_err(|e| RepoError::Unexpected(format!("outbound payload: {e}")))?;
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
@@ -105,10 +144,41 @@ pub(crate) fn outbound_content(payload: &str) -> Result<OutboundContent, Fail> {
             language: text(&value["template"]["language"]["code"]),
             components_json: value["template"]["components"].to_string(),
         }),
-        other => Err(Fail(RepoError::Unexpected(format!(
-            "outbound payload of unknown type {other:?}"
-        )))),
+        other => match other.map(str::parse::<MediaKind>) {
+            Some(Ok(kind)) => media_content(&value, kind, file),
+            _ => Err(Fail(RepoError::Unexpected(format!(
+                "outbound payload of unknown type {other:?}"
+            )))),
+        },
     }
+}
+
+/// A media message's content: kind, caption, file name and media id from the payload, the
+/// rest from the media columns.
+fn media_content(
+    value: &serde_json::Value,
+    kind: MediaKind,
+    file: StoredFile,
+) -> Result<OutboundContent, Fail> {
+    let object = &value[kind.as_str()];
+    let missing = |what: &str| {
+        Fail(RepoError::Unexpected(format!(
+            "outbound {kind} message without its {what}"
+        )))
+    };
+    Ok(OutboundContent::Media {
+        kind,
+        mime_type: file.mime_type.ok_or_else(|| missing("MIME type"))?,
+        key: file.key.ok_or_else(|| missing("stored file"))?,
+        filename: object["filename"].as_str().unwrap_or_default().to_owned(),
+        caption: object["caption"].as_str().map(str::to_owned),
+        size: file
+            .size
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or_default(),
+        sha256: file.sha256.unwrap_or_default(),
+        media_id: object["id"].as_str().map(str::to_owned),
+    })
 }
 
 /// Finds or creates the conversation of a number and a contact (by their unique index); a new
@@ -197,6 +267,22 @@ fn queue(
         ))
         .first(conn)?;
     let (kind, text, payload) = outbound_payload(&new.content)?;
+    // An agent's file is in the media store already: the message serves it at once.
+    let file = match &new.content {
+        OutboundContent::Media {
+            mime_type,
+            key,
+            size,
+            sha256,
+            ..
+        } => Some((
+            mime_type.clone(),
+            key.clone(),
+            i64::try_from(*size).unwrap_or(i64::MAX),
+            sha256.clone(),
+        )),
+        _ => None,
+    };
     let inserted = diesel::insert_into(messages::table)
         .values((
             messages::conversation_id.eq(conversation),
@@ -210,6 +296,11 @@ fn queue(
             messages::sent_at.eq(now - now.rem_euclid(1000)),
             messages::status.eq(MessageStatus::Queued.as_str()),
             messages::idempotency_key.eq(&new.idempotency_key),
+            messages::media_state.eq(file.as_ref().map(|_| MediaState::Stored.as_str())),
+            messages::media_mime.eq(file.as_ref().map(|f| f.0.clone())),
+            messages::media_key.eq(file.as_ref().map(|f| f.1.clone())),
+            messages::media_size.eq(file.as_ref().map(|f| f.2)),
+            messages::media_sha256.eq(file.as_ref().map(|f| f.3.clone())),
             messages::created_at.eq(now),
         ))
         .on_conflict_do_nothing()

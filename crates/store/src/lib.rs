@@ -2,6 +2,7 @@
 //! default). The PostgreSQL backend will join it behind the same ports, with its own migrations
 //! folder, selected by the database URL's scheme.
 
+mod attachments;
 mod business_numbers;
 mod contacts;
 mod conversations;

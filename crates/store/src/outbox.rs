@@ -11,7 +11,7 @@ use switchboard_domain::gateway::OutboundMessage;
 use switchboard_domain::message::{DeliveryError, MessageId, MessageStatus};
 use switchboard_domain::ports::{DispatchItem, OutboxRepository};
 
-use crate::conversations::{log_event, message_owner, outbound_content};
+use crate::conversations::{StoredFile, log_event, message_owner, outbound_content};
 use crate::inbound::set_status;
 use crate::schema::{business_numbers, contacts, conversations, messages, pending_statuses};
 use crate::sqlite::Store;
@@ -29,38 +29,47 @@ impl OutboxRepository for Store {
     ) -> Result<Vec<DispatchItem>, RepoError> {
         self.run(move |conn| {
             let now = to_millis(now);
-            let queued: Vec<(i64, i64, String, i32, Option<i64>, i64, String, String)> =
-                messages::table
-                    .inner_join(
-                        conversations::table
-                            .inner_join(contacts::table)
-                            .inner_join(business_numbers::table),
-                    )
-                    .filter(messages::status.eq(MessageStatus::Queued.as_str()))
-                    .order(messages::id)
-                    .limit(SCAN)
-                    .select((
+            #[allow(clippy::type_complexity)]
+            let queued: Vec<(
+                (i64, i64, String, i32, Option<i64>),
+                (i64, String, String),
+                (Option<String>, Option<String>, Option<i64>, Option<String>),
+            )> = messages::table
+                .inner_join(
+                    conversations::table
+                        .inner_join(contacts::table)
+                        .inner_join(business_numbers::table),
+                )
+                .filter(messages::status.eq(MessageStatus::Queued.as_str()))
+                .order(messages::id)
+                .limit(SCAN)
+                .select((
+                    (
                         messages::id,
                         messages::conversation_id,
                         messages::payload,
                         messages::attempts,
                         messages::next_attempt_at,
+                    ),
+                    (
                         conversations::business_number_id,
                         business_numbers::phone_number_id,
                         contacts::wa_id,
-                    ))
-                    .load(conn)?;
+                    ),
+                    (
+                        messages::media_mime,
+                        messages::media_key,
+                        messages::media_size,
+                        messages::media_sha256,
+                    ),
+                ))
+                .load(conn)?;
             let mut seen = std::collections::HashSet::new();
             let mut due = Vec::new();
             for (
-                id,
-                conversation,
-                payload,
-                attempts,
-                next_attempt_at,
-                number,
-                phone_number_id,
-                wa_id,
+                (id, conversation, payload, attempts, next_attempt_at),
+                (number, phone_number_id, wa_id),
+                (mime_type, key, size, sha256),
             ) in queued
             {
                 // Only a conversation's oldest queued message may go: order is preserved even
@@ -76,7 +85,15 @@ impl OutboxRepository for Store {
                     outbound: OutboundMessage {
                         phone_number_id,
                         to: wa_id,
-                        content: outbound_content(&payload)?,
+                        content: outbound_content(
+                            &payload,
+                            StoredFile {
+                                mime_type,
+                                key,
+                                size,
+                                sha256,
+                            },
+                        )?,
                         reply_to: None,
                     },
                 });
@@ -204,6 +221,32 @@ impl OutboxRepository for Store {
                 ))
                 .execute(conn)?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn record_media_upload(&self, id: MessageId, media_id: &str) -> Result<(), RepoError> {
+        let media_id = media_id.to_owned();
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let (kind, payload): (String, String) = messages::table
+                    .find(id.0)
+                    .select((messages::kind, messages::payload))
+                    .first(conn)?;
+                // The payload is what the thread shows: it names the id the send goes by.
+                let mut value: serde_json::Value = serde_json::from_str(&payload)
+                    .map_err(|e| RepoError::Unexpected(format!("outbound payload: {e}")))?;
+                if let Some(object) = value.get_mut(&kind).and_then(|v| v.as_object_mut()) {
+                    object.insert("id".to_owned(), media_id.clone().into());
+                }
+                diesel::update(messages::table.find(id.0))
+                    .set((
+                        messages::media_id.eq(&media_id),
+                        messages::payload.eq(value.to_string()),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
         })
         .await
     }

@@ -155,9 +155,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        kind -> Text,
+        mime_type -> Text,
+        size -> BigInt,
+        filename -> Text,
+        sha256 -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(conversations -> contacts (contact_id));
 diesel::joinable!(conversations -> business_numbers (business_number_id));
 diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(attachments -> users (owner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -171,4 +185,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     pending_statuses,
     events,
+    attachments,
 );

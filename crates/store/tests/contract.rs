@@ -5,12 +5,16 @@
 
 use chrono::{Duration, Utc};
 use switchboard_domain::Timestamp;
+use switchboard_domain::attachment::{AttachmentId, NewAttachment};
 use switchboard_domain::business_number::{
     BusinessNumberChanges, BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
 };
 use switchboard_domain::error::RepoError;
+use switchboard_domain::gateway::OutboundContent;
+use switchboard_domain::media::MediaKind;
 use switchboard_domain::ports::{
-    BusinessNumberRepository, HealthCheck, LoginAttemptRepository, SessionRepository, UserRecord,
+    AttachmentRepository, BusinessNumberRepository, ConversationRepository, HealthCheck,
+    LoginAttemptRepository, NewOutbound, OutboxRepository, SessionRepository, UserRecord,
     UserRepository, UserUpdate,
 };
 use switchboard_domain::session::{NewRefreshToken, Rotation, SessionId, TokenDigest};
@@ -523,5 +527,115 @@ async fn memberships_are_idempotent_and_reference_real_rows() {
     assert_eq!(
         s.remove_member(n, ana).await.unwrap_err(),
         RepoError::NotFound
+    );
+}
+
+fn pdf(owner: UserId) -> NewAttachment {
+    NewAttachment {
+        owner,
+        kind: MediaKind::Document,
+        mime_type: "application/pdf".into(),
+        size: 1234,
+        filename: "invoice.pdf".into(),
+        sha256: "ab".repeat(32),
+    }
+}
+
+#[tokio::test]
+async fn attachments_are_stored_with_their_owner_and_read_back_whole() {
+    let f = sqlite();
+    let s = &f.store;
+    let ana = user(s, "ana", Role::Agent).await;
+    let at = Utc::now();
+    let stored = s.create_attachment(&pdf(ana), at).await.unwrap();
+    let other = s.create_attachment(&pdf(ana), at).await.unwrap();
+    assert_ne!(stored.id, other.id, "each upload is its own attachment");
+    assert_ne!(stored.key(), other.key());
+
+    let read = s.get_attachment(stored.id).await.unwrap();
+    assert_eq!(read, stored);
+    assert_eq!(read.owner, ana);
+    assert_eq!(read.kind, MediaKind::Document);
+    assert_eq!(
+        (read.mime_type.as_str(), read.size, read.filename.as_str()),
+        ("application/pdf", 1234, "invoice.pdf")
+    );
+    assert_eq!(read.created_at.timestamp_millis(), at.timestamp_millis());
+
+    assert_eq!(
+        s.get_attachment(AttachmentId(999)).await.unwrap_err(),
+        RepoError::NotFound
+    );
+    assert_eq!(
+        s.create_attachment(&pdf(UserId(999)), at)
+            .await
+            .unwrap_err(),
+        RepoError::NotFound,
+        "the owner must exist"
+    );
+    s.delete_attachment(stored.id).await.unwrap();
+    assert_eq!(
+        s.get_attachment(stored.id).await.unwrap_err(),
+        RepoError::NotFound
+    );
+    assert_eq!(
+        s.delete_attachment(stored.id).await.unwrap_err(),
+        RepoError::NotFound
+    );
+}
+
+#[tokio::test]
+async fn a_queued_media_message_keeps_its_file_and_the_recorded_media_id() {
+    let f = sqlite();
+    let s = &f.store;
+    let ana = user(s, "ana", Role::Agent).await;
+    let n = s
+        .create_number(number("+15550100001", "111"), Utc::now())
+        .await
+        .unwrap()
+        .id;
+    let content = OutboundContent::Media {
+        kind: MediaKind::Image,
+        mime_type: "image/png".into(),
+        key: "attachments/1".into(),
+        filename: "photo.png".into(),
+        caption: Some("look".into()),
+        size: 42,
+        sha256: "cd".repeat(32),
+        media_id: None,
+    };
+    let new = NewOutbound {
+        sender: ana,
+        content: content.clone(),
+        idempotency_key: None,
+    };
+    let (_, message, created) = s
+        .start_conversation(n, "16505551234", &new, Utc::now())
+        .await
+        .unwrap();
+    assert!(created);
+    assert_eq!(message.kind, "image");
+    assert_eq!(message.text.as_deref(), Some("look"));
+    let file = message.media.clone().expect("the message has its file");
+    assert_eq!(file.key.as_deref(), Some("attachments/1"));
+    assert_eq!(file.mime_type.as_deref(), Some("image/png"));
+    assert_eq!(file.size, Some(42));
+
+    let due = s.due_messages(Utc::now(), 10).await.unwrap();
+    assert_eq!(due[0].outbound.content, content);
+
+    s.record_media_upload(message.id, "1037543291543636")
+        .await
+        .unwrap();
+    let due = s.due_messages(Utc::now(), 10).await.unwrap();
+    let OutboundContent::Media { media_id, .. } = &due[0].outbound.content else {
+        panic!("{:?}", due[0].outbound.content);
+    };
+    assert_eq!(media_id.as_deref(), Some("1037543291543636"));
+    let shown = s.get_message(message.id).await.unwrap();
+    assert!(
+        shown.payload.contains("1037543291543636"),
+        "{}",
+        shown.payload
     );
 }

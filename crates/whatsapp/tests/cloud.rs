@@ -1,10 +1,11 @@
 //! The real Cloud API client against the Cloud API simulator on a loopback port: every send
-//! type, read receipts, and each mapped error.
+//! type, media uploads, read receipts, and each mapped error.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 
 use switchboard_domain::gateway::{GatewayError, OutboundContent, OutboundMessage};
+use switchboard_domain::media::MediaKind;
 use switchboard_domain::ports::WhatsAppGateway;
 use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
 use switchboard_whatsapp::simulator::{SimulatorConfig, bind};
@@ -211,4 +212,109 @@ async fn an_unreachable_api_is_transient() {
         gateway.send(&text("16505551234", "Hi")).await,
         Err(GatewayError::Transient { code: None, .. })
     ));
+}
+
+fn media(to: &str, kind: MediaKind, media_id: &str, caption: Option<&str>) -> OutboundMessage {
+    OutboundMessage {
+        content: OutboundContent::Media {
+            kind,
+            mime_type: String::new(),
+            key: String::new(),
+            filename: "file.bin".into(),
+            caption: caption.map(str::to_owned),
+            size: 0,
+            sha256: String::new(),
+            media_id: Some(media_id.into()),
+        },
+        ..text(to, "")
+    }
+}
+
+#[actix_web::test]
+async fn uploads_reach_the_simulator_and_every_media_kind_is_sent_by_its_id() {
+    let gateway = client(&simulator(false), TOKEN);
+    for (kind, mime_type, filename, caption) in [
+        (MediaKind::Image, "image/jpeg", "photo.jpg", Some("look")),
+        (
+            MediaKind::Document,
+            "application/pdf",
+            "invoice.pdf",
+            Some("your invoice"),
+        ),
+        (MediaKind::Video, "video/mp4", "clip.mp4", None),
+        (MediaKind::Audio, "audio/ogg", "note.ogg", None),
+        (MediaKind::Sticker, "image/webp", "sticker.webp", None),
+    ] {
+        let bytes = format!("{kind} bytes").into_bytes();
+        let media_id = gateway
+            .upload_media(NUMBER_ID, &bytes, mime_type, filename)
+            .await
+            .unwrap_or_else(|e| panic!("{kind} upload: {e}"));
+        assert!(
+            media_id.len() == 16 && media_id.bytes().all(|b| b.is_ascii_digit()),
+            "{media_id}"
+        );
+
+        // The simulator holds exactly what was uploaded, under the type the form named.
+        let info = gateway.media_info(&media_id).await.unwrap();
+        assert_eq!(info.mime_type, mime_type);
+        assert_eq!(info.file_size, bytes.len() as u64);
+        assert_eq!(gateway.download_media(&info).await.unwrap(), bytes);
+
+        // It checks a send by id names stored media of the message's own kind.
+        let sent = gateway
+            .send(&media("16505551234", kind, &media_id, caption))
+            .await
+            .unwrap_or_else(|e| panic!("{kind} send: {e}"));
+        assert!(sent.wamid.starts_with("wamid."), "{}", sent.wamid);
+    }
+}
+
+#[actix_web::test]
+async fn a_send_naming_an_unknown_media_id_is_permanent_100() {
+    let gateway = client(&simulator(false), TOKEN);
+    let unknown = media("16505551234", MediaKind::Image, "1234567890123456", None);
+    assert_eq!(permanent_code(gateway.send(&unknown).await), 100);
+}
+
+#[actix_web::test]
+async fn a_media_id_of_another_kind_is_permanent_131053() {
+    let gateway = client(&simulator(false), TOKEN);
+    let pdf = gateway
+        .upload_media(NUMBER_ID, b"%PDF-1.7", "application/pdf", "a.pdf")
+        .await
+        .unwrap();
+    let as_image = media("16505551234", MediaKind::Image, &pdf, None);
+    assert_eq!(permanent_code(gateway.send(&as_image).await), 131053);
+}
+
+#[actix_web::test]
+async fn uploads_meta_refuses_are_permanent_with_its_code() {
+    let gateway = client(&simulator(false), TOKEN);
+    assert_eq!(
+        permanent_code(
+            gateway
+                .upload_media(NUMBER_ID, b"GIF89a", "image/gif", "a.gif")
+                .await
+        ),
+        100
+    );
+    let too_big = vec![0; 100 * 1024 + 1];
+    assert_eq!(
+        permanent_code(
+            gateway
+                .upload_media(NUMBER_ID, &too_big, "image/webp", "big.webp")
+                .await
+        ),
+        131053
+    );
+    let wrong_token = client(&simulator(false), "not-the-token");
+    assert_eq!(
+        permanent_code(
+            wrong_token
+                .upload_media(NUMBER_ID, b"x", "text/plain", "a.txt")
+                .await
+        ),
+        190
+    );
 }

@@ -81,6 +81,19 @@ pub struct ScriptedGateway {
     pub media: Mutex<std::collections::HashMap<String, Vec<u8>>>,
     /// How many more downloads of a media id fail (transiently) before one succeeds.
     pub media_failures: Mutex<std::collections::HashMap<String, u32>>,
+    /// Files uploaded for sending: (phone number id, bytes, MIME type, filename).
+    pub uploads: Mutex<Vec<Upload>>,
+    /// Errors the next uploads answer, in order; when empty, uploads succeed.
+    pub upload_script: Mutex<VecDeque<GatewayError>>,
+}
+
+/// A file the dispatcher uploaded through [`ScriptedGateway`].
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub phone_number_id: String,
+    pub bytes: Vec<u8>,
+    pub mime_type: String,
+    pub filename: String,
 }
 
 impl ScriptedGateway {
@@ -90,6 +103,10 @@ impl ScriptedGateway {
 
     pub fn sent(&self) -> Vec<OutboundMessage> {
         self.sent.lock().unwrap().clone()
+    }
+
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.uploads.lock().unwrap().clone()
     }
 }
 
@@ -146,6 +163,26 @@ impl WhatsAppGateway for ScriptedGateway {
             });
         }
         Ok(self.media.lock().unwrap()[&id].clone())
+    }
+
+    async fn upload_media(
+        &self,
+        phone_number_id: &str,
+        bytes: &[u8],
+        mime_type: &str,
+        filename: &str,
+    ) -> Result<String, GatewayError> {
+        if let Some(error) = self.upload_script.lock().unwrap().pop_front() {
+            return Err(error);
+        }
+        let mut uploads = self.uploads.lock().unwrap();
+        uploads.push(Upload {
+            phone_number_id: phone_number_id.to_owned(),
+            bytes: bytes.to_vec(),
+            mime_type: mime_type.to_owned(),
+            filename: filename.to_owned(),
+        });
+        Ok(format!("MEDIA-{}", uploads.len()))
     }
 }
 

@@ -14,6 +14,7 @@ mod common;
 mod conventions;
 mod conversations;
 mod openapi;
+mod outbound_media;
 mod round_trip;
 mod users;
 mod webhook;

@@ -7,9 +7,9 @@ use chrono::Duration;
 use super::messaging::ChangeSignal;
 use crate::clock::Clock;
 use crate::error::RepoError;
-use crate::gateway::GatewayError;
+use crate::gateway::{GatewayError, OutboundContent};
 use crate::message::{DeliveryError, MessageId};
-use crate::ports::{DispatchItem, OutboxRepository, WhatsAppGateway};
+use crate::ports::{DispatchItem, MediaStore, OutboxRepository, WhatsAppGateway};
 
 /// How transient failures are retried: exponential backoff from `base`, capped at `max`, with
 /// jitter, until `max_attempts` sends have failed.
@@ -75,12 +75,15 @@ impl DispatchReport {
     }
 }
 
-/// Sends due messages; run it in a loop (see the app's worker).
+/// Sends due messages; run it in a loop (see the app's worker). A media message's file is
+/// uploaded to WhatsApp first, once: the media id is recorded before the send, so a retried
+/// send goes by that id.
 #[derive(Clone)]
 pub struct Dispatcher {
     outbox: Arc<dyn OutboxRepository>,
     changes: Arc<dyn ChangeSignal>,
     gateway: Arc<dyn WhatsAppGateway>,
+    files: Arc<dyn MediaStore>,
     clock: Arc<dyn Clock>,
     policy: RetryPolicy,
 }
@@ -97,6 +100,7 @@ impl Dispatcher {
     pub fn new(
         outbox: Arc<dyn OutboxRepository>,
         gateway: Arc<dyn WhatsAppGateway>,
+        files: Arc<dyn MediaStore>,
         changes: Arc<dyn ChangeSignal>,
         clock: Arc<dyn Clock>,
         policy: RetryPolicy,
@@ -105,6 +109,7 @@ impl Dispatcher {
             outbox,
             changes,
             gateway,
+            files,
             clock,
             policy,
         }
@@ -129,11 +134,16 @@ impl Dispatcher {
 
     async fn dispatch(
         &self,
-        item: DispatchItem,
+        mut item: DispatchItem,
         report: &mut DispatchReport,
     ) -> Result<(), RepoError> {
         let attempts = item.attempts + 1;
-        match self.gateway.send(&item.outbound).await {
+        // An upload failure counts as a failed attempt, retried or final like a send failure.
+        let outcome = match self.upload_media(&mut item).await? {
+            Ok(()) => self.gateway.send(&item.outbound).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
             Ok(accepted) => {
                 match self
                     .outbox
@@ -195,6 +205,59 @@ impl Dispatcher {
             }
         }
         Ok(())
+    }
+
+    /// Uploads a media message's file unless it already has a WhatsApp media id, and records
+    /// the id (in the item and the store) before the send. The outer error is the store's; the
+    /// inner one the gateway's (or a file the media store no longer has, which is permanent).
+    async fn upload_media(
+        &self,
+        item: &mut DispatchItem,
+    ) -> Result<Result<(), GatewayError>, RepoError> {
+        let OutboundContent::Media {
+            key,
+            mime_type,
+            filename,
+            media_id,
+            ..
+        } = &mut item.outbound.content
+        else {
+            return Ok(Ok(()));
+        };
+        if media_id.is_some() {
+            return Ok(Ok(()));
+        }
+        let bytes = match self.files.get(key).await {
+            Ok(bytes) => bytes,
+            Err(RepoError::NotFound) => {
+                return Ok(Err(GatewayError::Permanent {
+                    code: 0,
+                    title: "the file to send is missing from the media store".to_owned(),
+                    details: Some(key.clone()),
+                }));
+            }
+            Err(other) => {
+                return Ok(Err(GatewayError::Transient {
+                    code: None,
+                    message: format!("the file to send cannot be read: {other}"),
+                    retry_after: None,
+                }));
+            }
+        };
+        match self
+            .gateway
+            .upload_media(&item.outbound.phone_number_id, &bytes, mime_type, filename)
+            .await
+        {
+            Ok(id) => {
+                self.outbox
+                    .record_media_upload(item.message_id, &id)
+                    .await?;
+                *media_id = Some(id);
+                Ok(Ok(()))
+            }
+            Err(error) => Ok(Err(error)),
+        }
     }
 }
 

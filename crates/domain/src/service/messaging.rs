@@ -16,12 +16,14 @@ use crate::error::RepoError;
 use crate::event::LiveEvent;
 use crate::gateway::OutboundContent;
 use crate::ingest::{IngestSummary, WebhookBatch};
+use crate::media::MediaRejection;
 use crate::message::{MediaState, Message, MessageId, window_is_open};
 use crate::ports::{
-    BusinessNumberRepository, ContactRepository, ConversationRepository, EventRepository,
-    InboundRepository, MediaStore, MessageCursor, NewOutbound, WhatsAppGateway,
+    AttachmentRepository, BusinessNumberRepository, ContactRepository, ConversationRepository,
+    EventRepository, InboundRepository, MediaStore, MessageCursor, NewOutbound, WhatsAppGateway,
 };
 use crate::user::{DisplayName, UserId};
+use crate::validation::FieldError;
 
 /// Wakes the dispatcher when a message is queued, so it need not wait for its next poll.
 pub trait OutboxSignal: Send + Sync {
@@ -46,6 +48,7 @@ pub struct MessagingPorts {
     pub events: Arc<dyn EventRepository>,
     pub contacts: Arc<dyn ContactRepository>,
     pub media: Arc<dyn MediaStore>,
+    pub attachments: Arc<dyn AttachmentRepository>,
     pub changes: Arc<dyn ChangeSignal>,
     pub clock: Arc<dyn Clock>,
 }
@@ -79,6 +82,15 @@ pub enum MessagingError {
     /// A business-initiated conversation must start with a template.
     #[error("a new conversation must start with a template message")]
     TemplateRequired,
+    /// A file WhatsApp would refuse (type, emptiness or size); nothing was stored.
+    #[error(transparent)]
+    MediaRejected(MediaRejection),
+    /// No such attachment, or it is someone else's.
+    #[error("no such attachment among yours")]
+    AttachmentNotFound,
+    /// A field the rules refuse (for example a caption on audio).
+    #[error("{0}")]
+    Invalid(FieldError),
     #[error(transparent)]
     Store(RepoError),
 }
@@ -114,7 +126,7 @@ pub struct InboxRequest {
 /// Messaging use cases.
 #[derive(Debug, Clone)]
 pub struct Messaging {
-    ports: MessagingPorts,
+    pub(super) ports: MessagingPorts,
 }
 
 impl Messaging {
@@ -234,7 +246,7 @@ impl Messaging {
         }
     }
 
-    async fn workable(
+    pub(super) async fn workable(
         &self,
         actor: &Actor,
         id: ConversationId,
@@ -406,25 +418,57 @@ impl Messaging {
         content: OutboundContent,
         idempotency_key: Option<String>,
     ) -> Result<(Message, bool), MessagingError> {
+        let template = matches!(content, OutboundContent::Template { .. });
+        if let Some(first) = self
+            .admit_send(actor, id, idempotency_key.as_deref(), template)
+            .await?
+        {
+            return Ok((first, false));
+        }
+        self.queue(actor, id, content, idempotency_key).await
+    }
+
+    /// The checks every send makes before anything is stored: the caller may work the
+    /// conversation, an earlier request with the same idempotency key wins (returned as
+    /// `Some`), and free-form messages need the 24-hour window.
+    ///
+    /// # Errors
+    /// [`MessagingError::NotFound`]; [`MessagingError::Forbidden`] for viewers;
+    /// [`MessagingError::OutsideWindow`] for free-form content outside the window.
+    pub(super) async fn admit_send(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        idempotency_key: Option<&str>,
+        template: bool,
+    ) -> Result<Option<Message>, MessagingError> {
         let view = self.workable(actor, id).await?;
         // A retried request gets its first answer, even if the window has closed since.
-        if let Some(key) = &idempotency_key
+        if let Some(key) = idempotency_key
             && let Some(first) = self
                 .ports
                 .conversations
                 .find_by_idempotency_key(id, key)
                 .await?
         {
-            return Ok((first, false));
+            return Ok(Some(first));
         }
-        let now = self.ports.clock.now();
-        if !matches!(content, OutboundContent::Template { .. })
-            && !window_is_open(view.conversation.last_inbound_at, now)
-        {
+        if !template && !window_is_open(view.conversation.last_inbound_at, self.ports.clock.now()) {
             return Err(MessagingError::OutsideWindow {
                 expired_at: view.conversation.window_expires_at(),
             });
         }
+        Ok(None)
+    }
+
+    /// Stores an admitted message as `queued` and wakes the dispatcher.
+    pub(super) async fn queue(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        content: OutboundContent,
+        idempotency_key: Option<String>,
+    ) -> Result<(Message, bool), MessagingError> {
         let new = NewOutbound {
             sender: actor.user_id,
             content,
@@ -433,7 +477,7 @@ impl Messaging {
         let (message, created) = self
             .ports
             .conversations
-            .queue_message(id, &new, now)
+            .queue_message(id, &new, self.ports.clock.now())
             .await?;
         if created {
             self.ports.outbox.wake();

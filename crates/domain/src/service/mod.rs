@@ -5,6 +5,7 @@ mod business_numbers;
 mod dispatcher;
 mod media;
 mod messaging;
+mod outbound_media;
 mod users;
 
 pub use accounts::{

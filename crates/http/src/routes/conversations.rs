@@ -1,9 +1,10 @@
 //! Conversations, their messages, sending, and the dashboard figures.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{FromRequest as _, HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use switchboard_domain::attachment::AttachmentId;
 use switchboard_domain::business_number::{BusinessNumberId, E164};
 use switchboard_domain::conversation::{
     Contact, ConversationChanges, ConversationId, ConversationStatus, ConversationView,
@@ -17,6 +18,7 @@ use switchboard_domain::user::UserId;
 use switchboard_domain::validation::FieldError;
 use utoipa::{IntoParams, ToSchema};
 
+use super::media_form::{is_multipart, read_media_form};
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -383,19 +385,65 @@ pub(crate) struct ReactionBody {
     emoji: String,
 }
 
-/// What to send: free text or a reaction (inside the 24-hour window only), or an approved
-/// template.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MediaBody {
+    /// One of your attachments (`POST /api/v1/attachments`).
+    attachment_id: i64,
+    /// At most 1024 characters; images, videos and documents only.
+    caption: Option<String>,
+}
+
+/// What to send: free text, a reaction or a file (inside the 24-hour window only), or an
+/// approved template.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub(crate) enum SendMessageRequest {
-    Text { text: TextBody },
-    Reaction { reaction: ReactionBody },
-    Template { template: TemplateBody },
+    Text {
+        text: TextBody,
+    },
+    Reaction {
+        reaction: ReactionBody,
+    },
+    Template {
+        template: TemplateBody,
+    },
+    /// An attachment you uploaded, sent as the image, video, audio, document or sticker its
+    /// type makes it.
+    Media {
+        media: MediaBody,
+    },
+}
+
+/// A file to send in one step (`multipart/form-data`): it is stored as your attachment and
+/// queued as a media message.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Documents the form for OpenAPI; the handler reads it as a stream.
+pub(crate) struct SendMediaForm {
+    /// The file, with its filename and Content-Type (which decides its kind and limit).
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    file: Vec<u8>,
+    /// At most 1024 characters; images, videos and documents only.
+    caption: Option<String>,
+}
+
+/// What a JSON send asks for.
+enum Send {
+    Content(OutboundContent),
+    Attachment {
+        id: AttachmentId,
+        caption: Option<String>,
+    },
 }
 
 impl SendMessageRequest {
-    fn into_content(self) -> Result<OutboundContent, ApiError> {
+    fn into_send(self) -> Result<Send, ApiError> {
         match self {
+            // The attachment's owner and kind (and so the caption rules) are the domain's to check.
+            SendMessageRequest::Media { media } => Ok(Send::Attachment {
+                id: AttachmentId(media.attachment_id),
+                caption: media.caption,
+            }),
             SendMessageRequest::Text { text } => {
                 let length = text.body.chars().count();
                 if text.body.trim().is_empty() || length > 4096 {
@@ -403,7 +451,7 @@ impl SendMessageRequest {
                         FieldError::new("text.body", "must be 1 to 4096 characters").into_api()
                     );
                 }
-                Ok(OutboundContent::Text { body: text.body })
+                Ok(Send::Content(OutboundContent::Text { body: text.body }))
             }
             SendMessageRequest::Reaction { reaction } => {
                 let id_ok =
@@ -433,44 +481,52 @@ impl SendMessageRequest {
                     },
                 )
                     .all_valid()?;
-                Ok(OutboundContent::Reaction { message_id, emoji })
+                Ok(Send::Content(OutboundContent::Reaction {
+                    message_id,
+                    emoji,
+                }))
             }
             SendMessageRequest::Template { template } => {
-                let name_ok = !template.name.is_empty()
-                    && template.name.len() <= 512
-                    && template
-                        .name
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-                let language_ok =
-                    !template.language.code.trim().is_empty() && template.language.code.len() <= 16;
-                let (name, language) = (
-                    if name_ok {
-                        Ok(template.name)
-                    } else {
-                        Err(FieldError::new(
-                            "template.name",
-                            "must be 1 to 512 lowercase letters, digits or '_'",
-                        ))
-                    },
-                    if language_ok {
-                        Ok(template.language.code)
-                    } else {
-                        Err(FieldError::new(
-                            "template.language.code",
-                            "must be a language code such as en_US",
-                        ))
-                    },
-                )
-                    .all_valid()?;
-                Ok(OutboundContent::Template {
-                    name,
-                    language,
-                    components_json: serde_json::Value::Array(template.components).to_string(),
-                })
+                template_content(template).map(Send::Content)
             }
         }
     }
+}
+
+/// An approved template's content, its name and language checked.
+fn template_content(template: TemplateBody) -> Result<OutboundContent, ApiError> {
+    let name_ok = !template.name.is_empty()
+        && template.name.len() <= 512
+        && template
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let language_ok =
+        !template.language.code.trim().is_empty() && template.language.code.len() <= 16;
+    let (name, language) = (
+        if name_ok {
+            Ok(template.name)
+        } else {
+            Err(FieldError::new(
+                "template.name",
+                "must be 1 to 512 lowercase letters, digits or '_'",
+            ))
+        },
+        if language_ok {
+            Ok(template.language.code)
+        } else {
+            Err(FieldError::new(
+                "template.language.code",
+                "must be a language code such as en_US",
+            ))
+        },
+    )
+        .all_valid()?;
+    Ok(OutboundContent::Template {
+        name,
+        language,
+        components_json: serde_json::Value::Array(template.components).to_string(),
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -721,6 +777,12 @@ pub(crate) async fn list_messages(
 /// its status moves on (`accepted`, `sent`, `delivered`, `read`, or `failed` with Meta's
 /// reason). With an `Idempotency-Key`, repeating the request returns the first message (200)
 /// and sends nothing again.
+///
+/// A file goes either as JSON naming one of your attachments
+/// (`{"type":"media","media":{"attachment_id":…,"caption":…}}`) or as `multipart/form-data`
+/// with the `file` itself and an optional `caption`, which stores it as your attachment and
+/// queues it in one request. Meta's type and size limits are checked before anything is stored;
+/// the dispatcher uploads the file to WhatsApp and sends it by its media id.
 #[utoipa::path(
     tag = "conversations",
     security(("bearer" = [])),
@@ -728,14 +790,19 @@ pub(crate) async fn list_messages(
         ("id" = i64, Path, description = "Conversation id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Your unique key for this send (1 to 255 characters)"),
     ),
-    request_body = SendMessageRequest,
+    request_body(content(
+        (SendMessageRequest = "application/json"),
+        (SendMediaForm = "multipart/form-data"),
+    )),
     responses(
         (status = 202, description = "Queued", body = MessageDto),
         (status = 200, description = "An earlier request with this Idempotency-Key; nothing new was sent", body = MessageDto),
-        (status = 400, description = "`invalid_idempotency_key`", body = ErrorBody),
+        (status = 400, description = "`invalid_idempotency_key`; `invalid_json`; `invalid_multipart`", body = ErrorBody),
         (status = 403, description = "`forbidden`: viewers cannot send", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 422, description = "`outside_customer_service_window`: free text more than 24 h after the customer's last message (send a template); `validation_failed`", body = ErrorBody),
+        (status = 404, description = "`not_found`; `attachment_not_found`: no such attachment among yours", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: a JSON body over 256 KiB, or a file over its kind's limit (image 5 MB, video and audio 16 MB, document 100 MB, sticker 100 KB static / 500 KB animated)", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is neither application/json nor multipart/form-data", body = ErrorBody),
+        (status = 422, description = "`outside_customer_service_window`: free text, a reaction or a file more than 24 h after the customer's last message (send a template); `unsupported_file_type` (the message lists the accepted types); `empty_file`; `validation_failed` (e.g. a caption over 1024 characters, or on audio or a sticker)", body = ErrorBody),
     )
 )]
 #[post("/conversations/{id}/messages")]
@@ -744,14 +811,43 @@ pub(crate) async fn send_message(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<SendMessageRequest>,
-) -> Result<HttpResponse, ApiError> {
+    payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
     let key = idempotency_key(&req)?;
-    let content = body.into_inner().into_content()?;
-    let (message, created) = state
-        .messaging
-        .send(&caller.actor(), ConversationId(*id), content, key)
-        .await?;
+    let actor = caller.actor();
+    let conversation = ConversationId(*id);
+    let (message, created) = if is_multipart(&req) {
+        // Not found and forbidden are answered before a large body is read.
+        state
+            .messaging
+            .may_send(&actor, conversation)
+            .await
+            .map_err(ApiError::from)?;
+        let form = read_media_form(&req, payload, true).await?;
+        state
+            .messaging
+            .send_upload(&actor, conversation, form.upload, form.caption, key)
+            .await
+    } else {
+        // The JSON extractor, with the app's JSON limit and error answers.
+        let body =
+            web::Json::<SendMessageRequest>::from_request(&req, &mut payload.into_inner()).await?;
+        match body.into_inner().into_send()? {
+            Send::Content(content) => {
+                state
+                    .messaging
+                    .send(&actor, conversation, content, key)
+                    .await
+            }
+            Send::Attachment { id, caption } => {
+                state
+                    .messaging
+                    .send_attachment(&actor, conversation, id, caption, key)
+                    .await
+            }
+        }
+    }
+    .map_err(ApiError::from)?;
     let status = if created {
         StatusCode::ACCEPTED
     } else {
@@ -784,10 +880,7 @@ pub(crate) async fn start_conversation(
     let key = idempotency_key(&req)?;
     let body = body.into_inner();
     let to = E164::parse("to", &body.to).map_err(IntoApi::into_api)?;
-    let content = SendMessageRequest::Template {
-        template: body.template,
-    }
-    .into_content()?;
+    let content = template_content(body.template)?;
     let wa_id = to.as_str().trim_start_matches('+').to_owned();
     let (view, message, created) = state
         .messaging

@@ -2,12 +2,14 @@
 //! OpenAPI document alike.
 
 mod about;
+mod attachments;
 mod auth;
 mod business_numbers;
 mod contacts;
 mod conversations;
 mod events;
 mod health;
+mod media_form;
 mod simulator;
 mod users;
 pub(crate) mod webhook;
@@ -46,6 +48,7 @@ pub(crate) fn register(cfg: &mut ServiceConfig) {
                 .service(conversations::mark_read)
                 .service(conversations::list_messages)
                 .service(conversations::send_message)
+                .service(attachments::upload_attachment)
                 .service(conversations::stats)
                 .service(conversations::message_media)
                 .service(contacts::list_contacts)

@@ -2,7 +2,9 @@
 //! `SWITCHBOARD_WHATSAPP_PROVIDER=cloud`.
 //!
 //! It speaks the Graph API routes of the wire contract (`POST /{version}/{phone_number_id}/messages`
-//! for sends and read receipts) at a configurable base URL, so it runs unchanged against Meta
+//! for sends and read receipts, `POST /{version}/{phone_number_id}/media` for uploads,
+//! `GET /{version}/{media_id}` and the download URL for customers' media) at a configurable base
+//! URL, so it runs unchanged against Meta
 //! (`https://graph.facebook.com`) or the in-repo simulator. Errors are mapped by Meta's `code`,
 //! never by HTTP status or text: the codes of [`switchboard_domain::gateway::TRANSIENT_CODES`],
 //! timeouts and network failures are transient; everything else is permanent. The access token
@@ -69,6 +71,11 @@ struct SentMessage {
 }
 
 #[derive(Debug, Deserialize)]
+struct UploadResponse {
+    id: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct MediaLookup {
     url: String,
     mime_type: String,
@@ -100,20 +107,7 @@ impl CloudGateway {
 
     /// GETs a Graph API URL with the token and returns the success body.
     async fn get(&self, url: &str) -> Result<Vec<u8>, GatewayError> {
-        let response = self
-            .client
-            .get(url)
-            .bearer_auth(&self.settings.access_token)
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(transport)?.to_vec();
-        if status.is_success() {
-            Ok(bytes)
-        } else {
-            Err(classify_error(status.as_u16(), &bytes, None))
-        }
+        self.execute(self.client.get(url)).await
     }
 
     /// POSTs a JSON body to a number's messages endpoint and returns the success body.
@@ -122,11 +116,18 @@ impl CloudGateway {
         phone_number_id: &str,
         body: &serde_json::Value,
     ) -> Result<Vec<u8>, GatewayError> {
-        let response = self
+        let request = self
             .client
             .post(self.messages_url(phone_number_id))
+            .json(body);
+        self.execute(request).await
+    }
+
+    /// Sends a request with the token and returns the success body; an error answer is
+    /// classified by Meta's code, with the `Retry-After` hint when there is one.
+    async fn execute(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, GatewayError> {
+        let response = request
             .bearer_auth(&self.settings.access_token)
-            .json(body)
             .send()
             .await
             .map_err(transport)?;
@@ -215,6 +216,44 @@ impl WhatsAppGateway for CloudGateway {
             sha256: info.sha256,
             file_size: info.file_size,
         })
+    }
+
+    async fn upload_media(
+        &self,
+        phone_number_id: &str,
+        bytes: &[u8],
+        mime_type: &str,
+        filename: &str,
+    ) -> Result<String, GatewayError> {
+        let invalid = |e: reqwest::Error| GatewayError::Permanent {
+            code: 100,
+            title: "Invalid parameter".to_owned(),
+            details: Some(format!(
+                "the file's MIME type {mime_type:?} is not valid: {e}"
+            )),
+        };
+        let file = reqwest::multipart::Part::bytes(bytes.to_vec())
+            .file_name(filename.to_owned())
+            .mime_str(mime_type)
+            .map_err(invalid)?;
+        let form = reqwest::multipart::Form::new()
+            .text("messaging_product", "whatsapp")
+            .text("type", mime_type.to_owned())
+            .part("file", file);
+        let url = format!(
+            "{}/{}/{}/media",
+            self.settings.base_url.trim_end_matches('/'),
+            self.settings.api_version,
+            phone_number_id
+        );
+        let bytes = self.execute(self.client.post(url).multipart(form)).await?;
+        let uploaded: UploadResponse =
+            serde_json::from_slice(&bytes).map_err(|e| GatewayError::Transient {
+                code: None,
+                message: format!("the Cloud API answered an upload with an unreadable body: {e}"),
+                retry_after: None,
+            })?;
+        Ok(uploaded.id)
     }
 
     async fn download_media(&self, media: &MediaInfo) -> Result<Vec<u8>, GatewayError> {

@@ -2,11 +2,13 @@
 
 use serde_json::{Value, json};
 use switchboard_domain::gateway::{OutboundContent, OutboundMessage};
+use switchboard_domain::media::MediaKind;
 
 /// The body of `POST /{phone_number_id}/messages` for a send.
 ///
 /// # Errors
-/// A description when stored template components are not a JSON array.
+/// A description when stored template components are not a JSON array, or a media message has
+/// no uploaded media id yet.
 pub(crate) fn send_body(message: &OutboundMessage) -> Result<Value, String> {
     let mut body = json!({
         "messaging_product": "whatsapp",
@@ -21,6 +23,27 @@ pub(crate) fn send_body(message: &OutboundMessage) -> Result<Value, String> {
         OutboundContent::Reaction { message_id, emoji } => {
             body["type"] = json!("reaction");
             body["reaction"] = json!({"message_id": message_id, "emoji": emoji});
+        }
+        OutboundContent::Media {
+            kind,
+            filename,
+            caption,
+            media_id,
+            ..
+        } => {
+            let id = media_id
+                .as_ref()
+                .ok_or("a media message is sent by the id of its uploaded file, which it lacks")?;
+            let mut media = json!({ "id": id });
+            // Meta shows captions on images, videos and documents only, file names on documents.
+            if let Some(caption) = caption.as_ref().filter(|_| kind.takes_caption()) {
+                media["caption"] = json!(caption);
+            }
+            if *kind == MediaKind::Document {
+                media["filename"] = json!(filename);
+            }
+            body["type"] = json!(kind.as_str());
+            body[kind.as_str()] = media;
         }
         OutboundContent::Template {
             name,
@@ -118,6 +141,52 @@ mod tests {
             body["reaction"],
             json!({"message_id": "wamid.Z", "emoji": "\u{1f44d}"})
         );
+    }
+
+    fn media(kind: MediaKind, caption: Option<&str>, media_id: Option<&str>) -> OutboundContent {
+        OutboundContent::Media {
+            kind,
+            mime_type: "application/pdf".into(),
+            key: "attachments/1".into(),
+            filename: "invoice.pdf".into(),
+            caption: caption.map(str::to_owned),
+            size: 10,
+            sha256: String::new(),
+            media_id: media_id.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn media_goes_by_id_with_caption_and_a_documents_filename() {
+        let image = send_body(&message(
+            media(MediaKind::Image, Some("look"), Some("1037")),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(image["type"], "image");
+        assert_eq!(image["image"], json!({"id": "1037", "caption": "look"}));
+
+        let document = send_body(&message(
+            media(MediaKind::Document, Some("your invoice"), Some("1038")),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(
+            document["document"],
+            json!({"id": "1038", "caption": "your invoice", "filename": "invoice.pdf"})
+        );
+
+        let sticker = send_body(&message(
+            media(MediaKind::Sticker, None, Some("1039")),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(sticker["sticker"], json!({"id": "1039"}));
+    }
+
+    #[test]
+    fn media_without_an_uploaded_id_cannot_be_sent() {
+        assert!(send_body(&message(media(MediaKind::Audio, None, None), None)).is_err());
     }
 
     #[test]

@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api, logout, restoreSession, session, unwrap } from "./api/client";
+import type { BusinessNumber, User } from "./api/types";
+import { LiveStream, type LiveStatus } from "./live/events";
+import { LiveContext, LiveHub } from "./live/hub";
+import { AppContext, isAdmin, type About } from "./context";
+import { navigate, useRoute } from "./router";
+import { Login } from "./components/Login";
+import { Inbox } from "./components/Inbox";
+import { Dashboard } from "./components/Dashboard";
+import { AdminPage } from "./components/Admin";
+import { Simulator } from "./components/Simulator";
+
+export function App() {
+  const [user, setUser] = useState<User | null>(session.user);
+  const [restoring, setRestoring] = useState(true);
+
+  useEffect(() => session.subscribe(setUser), []);
+  useEffect(() => {
+    void restoreSession().finally(() => setRestoring(false));
+  }, []);
+
+  if (restoring) return <div className="splash">Loading…</div>;
+  if (!user) return <Login />;
+  return <Shell me={user} />;
+}
+
+const liveLabels: Record<LiveStatus, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  stopped: "Offline",
+};
+
+function Shell({ me }: { me: User }) {
+  const route = useRoute();
+  const [numbers, setNumbers] = useState<BusinessNumber[]>([]);
+  const [about, setAbout] = useState<About | null>(null);
+  const [liveStatus, setLiveStatus] = useState<LiveStatus>("connecting");
+  const hub = useMemo(() => new LiveHub(), []);
+
+  const reloadNumbers = useCallback(() => {
+    api
+      .GET("/api/v1/business-numbers")
+      .then((r) => setNumbers(unwrap(r).items))
+      .catch(() => undefined);
+  }, []);
+
+  useEffect(() => {
+    reloadNumbers();
+    api
+      .GET("/api/v1/about")
+      .then((r) => setAbout(unwrap(r)))
+      .catch(() => setAbout(null));
+  }, [reloadNumbers]);
+
+  useEffect(() => {
+    const stream = new LiveStream({
+      url: "/api/v1/events",
+      getToken: () => session.token(),
+      refresh: () => session.refresh(),
+      onEvent: (e) => hub.emit(e),
+      onConnected: (resumed) => {
+        if (resumed) hub.emit({ type: "resync" });
+      },
+      onStatus: setLiveStatus,
+    });
+    void stream.start();
+    return () => stream.stop();
+  }, [hub]);
+
+  const data = useMemo(() => ({ me, numbers, reloadNumbers, about }), [me, numbers, reloadNumbers, about]);
+  const showSimulator = about?.simulator === true;
+
+  const link = (path: string, label: string, active: boolean) => (
+    <a
+      href={path}
+      className={active ? "active" : undefined}
+      aria-current={active ? "page" : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(path);
+      }}
+    >
+      {label}
+    </a>
+  );
+
+  return (
+    <AppContext.Provider value={data}>
+      <LiveContext.Provider value={{ hub, status: liveStatus }}>
+        <div className="app">
+          <header className="topbar">
+            <span className="brand">Switchboard</span>
+            <nav aria-label="Main">
+              {link("/inbox", "Inbox", route.page === "inbox")}
+              {link("/dashboard", "Dashboard", route.page === "dashboard")}
+              {isAdmin(me) && link("/admin", "Admin", route.page === "admin")}
+              {showSimulator && link("/simulator", "Simulator", route.page === "simulator")}
+            </nav>
+            <span className={`live live-${liveStatus}`} data-testid="live-status" title="Live updates">
+              {liveLabels[liveStatus]}
+            </span>
+            <span className="me" data-testid="current-user">
+              {me.display_name} <span className="role">{me.role}</span>
+            </span>
+            <button type="button" className="link" onClick={() => void logout()}>
+              Log out
+            </button>
+          </header>
+          <main className="content">
+            {route.page === "inbox" && <Inbox selectedId={route.conversationId} />}
+            {route.page === "dashboard" && <Dashboard />}
+            {route.page === "admin" && (isAdmin(me) ? <AdminPage /> : <p className="empty">Admins only.</p>)}
+            {route.page === "simulator" && <Simulator />}
+          </main>
+        </div>
+      </LiveContext.Provider>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,155 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, unwrap } from "../api/client";
+import type { Conversation, ConversationStatus } from "../api/types";
+import { useApp } from "../context";
+import { upsertConversation, type AssigneeFilter, type InboxFilter } from "../lib/inbox";
+import { contactName, previewText, shortTime } from "../lib/format";
+import { windowState } from "../lib/window";
+import { useLive } from "../live/hub";
+import { navigate } from "../router";
+import { ErrorBanner, Empty } from "./common";
+import { ConversationView } from "./Conversation";
+
+export function Inbox({ selectedId }: { selectedId: number | null }) {
+  const { me, numbers } = useApp();
+  const [filter, setFilter] = useState<InboxFilter>({ assignee: "all", status: "any", businessNumberId: null });
+  const [items, setItems] = useState<Conversation[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const generation = useRef(0);
+
+  const load = useCallback(
+    async (after: string | null) => {
+      const gen = after ? generation.current : ++generation.current;
+      setLoading(true);
+      try {
+        const page = unwrap(
+          await api.GET("/api/v1/conversations", {
+            params: {
+              query: {
+                limit: 50,
+                cursor: after ?? undefined,
+                status: filter.status === "any" ? undefined : filter.status,
+                assignee: filter.assignee === "all" ? undefined : filter.assignee,
+                business_number_id: filter.businessNumberId ?? undefined,
+              },
+            },
+          }),
+        );
+        if (gen !== generation.current) return;
+        setItems((prev) => (after ? [...prev, ...page.items.filter((c) => !prev.some((p) => p.id === c.id))] : page.items));
+        setCursor(page.next_cursor ?? null);
+        setError(null);
+      } catch (e) {
+        if (gen === generation.current) setError(e);
+      } finally {
+        if (gen === generation.current) setLoading(false);
+      }
+    },
+    [filter],
+  );
+
+  useEffect(() => {
+    void load(null);
+  }, [load]);
+
+  useLive((e) => {
+    if (e.type === "resync") return void load(null);
+    if (e.type === "conversation.created" || e.type === "conversation.updated") {
+      setItems((prev) => upsertConversation(prev, e.data as Conversation, filter, me.id));
+    }
+  });
+
+  const numberName = (id: number) => numbers.find((n) => n.id === id)?.name ?? `#${id}`;
+
+  return (
+    <div className="inbox">
+      <section className="inbox-list" aria-label="Conversations">
+        <div className="filters">
+          <label>
+            Assignee
+            <select value={filter.assignee} onChange={(e) => setFilter({ ...filter, assignee: e.target.value as AssigneeFilter })}>
+              <option value="all">All</option>
+              <option value="me">Mine</option>
+              <option value="unassigned">Unassigned</option>
+            </select>
+          </label>
+          <label>
+            Status
+            <select value={filter.status} onChange={(e) => setFilter({ ...filter, status: e.target.value as ConversationStatus | "any" })}>
+              <option value="any">Any</option>
+              <option value="open">Open</option>
+              <option value="pending">Pending</option>
+              <option value="resolved">Resolved</option>
+            </select>
+          </label>
+          <label>
+            Business number
+            <select
+              value={filter.businessNumberId ?? ""}
+              onChange={(e) => setFilter({ ...filter, businessNumberId: e.target.value ? Number(e.target.value) : null })}
+            >
+              <option value="">All numbers</option>
+              {numbers.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {n.name} ({n.display_phone_number})
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <ErrorBanner error={error} />
+        <ul data-testid="inbox-list">
+          {items.map((c) => {
+            const open = windowState(c).open;
+            return (
+              <li key={c.id}>
+                <a
+                  href={`/inbox/${c.id}`}
+                  className={`conv-item${c.id === selectedId ? " selected" : ""}`}
+                  data-testid="conversation-item"
+                  data-conversation-id={c.id}
+                  aria-current={c.id === selectedId ? "true" : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(`/inbox/${c.id}`);
+                  }}
+                >
+                  <span className="conv-top">
+                    <span className="conv-name">{contactName(c.contact)}</span>
+                    <time dateTime={c.last_message_at}>{shortTime(c.last_message_at)}</time>
+                  </span>
+                  <span className="conv-preview" data-testid="conversation-preview">
+                    {previewText(c)}
+                  </span>
+                  <span className="conv-meta">
+                    <span className={`chip status-${c.status}`}>{c.status}</span>
+                    <span className={`chip ${open ? "window-open" : "window-closed"}`} title={open ? "24-hour window open" : "24-hour window closed: templates only"}>
+                      {open ? "window open" : "window closed"}
+                    </span>
+                    <span className="chip number">{numberName(c.business_number_id)}</span>
+                    {c.unread_count > 0 && (
+                      <span className="badge" data-testid="unread-badge" aria-label={`${c.unread_count} unread`}>
+                        {c.unread_count}
+                      </span>
+                    )}
+                  </span>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+        {!loading && items.length === 0 && !error && <Empty>No conversations here.</Empty>}
+        {cursor && (
+          <button type="button" className="more" disabled={loading} onClick={() => void load(cursor)}>
+            Load more
+          </button>
+        )}
+      </section>
+      <section className="pane" aria-label="Conversation">
+        {selectedId === null ? <Empty>Select a conversation.</Empty> : <ConversationView key={selectedId} id={selectedId} />}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { useEffect, useState } from "react";
+import { mediaObjectUrl } from "../api/client";
+import type { Message } from "../api/types";
+import { shortTime } from "../lib/format";
+import { failureReason, statusMark } from "../lib/status";
+
+function templateSummary(m: Message): string | null {
+  if (m.type !== "template") return null;
+  const t = (m.payload as { template?: { name?: string; language?: { code?: string }; components?: unknown } }).template;
+  if (!t?.name) return m.text ? `Template ${m.text}` : "Template";
+  const params = Array.isArray(t.components)
+    ? t.components.flatMap((c: { parameters?: { text?: string }[] }) => (c.parameters ?? []).map((p) => p.text).filter(Boolean))
+    : [];
+  return `Template ${t.name}${t.language?.code ? ` (${t.language.code})` : ""}${params.length ? `: ${params.join(", ")}` : ""}`;
+}
+
+export function MessageBubble({ message: m }: { message: Message }) {
+  const mark = statusMark(m);
+  const body = templateSummary(m) ?? m.text ?? (m.media ? null : `[${m.type}]`);
+  return (
+    <div className={`msg ${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status} data-message-id={m.id}>
+      <div className="bubble">
+        {m.media && <MediaView message={m} />}
+        {body && <p className="msg-text">{body}</p>}
+        <span className="msg-meta">
+          <time dateTime={m.timestamp}>{shortTime(m.timestamp)}</time>
+          {mark.glyph && (
+            <span className={`mark mark-${mark.tone}`} data-testid="status-mark" data-status={m.status} aria-label={mark.label} title={mark.label}>
+              {mark.glyph}
+            </span>
+          )}
+        </span>
+        {m.status === "failed" && (
+          <p className="msg-error" role="note" data-testid="failure-reason">
+            Not delivered: {failureReason(m.error)}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function MediaView({ message }: { message: Message }) {
+  const media = message.media!;
+  const [file, setFile] = useState<{ url: string; type: string } | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    if (media.state !== "stored") return;
+    let url: string | null = null;
+    let cancelled = false;
+    mediaObjectUrl(message.id)
+      .then((f) => {
+        url = f.url;
+        if (cancelled) URL.revokeObjectURL(f.url);
+        else setFile(f);
+      })
+      .catch(() => setFailed(true));
+    return () => {
+      cancelled = true;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [message.id, media.state]);
+
+  if (media.state === "pending") return <p className="muted">Downloading {message.type}…</p>;
+  if (media.state === "failed" || failed) return <p className="msg-error">The {message.type} could not be downloaded.</p>;
+  if (!file) return <p className="muted">Loading {message.type}…</p>;
+  const mime = media.mime_type ?? file.type;
+  if (mime.startsWith("image/")) return <img className="media" src={file.url} alt={message.text ?? `${message.type} from the conversation`} />;
+  if (mime.startsWith("video/")) return <video className="media" src={file.url} controls />;
+  if (mime.startsWith("audio/")) return <audio src={file.url} controls />;
+  return (
+    <a href={file.url} download={`message-${message.id}`} className="download">
+      Download {message.type} ({mime}
+      {media.size != null ? `, ${Math.ceil(media.size / 1024)} KB` : ""})
+    </a>
+  );
+}
