@@ -3,7 +3,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e
+.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench
 
 NPM := $(shell command -v npm 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
@@ -57,6 +57,10 @@ release: ## Optimised binary at target/release/switchboard
 
 migrate: ## Apply database migrations and exit
 	$(CARGO) run --locked -p switchboard -- migrate
+
+bench: ## Benchmarks: release build, every scenario against the real server on loopback; prints the table and writes docs/benchmarks.md
+	$(CARGO) build --locked --release -p switchboard -p switchboard-bench
+	$(TARGET_DIR)/release/switchboard-bench --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
 
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean

@@ -56,7 +56,7 @@ impl AttachmentRepository for Store {
         now: Timestamp,
     ) -> Result<Attachment, RepoError> {
         let new = new.clone();
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::insert_into(attachments::table)
                 .values((
                     attachments::owner_id.eq(new.owner.0),
@@ -86,12 +86,12 @@ impl AttachmentRepository for Store {
     }
 
     async fn delete_attachment(&self, id: AttachmentId) -> Result<(), RepoError> {
-        self.run(
-            move |conn| match diesel::delete(attachments::table.find(id.0)).execute(conn)? {
+        self.write(move |conn| {
+            match diesel::delete(attachments::table.find(id.0)).execute(conn)? {
                 0 => Err(Fail(RepoError::NotFound)),
                 _ => Ok(()),
-            },
-        )
+            }
+        })
         .await
     }
 }

@@ -60,7 +60,7 @@ impl BusinessNumberRepository for Store {
         number: NewBusinessNumber,
         now: Timestamp,
     ) -> Result<BusinessNumber, RepoError> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             let now = to_millis(now);
             let row: NumberRow = diesel::insert_into(business_numbers::table)
                 .values((
@@ -84,7 +84,7 @@ impl BusinessNumberRepository for Store {
         changes: BusinessNumberChanges,
         now: Timestamp,
     ) -> Result<BusinessNumber, RepoError> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             let changeset = NumberChangeset {
                 name: changes.name.map(|n| n.as_str().to_owned()),
                 display_phone_number: changes.display_phone_number.map(|n| n.as_str().to_owned()),
@@ -181,7 +181,7 @@ impl BusinessNumberRepository for Store {
         user: UserId,
         now: Timestamp,
     ) -> Result<bool, RepoError> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             // The foreign keys turn a missing number or user into NotFound.
             let inserted = diesel::insert_into(business_number_members::table)
                 .values((
@@ -197,7 +197,7 @@ impl BusinessNumberRepository for Store {
     }
 
     async fn remove_member(&self, number: BusinessNumberId, user: UserId) -> Result<(), RepoError> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             let removed = diesel::delete(business_number_members::table.find((number.0, user.0)))
                 .execute(conn)?;
             if removed == 0 {

@@ -123,7 +123,7 @@ impl ContactRepository for Store {
         now: Timestamp,
     ) -> Result<Contact, RepoError> {
         let display_name = display_name.map(str::to_owned);
-        self.run(move |conn| {
+        self.write(move |conn| {
             let row: ContactRow = diesel::update(contacts::table.find(id.0))
                 .set((
                     contacts::display_name.eq(display_name),

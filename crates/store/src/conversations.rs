@@ -399,36 +399,34 @@ impl ConversationRepository for Store {
         now: Timestamp,
     ) -> Result<ConversationView, RepoError> {
         let changes = changes.clone();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = to_millis(now);
-                let number: i64 = conversations::table
-                    .find(id.0)
-                    .select(conversations::business_number_id)
-                    .first(conn)?;
-                if let Some(status) = changes.status {
-                    diesel::update(conversations::table.find(id.0))
-                        .set(conversations::status.eq(status.as_str()))
-                        .execute(conn)?;
-                }
-                if let Some(assignee) = changes.assignee {
-                    diesel::update(conversations::table.find(id.0))
-                        .set(conversations::assignee_id.eq(assignee.map(|u| u.0)))
-                        .execute(conn)?;
-                }
+        self.write(move |conn| {
+            let now = to_millis(now);
+            let number: i64 = conversations::table
+                .find(id.0)
+                .select(conversations::business_number_id)
+                .first(conn)?;
+            if let Some(status) = changes.status {
                 diesel::update(conversations::table.find(id.0))
-                    .set(conversations::updated_at.eq(now))
+                    .set(conversations::status.eq(status.as_str()))
                     .execute(conn)?;
-                log_event(
-                    conn,
-                    number,
-                    EventKind::ConversationUpdated,
-                    id.0,
-                    None,
-                    now,
-                )?;
-                view(conn, id.0)
-            })
+            }
+            if let Some(assignee) = changes.assignee {
+                diesel::update(conversations::table.find(id.0))
+                    .set(conversations::assignee_id.eq(assignee.map(|u| u.0)))
+                    .execute(conn)?;
+            }
+            diesel::update(conversations::table.find(id.0))
+                .set(conversations::updated_at.eq(now))
+                .execute(conn)?;
+            log_event(
+                conn,
+                number,
+                EventKind::ConversationUpdated,
+                id.0,
+                None,
+                now,
+            )?;
+            view(conn, id.0)
         })
         .await
     }
@@ -438,41 +436,39 @@ impl ConversationRepository for Store {
         id: ConversationId,
         now: Timestamp,
     ) -> Result<Option<String>, RepoError> {
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = to_millis(now);
-                let (number, unread): (i64, i32) = conversations::table
-                    .find(id.0)
-                    .select((
-                        conversations::business_number_id,
-                        conversations::unread_count,
+        self.write(move |conn| {
+            let now = to_millis(now);
+            let (number, unread): (i64, i32) = conversations::table
+                .find(id.0)
+                .select((
+                    conversations::business_number_id,
+                    conversations::unread_count,
+                ))
+                .first(conn)?;
+            if unread != 0 {
+                diesel::update(conversations::table.find(id.0))
+                    .set((
+                        conversations::unread_count.eq(0),
+                        conversations::updated_at.eq(now),
                     ))
-                    .first(conn)?;
-                if unread != 0 {
-                    diesel::update(conversations::table.find(id.0))
-                        .set((
-                            conversations::unread_count.eq(0),
-                            conversations::updated_at.eq(now),
-                        ))
-                        .execute(conn)?;
-                    log_event(
-                        conn,
-                        number,
-                        EventKind::ConversationUpdated,
-                        id.0,
-                        None,
-                        now,
-                    )?;
-                }
-                Ok(messages::table
-                    .filter(messages::conversation_id.eq(id.0))
-                    .filter(messages::direction.eq("inbound"))
-                    .order((messages::sent_at.desc(), messages::id.desc()))
-                    .select(messages::wamid)
-                    .first::<Option<String>>(conn)
-                    .optional()?
-                    .flatten())
-            })
+                    .execute(conn)?;
+                log_event(
+                    conn,
+                    number,
+                    EventKind::ConversationUpdated,
+                    id.0,
+                    None,
+                    now,
+                )?;
+            }
+            Ok(messages::table
+                .filter(messages::conversation_id.eq(id.0))
+                .filter(messages::direction.eq("inbound"))
+                .order((messages::sent_at.desc(), messages::id.desc()))
+                .select(messages::wamid)
+                .first::<Option<String>>(conn)
+                .optional()?
+                .flatten())
         })
         .await
     }
@@ -516,10 +512,8 @@ impl ConversationRepository for Store {
         now: Timestamp,
     ) -> Result<(Message, bool), RepoError> {
         let new = new.clone();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| queue(conn, conversation.0, &new, to_millis(now)))
-        })
-        .await
+        self.write(move |conn| queue(conn, conversation.0, &new, to_millis(now)))
+            .await
     }
 
     async fn get_message(&self, id: MessageId) -> Result<Message, RepoError> {
@@ -561,26 +555,23 @@ impl ConversationRepository for Store {
     ) -> Result<(ConversationView, Message, bool), RepoError> {
         let new = new.clone();
         let wa_id = wa_id.to_owned();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = to_millis(now);
-                let contact = upsert_contact(conn, &wa_id, None, now)?;
-                let (row, created) =
-                    find_or_create_conversation(conn, number.0, contact, now, now)?;
-                let conversation = row.id;
-                if created {
-                    log_event(
-                        conn,
-                        number.0,
-                        EventKind::ConversationCreated,
-                        conversation,
-                        None,
-                        now,
-                    )?;
-                }
-                let (message, queued) = queue(conn, conversation, &new, now)?;
-                Ok((view(conn, conversation)?, message, queued))
-            })
+        self.write(move |conn| {
+            let now = to_millis(now);
+            let contact = upsert_contact(conn, &wa_id, None, now)?;
+            let (row, created) = find_or_create_conversation(conn, number.0, contact, now, now)?;
+            let conversation = row.id;
+            if created {
+                log_event(
+                    conn,
+                    number.0,
+                    EventKind::ConversationCreated,
+                    conversation,
+                    None,
+                    now,
+                )?;
+            }
+            let (message, queued) = queue(conn, conversation, &new, now)?;
+            Ok((view(conn, conversation)?, message, queued))
         })
         .await
     }

@@ -30,10 +30,8 @@ impl InboundRepository for Store {
         now: Timestamp,
     ) -> Result<IngestSummary, RepoError> {
         let batch = batch.clone();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| Ingest::new(conn, to_millis(now)).batch(&batch))
-        })
-        .await
+        self.write(move |conn| Ingest::new(conn, to_millis(now)).batch(&batch))
+            .await
     }
 }
 

@@ -20,6 +20,7 @@ mod sessions;
 mod sqlite;
 mod time;
 mod users;
+mod writer;
 
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use media_files::FsMediaStore;

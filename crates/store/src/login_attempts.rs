@@ -36,28 +36,26 @@ impl LoginAttemptRepository for Store {
         forget_before: Timestamp,
     ) -> Result<(), RepoError> {
         let key = username_key.to_owned();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                diesel::delete(
-                    login_failures::table
-                        .filter(login_failures::failed_at.le(to_millis(forget_before))),
-                )
+        self.write(move |conn| {
+            diesel::delete(
+                login_failures::table
+                    .filter(login_failures::failed_at.le(to_millis(forget_before))),
+            )
+            .execute(conn)?;
+            diesel::insert_into(login_failures::table)
+                .values((
+                    login_failures::username_key.eq(&key),
+                    login_failures::failed_at.eq(to_millis(at)),
+                ))
                 .execute(conn)?;
-                diesel::insert_into(login_failures::table)
-                    .values((
-                        login_failures::username_key.eq(&key),
-                        login_failures::failed_at.eq(to_millis(at)),
-                    ))
-                    .execute(conn)?;
-                Ok(())
-            })
+            Ok(())
         })
         .await
     }
 
     async fn clear_failures(&self, username_key: &str) -> Result<(), RepoError> {
         let key = username_key.to_owned();
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::delete(login_failures::table.filter(login_failures::username_key.eq(key)))
                 .execute(conn)?;
             Ok(())

@@ -68,28 +68,26 @@ impl MediaRepository for Store {
     ) -> Result<(), RepoError> {
         let key = key.to_owned();
         let mime_type = mime_type.to_owned();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = to_millis(now);
-                diesel::update(messages::table.find(message.0))
-                    .set((
-                        messages::media_state.eq(MediaState::Stored.as_str()),
-                        messages::media_key.eq(&key),
-                        messages::media_mime.eq(&mime_type),
-                        messages::media_size.eq(i64::try_from(size).unwrap_or(i64::MAX)),
-                        messages::media_next_at.eq(None::<i64>),
-                    ))
-                    .execute(conn)?;
-                let (number, conversation) = message_owner(conn, message.0)?;
-                log_event(
-                    conn,
-                    number,
-                    EventKind::MessageUpdated,
-                    conversation,
-                    Some(message.0),
-                    now,
-                )
-            })
+        self.write(move |conn| {
+            let now = to_millis(now);
+            diesel::update(messages::table.find(message.0))
+                .set((
+                    messages::media_state.eq(MediaState::Stored.as_str()),
+                    messages::media_key.eq(&key),
+                    messages::media_mime.eq(&mime_type),
+                    messages::media_size.eq(i64::try_from(size).unwrap_or(i64::MAX)),
+                    messages::media_next_at.eq(None::<i64>),
+                ))
+                .execute(conn)?;
+            let (number, conversation) = message_owner(conn, message.0)?;
+            log_event(
+                conn,
+                number,
+                EventKind::MessageUpdated,
+                conversation,
+                Some(message.0),
+                now,
+            )
         })
         .await
     }
@@ -102,34 +100,32 @@ impl MediaRepository for Store {
         failed: bool,
         now: Timestamp,
     ) -> Result<(), RepoError> {
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = to_millis(now);
-                let state = if failed {
-                    MediaState::Failed
-                } else {
-                    MediaState::Pending
-                };
-                diesel::update(messages::table.find(message.0))
-                    .set((
-                        messages::media_state.eq(state.as_str()),
-                        messages::media_attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
-                        messages::media_next_at.eq(to_millis(next_attempt_at)),
-                    ))
-                    .execute(conn)?;
-                if failed {
-                    let (number, conversation) = message_owner(conn, message.0)?;
-                    log_event(
-                        conn,
-                        number,
-                        EventKind::MessageUpdated,
-                        conversation,
-                        Some(message.0),
-                        now,
-                    )?;
-                }
-                Ok(())
-            })
+        self.write(move |conn| {
+            let now = to_millis(now);
+            let state = if failed {
+                MediaState::Failed
+            } else {
+                MediaState::Pending
+            };
+            diesel::update(messages::table.find(message.0))
+                .set((
+                    messages::media_state.eq(state.as_str()),
+                    messages::media_attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
+                    messages::media_next_at.eq(to_millis(next_attempt_at)),
+                ))
+                .execute(conn)?;
+            if failed {
+                let (number, conversation) = message_owner(conn, message.0)?;
+                log_event(
+                    conn,
+                    number,
+                    EventKind::MessageUpdated,
+                    conversation,
+                    Some(message.0),
+                    now,
+                )?;
+            }
+            Ok(())
         })
         .await
     }

@@ -113,65 +113,63 @@ impl OutboxRepository for Store {
         now: Timestamp,
     ) -> Result<(), RepoError> {
         let wamid = wamid.to_owned();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = to_millis(now);
-                let (number, conversation) = message_owner(conn, id.0)?;
-                let changed = diesel::update(
-                    messages::table
-                        .find(id.0)
-                        .filter(messages::status.eq(MessageStatus::Queued.as_str())),
-                )
-                .set((
-                    messages::status.eq(MessageStatus::Accepted.as_str()),
-                    messages::wamid.eq(&wamid),
-                    messages::accepted_at.eq(now),
-                    messages::attempts.eq(messages::attempts + 1),
-                    messages::next_attempt_at.eq(None::<i64>),
-                ))
+        self.write(move |conn| {
+            let now = to_millis(now);
+            let (number, conversation) = message_owner(conn, id.0)?;
+            let changed = diesel::update(
+                messages::table
+                    .find(id.0)
+                    .filter(messages::status.eq(MessageStatus::Queued.as_str())),
+            )
+            .set((
+                messages::status.eq(MessageStatus::Accepted.as_str()),
+                messages::wamid.eq(&wamid),
+                messages::accepted_at.eq(now),
+                messages::attempts.eq(messages::attempts + 1),
+                messages::next_attempt_at.eq(None::<i64>),
+            ))
+            .execute(conn)?;
+            if changed == 0 {
+                return Ok(());
+            }
+            // Statuses that beat the send response: apply them in their natural order.
+            let mut early: Vec<(String, i64, Option<i64>, Option<String>, Option<String>)> =
+                pending_statuses::table
+                    .filter(pending_statuses::wamid.eq(&wamid))
+                    .select((
+                        pending_statuses::status,
+                        pending_statuses::status_at,
+                        pending_statuses::error_code,
+                        pending_statuses::error_title,
+                        pending_statuses::error_details,
+                    ))
+                    .load(conn)?;
+            early.sort_by_key(|(_, at, ..)| *at);
+            let mut current = MessageStatus::Accepted;
+            for (status, at, code, title, details) in early {
+                let Ok(status) = status.parse::<MessageStatus>() else {
+                    continue;
+                };
+                if current.can_advance_to(status) {
+                    let error = code.map(|code| DeliveryError {
+                        code,
+                        title,
+                        details,
+                    });
+                    set_status(conn, id.0, status, at, error.as_ref())?;
+                    current = status;
+                }
+            }
+            diesel::delete(pending_statuses::table.filter(pending_statuses::wamid.eq(&wamid)))
                 .execute(conn)?;
-                if changed == 0 {
-                    return Ok(());
-                }
-                // Statuses that beat the send response: apply them in their natural order.
-                let mut early: Vec<(String, i64, Option<i64>, Option<String>, Option<String>)> =
-                    pending_statuses::table
-                        .filter(pending_statuses::wamid.eq(&wamid))
-                        .select((
-                            pending_statuses::status,
-                            pending_statuses::status_at,
-                            pending_statuses::error_code,
-                            pending_statuses::error_title,
-                            pending_statuses::error_details,
-                        ))
-                        .load(conn)?;
-                early.sort_by_key(|(_, at, ..)| *at);
-                let mut current = MessageStatus::Accepted;
-                for (status, at, code, title, details) in early {
-                    let Ok(status) = status.parse::<MessageStatus>() else {
-                        continue;
-                    };
-                    if current.can_advance_to(status) {
-                        let error = code.map(|code| DeliveryError {
-                            code,
-                            title,
-                            details,
-                        });
-                        set_status(conn, id.0, status, at, error.as_ref())?;
-                        current = status;
-                    }
-                }
-                diesel::delete(pending_statuses::table.filter(pending_statuses::wamid.eq(&wamid)))
-                    .execute(conn)?;
-                log_event(
-                    conn,
-                    number,
-                    EventKind::MessageUpdated,
-                    conversation,
-                    Some(id.0),
-                    now,
-                )
-            })
+            log_event(
+                conn,
+                number,
+                EventKind::MessageUpdated,
+                conversation,
+                Some(id.0),
+                now,
+            )
         })
         .await
     }
@@ -183,26 +181,24 @@ impl OutboxRepository for Store {
         now: Timestamp,
     ) -> Result<(), RepoError> {
         let error = error.clone();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = to_millis(now);
-                let (number, conversation) = message_owner(conn, id.0)?;
-                diesel::update(messages::table.find(id.0))
-                    .set((
-                        messages::attempts.eq(messages::attempts + 1),
-                        messages::next_attempt_at.eq(None::<i64>),
-                    ))
-                    .execute(conn)?;
-                set_status(conn, id.0, MessageStatus::Failed, now, Some(&error))?;
-                log_event(
-                    conn,
-                    number,
-                    EventKind::MessageUpdated,
-                    conversation,
-                    Some(id.0),
-                    now,
-                )
-            })
+        self.write(move |conn| {
+            let now = to_millis(now);
+            let (number, conversation) = message_owner(conn, id.0)?;
+            diesel::update(messages::table.find(id.0))
+                .set((
+                    messages::attempts.eq(messages::attempts + 1),
+                    messages::next_attempt_at.eq(None::<i64>),
+                ))
+                .execute(conn)?;
+            set_status(conn, id.0, MessageStatus::Failed, now, Some(&error))?;
+            log_event(
+                conn,
+                number,
+                EventKind::MessageUpdated,
+                conversation,
+                Some(id.0),
+                now,
+            )
         })
         .await
     }
@@ -213,7 +209,7 @@ impl OutboxRepository for Store {
         attempts: u32,
         next_attempt_at: Timestamp,
     ) -> Result<(), RepoError> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::update(messages::table.find(id.0))
                 .set((
                     messages::attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
@@ -227,26 +223,24 @@ impl OutboxRepository for Store {
 
     async fn record_media_upload(&self, id: MessageId, media_id: &str) -> Result<(), RepoError> {
         let media_id = media_id.to_owned();
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let (kind, payload): (String, String) = messages::table
-                    .find(id.0)
-                    .select((messages::kind, messages::payload))
-                    .first(conn)?;
-                // The payload is what the thread shows: it names the id the send goes by.
-                let mut value: serde_json::Value = serde_json::from_str(&payload)
-                    .map_err(|e| RepoError::Unexpected(format!("outbound payload: {e}")))?;
-                if let Some(object) = value.get_mut(&kind).and_then(|v| v.as_object_mut()) {
-                    object.insert("id".to_owned(), media_id.clone().into());
-                }
-                diesel::update(messages::table.find(id.0))
-                    .set((
-                        messages::media_id.eq(&media_id),
-                        messages::payload.eq(value.to_string()),
-                    ))
-                    .execute(conn)?;
-                Ok(())
-            })
+        self.write(move |conn| {
+            let (kind, payload): (String, String) = messages::table
+                .find(id.0)
+                .select((messages::kind, messages::payload))
+                .first(conn)?;
+            // The payload is what the thread shows: it names the id the send goes by.
+            let mut value: serde_json::Value = serde_json::from_str(&payload)
+                .map_err(|e| RepoError::Unexpected(format!("outbound payload: {e}")))?;
+            if let Some(object) = value.get_mut(&kind).and_then(|v| v.as_object_mut()) {
+                object.insert("id".to_owned(), media_id.clone().into());
+            }
+            diesel::update(messages::table.find(id.0))
+                .set((
+                    messages::media_id.eq(&media_id),
+                    messages::payload.eq(value.to_string()),
+                ))
+                .execute(conn)?;
+            Ok(())
         })
         .await
     }

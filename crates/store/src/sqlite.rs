@@ -15,6 +15,7 @@ use switchboard_domain::ports::HealthCheck;
 
 use crate::database_url::DatabaseUrl;
 use crate::error::Fail;
+use crate::writer::Writer;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
@@ -52,10 +53,12 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
     }
 }
 
-/// The store: one connection pool, implementing every repository port.
+/// The store: a pool of connections for reads and the one writer thread (group commit) for
+/// writes, implementing every repository port.
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<ConnectionManager<SqliteConnection>>,
+    writer: Writer,
 }
 
 impl std::fmt::Debug for Store {
@@ -96,7 +99,11 @@ impl Store {
         first
             .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
             .map_err(|e| connect_error(e.to_string()))?;
-        drop(first);
+        // That connection becomes the writer's, with the same pragmas as the pool's.
+        SqlitePragmas
+            .on_acquire(&mut first)
+            .map_err(|e| connect_error(e.to_string()))?;
+        let writer = Writer::start(first).map_err(|e| connect_error(e.to_string()))?;
         let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
         let pool = Pool::builder()
             .max_size(8)
@@ -104,7 +111,7 @@ impl Store {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| connect_error(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self { pool, writer })
     }
 
     /// Applies every pending embedded migration; returns the versions applied.
@@ -122,7 +129,18 @@ impl Store {
         Ok(applied.iter().map(ToString::to_string).collect())
     }
 
-    /// Runs a Diesel closure on a pooled connection, off the async executor.
+    /// Runs a write on the writer thread, in its own savepoint of the next group commit;
+    /// answers once that commit is durable (see [`Writer::write`]). Every write goes here, so
+    /// writers never wait on each other's locks.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(work).await
+    }
+
+    /// Runs a Diesel closure (a read) on a pooled connection, off the async executor.
     pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, RepoError>
     where
         F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,

@@ -85,7 +85,7 @@ pub(crate) fn revoke_sessions_of(
 #[async_trait]
 impl UserRepository for Store {
     async fn create_user(&self, user: UserRecord, now: Timestamp) -> Result<User, RepoError> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             let now = to_millis(now);
             let row: UserRow = diesel::insert_into(users::table)
                 .values((
@@ -183,25 +183,23 @@ impl UserRepository for Store {
         update: UserUpdate,
         now: Timestamp,
     ) -> Result<User, RepoError> {
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = to_millis(now);
-                let changes = UserChangeset {
-                    display_name: update.display_name.map(|d| d.as_str().to_owned()),
-                    role: update.role.map(|r| r.as_str().to_owned()),
-                    active: update.active,
-                    password_hash: update.password_hash.map(|h| h.0),
-                    updated_at: Some(now),
-                };
-                let row: UserRow = diesel::update(users::table.find(id.0))
-                    .set(changes)
-                    .returning(UserRow::as_returning())
-                    .get_result(conn)?;
-                if update.revoke_sessions {
-                    revoke_sessions_of(conn, id.0, now, None)?;
-                }
-                row.into_user()
-            })
+        self.write(move |conn| {
+            let now = to_millis(now);
+            let changes = UserChangeset {
+                display_name: update.display_name.map(|d| d.as_str().to_owned()),
+                role: update.role.map(|r| r.as_str().to_owned()),
+                active: update.active,
+                password_hash: update.password_hash.map(|h| h.0),
+                updated_at: Some(now),
+            };
+            let row: UserRow = diesel::update(users::table.find(id.0))
+                .set(changes)
+                .returning(UserRow::as_returning())
+                .get_result(conn)?;
+            if update.revoke_sessions {
+                revoke_sessions_of(conn, id.0, now, None)?;
+            }
+            row.into_user()
         })
         .await
     }

@@ -639,3 +639,40 @@ async fn a_queued_media_message_keeps_its_file_and_the_recorded_media_id() {
         shown.payload
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_each_get_their_own_outcome_and_only_successes_are_stored() {
+    let f = sqlite();
+    // 15 of the 25 names are wanted twice: of each pair exactly one write may succeed, whatever
+    // batch the writes share, and a failure must not take its neighbours with it.
+    let names: Vec<String> = (0..40).map(|i| format!("user{}", i % 25)).collect();
+    let writes: Vec<_> = names
+        .iter()
+        .map(|name| {
+            let store = f.store.clone();
+            let record = UserRecord {
+                username: Username::parse(name).unwrap(),
+                display_name: DisplayName::parse(name).unwrap(),
+                role: Role::Agent,
+                password_hash: PasswordHash("$argon2id$fake".into()),
+            };
+            tokio::spawn(async move { store.create_user(record, Utc::now()).await })
+        })
+        .collect();
+    let mut created = 0;
+    let mut conflicts = 0;
+    for write in writes {
+        match write.await.unwrap() {
+            Ok(_) => created += 1,
+            Err(RepoError::Conflict(field)) => {
+                assert_eq!(field, "username");
+                conflicts += 1;
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    let distinct: std::collections::HashSet<&String> = names.iter().collect();
+    assert_eq!(created, distinct.len());
+    assert_eq!(conflicts, names.len() - distinct.len());
+    assert_eq!(f.store.list_users().await.unwrap().len(), distinct.len());
+}

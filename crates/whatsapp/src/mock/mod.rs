@@ -8,7 +8,7 @@
 //! holding up the caller, POSTs signed, Cloud-API-shaped status webhooks for it to our own
 //! webhook. [`MockGateway::deliver_inbound`] plays a customer writing in, for the simulator.
 //!
-//! The checks, the test numbers (`…0000`, `…0047`, `…0429`, `…0500`, `…0002`), the status
+//! The checks, the test numbers (`…0000`, `…0047`, `…0429`, `…0500`, `…0002`, `…0003`), the status
 //! delays and the webhook retries are the engine's; see the [simulator docs](crate::simulator).
 //! Throughput limits are off.
 //!

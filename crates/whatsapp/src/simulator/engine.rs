@@ -389,7 +389,10 @@ impl SimulatorEngine {
                     ));
                 }
             }
-            TestNumber::OutsideWindow | TestNumber::SkipsDelivered | TestNumber::Ordinary => {}
+            TestNumber::OutsideWindow
+            | TestNumber::SkipsDelivered
+            | TestNumber::Silent
+            | TestNumber::Ordinary => {}
         }
         let last_inbound = state
             .last_inbound

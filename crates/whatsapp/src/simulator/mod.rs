@@ -101,6 +101,7 @@
 //! | `0429` | the first two sends to that recipient: error 130429 "Rate limit hit", retry after 1 s; later sends: accepted | `sent`, `delivered`, `read` |
 //! | `0500` | error 131000 "Something went wrong", every time | none |
 //! | `0002` | accepted | `sent`, `read` (`delivered` skipped, as Meta may do) |
+//! | `0003` | accepted | none (deliver the statuses yourself) |
 //! | anything else | accepted | `sent`, `delivered`, `read` |
 //!
 //! The statuses come after the status delays, each counted from the previous one (a `failed`

@@ -22,6 +22,9 @@ pub(super) enum TestNumber {
     Unavailable,
     /// `…0002`: `delivered` never arrives.
     SkipsDelivered,
+    /// `…0003`: accepted, and then no status webhook ever comes, so a test (or the benchmark)
+    /// can deliver the statuses itself.
+    Silent,
     /// Anything else: the happy path.
     Ordinary,
 }
@@ -35,6 +38,7 @@ impl TestNumber {
             ("0429", Self::RateLimited),
             ("0500", Self::Unavailable),
             ("0002", Self::SkipsDelivered),
+            ("0003", Self::Silent),
         ]
         .into_iter()
         .find_map(|(suffix, number)| wa_id.ends_with(suffix).then_some(number))
@@ -77,6 +81,7 @@ pub(super) fn reports(
         return vec![(to_sent, Report::FailedOutsideWindow)];
     }
     match number {
+        TestNumber::Silent => Vec::new(),
         // Read still comes when it would have, as if delivery had happened unreported.
         TestNumber::SkipsDelivered => vec![
             (to_sent, Report::Sent),
@@ -87,5 +92,28 @@ pub(super) fn reports(
             (to_delivered, Report::Delivered),
             (to_read, Report::Read),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DELAYS: [Duration; 3] = [Duration::ZERO; 3];
+
+    #[test]
+    fn a_silent_recipient_is_accepted_and_then_hears_nothing() {
+        assert_eq!(TestNumber::of("15550000003"), TestNumber::Silent);
+        assert!(reports(TestNumber::Silent, false, DELAYS).is_empty());
+    }
+
+    #[test]
+    fn an_ordinary_recipient_gets_sent_delivered_and_read_in_order() {
+        assert_eq!(TestNumber::of("15550000001"), TestNumber::Ordinary);
+        let statuses: Vec<_> = reports(TestNumber::Ordinary, false, DELAYS)
+            .into_iter()
+            .map(|(_, r)| r.status())
+            .collect();
+        assert_eq!(statuses, ["sent", "delivered", "read"]);
     }
 }

@@ -1,0 +1,322 @@
+//! `switchboard-bench`: starts the release server on loopback with a fresh SQLite database,
+//! the mock provider with zero status delays and durable commits (production settings), runs
+//! every scenario, prints one Markdown table and writes it into `docs/benchmarks.md`.
+
+mod api;
+mod cloud_payloads;
+mod database;
+mod driver;
+mod fixtures;
+mod report;
+mod scenarios;
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser;
+
+use crate::report::{Machine, Row, per_second, thousands};
+use crate::scenarios::{Bench, Scale};
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmark Switchboard on this machine and record the figures")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The server binary to measure (build it with `cargo build --release -p switchboard`).
+    #[arg(long, default_value = "target/release/switchboard")]
+    server: PathBuf,
+    /// Where the table goes, between its markers (created when missing).
+    #[arg(long, default_value = "docs/benchmarks.md")]
+    out: PathBuf,
+    /// A smoke run at a fraction of the load; prints but writes nothing.
+    #[arg(long)]
+    quick: bool,
+    /// Business numbers the traffic is spread over.
+    #[arg(long, default_value_t = 4)]
+    numbers: usize,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Bulk-load conversations and messages into a data directory's database (not over HTTP).
+    LoadFixtures {
+        /// The server's data directory (`SWITCHBOARD_DATA_DIR`); stop the server first.
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        conversations: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: usize,
+        /// Business numbers to spread them over (missing ones are created).
+        #[arg(long, default_value_t = 4)]
+        numbers: usize,
+    },
+}
+
+const BEGIN: &str = "<!-- bench:begin (written by `make bench`; edit outside the markers) -->";
+const END: &str = "<!-- bench:end -->";
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    if let Some(Command::LoadFixtures {
+        data_dir,
+        conversations,
+        messages,
+        numbers,
+    }) = &cli.command
+    {
+        let started = std::time::Instant::now();
+        let fixtures = fixtures::Fixtures {
+            conversations: *conversations,
+            messages: *messages,
+            numbers: *numbers,
+        };
+        let stored = runtime.block_on(fixtures::load(data_dir, fixtures))?;
+        println!(
+            "stored {} messages in {:.1} s",
+            thousands(stored as u64),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    let (rows, notes) = runtime.block_on(run(&cli))?;
+    let table = report::table(&rows);
+    println!("\n{table}");
+    for note in &notes {
+        println!("- {note}");
+    }
+    if !cli.quick {
+        let document = report::document(&rows, &Machine::this_one(), &commit(), &notes);
+        write_between_markers(&cli.out, &document)?;
+        println!("\nwritten to {}", cli.out.display());
+    }
+    Ok(())
+}
+
+async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
+    let scale = if cli.quick { Scale::QUICK } else { Scale::FULL };
+    // The server runs in its data directory, so a relative path would no longer name it.
+    let binary = std::fs::canonicalize(&cli.server).with_context(|| {
+        format!(
+            "no server binary at {} (cargo build --release -p switchboard)",
+            cli.server.display()
+        )
+    })?;
+    let data = tempfile::tempdir()?;
+    let server = server::Server::start(&binary, data.path()).await?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(512)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let api = api::Api::sign_in(client, &server.base).await?;
+    // Set up outside the timed part.
+    let mut numbers = Vec::new();
+    for n in 0..cli.numbers {
+        numbers.push(api.create_number(n).await?);
+    }
+    let bench = Bench {
+        api,
+        numbers: Arc::new(numbers),
+        data_dir: data.path().to_path_buf(),
+        scale,
+    };
+    let c = scale.concurrency;
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+
+    eprintln!("ceiling: GET /healthz");
+    let ceiling = bench.ceiling().await;
+    let ceiling_rate = ceiling.requests_per_second();
+    rows.push(Row::from_outcome(
+        "1. ceiling: `GET /healthz`",
+        &ceiling,
+        format!("{} req, {c} conc.", thousands(ceiling.requests)),
+        per_second(ceiling_rate, "req"),
+        None,
+        "—".to_owned(),
+    ));
+
+    eprintln!("webhook ingest");
+    let ingest = bench.webhook_ingest().await.context("webhook ingest")?;
+    let events = ingest.items_per_second();
+    rows.push(Row::from_outcome(
+        "2. webhook ingest (1 message per signed delivery)",
+        &ingest,
+        format!("{} req, {c} conc.", thousands(ingest.requests)),
+        per_second(events, "events"),
+        Some(ceiling_rate),
+        verdict(
+            events >= 20_000.0 && events >= 0.3 * ceiling_rate,
+            "≥ 20,000 events/s and ≥ 0.30 × ceiling",
+        ),
+    ));
+
+    eprintln!("status ingest");
+    let statuses = bench.status_ingest().await.context("status ingest")?;
+    let updates = statuses.items_per_second();
+    rows.push(Row::from_outcome(
+        "3. status ingest (100 statuses per signed delivery)",
+        &statuses,
+        format!("{} req, {c} conc.", thousands(statuses.requests)),
+        per_second(updates, "updates"),
+        Some(ceiling_rate),
+        verdict(updates >= 100_000.0, "≥ 100,000 updates/s"),
+    ));
+
+    eprintln!("send");
+    let (send, drained) = bench.send().await.context("send")?;
+    let sends = send.requests_per_second();
+    rows.push(Row::from_outcome(
+        "4. send: `POST /conversations/{id}/messages` → 202",
+        &send,
+        format!("{} req, {c} conc.", thousands(send.requests)),
+        per_second(sends, "req"),
+        Some(ceiling_rate),
+        verdict(sends >= 10_000.0, "≥ 10,000 req/s, all accepted"),
+    ));
+    notes.push(format!(
+        "Send: every one of the {} replies was accepted by the mock {:.2} s after the first \
+         was posted ({} messages/s through the dispatcher).",
+        thousands(send.requests),
+        drained.as_secs_f64(),
+        thousands((send.requests as f64 / drained.as_secs_f64()).round() as u64),
+    ));
+
+    eprintln!("fixed rate");
+    let steady = bench.fixed_rate_ingest().await;
+    let p99 = steady.quantile(0.99);
+    rows.push(Row::from_outcome(
+        "7. fixed rate: webhook ingest",
+        &steady,
+        format!(
+            "{} events/s for {} s",
+            thousands(u64::from(scale.fixed_rate)),
+            scale.fixed_rate_for.as_secs()
+        ),
+        per_second(steady.items_per_second(), "events"),
+        Some(ceiling_rate),
+        verdict(p99 <= Duration::from_millis(10), "p99 ≤ 10 ms"),
+    ));
+
+    let writing_peak = server.memory()?.peak;
+    drop(server);
+
+    eprintln!("loading the read-path fixture");
+    let loading = std::time::Instant::now();
+    let fixture = fixtures::Fixtures {
+        conversations: scale.fixture_conversations,
+        messages: scale.fixture_messages,
+        numbers: cli.numbers,
+    };
+    let stored = fixtures::load(data.path(), fixture).await?;
+    notes.push(format!(
+        "Read path: {} fixture messages in {} conversations loaded in {:.1} s by \
+         `switchboard-bench load-fixtures` (the webhook ingestion code, 5,000 messages a \
+         transaction), on top of what the write scenarios stored; reads at concurrency {}.",
+        thousands(stored as u64),
+        thousands(scale.fixture_conversations as u64),
+        loading.elapsed().as_secs_f64(),
+        scale.read_concurrency,
+    ));
+    let server = server::Server::start(&binary, data.path()).await?;
+    let bench = Bench {
+        api: api::Api::sign_in(bench.api.client.clone(), &server.base).await?,
+        ..bench
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_after_load = server.memory()?.current;
+    for read in bench.reads().await? {
+        eprintln!("read path: {}", read.name);
+        let outcome = bench.read(&read).await;
+        let p99 = outcome.quantile(0.99);
+        rows.push(Row::from_outcome(
+            &format!("5. read: {}", read.name),
+            &outcome,
+            format!(
+                "{} req, {} conc.",
+                thousands(outcome.requests),
+                scale.read_concurrency
+            ),
+            per_second(outcome.requests_per_second(), "req"),
+            Some(ceiling_rate),
+            verdict(p99 <= Duration::from_millis(5), "p99 ≤ 5 ms"),
+        ));
+    }
+    let reading_peak = server.memory()?.peak;
+    const MIB: u64 = 1024 * 1024;
+    rows.push(Row {
+        scenario: "6. memory: server RSS".to_owned(),
+        load: "whole run".to_owned(),
+        throughput: format!(
+            "peak {} MiB writing, {} MiB reading at {} messages; {} MiB idle after the load",
+            writing_peak / MIB,
+            reading_peak / MIB,
+            thousands(stored as u64),
+            idle_after_load / MIB,
+        ),
+        vs_ceiling: "—".to_owned(),
+        p50: "—".to_owned(),
+        p99: "—".to_owned(),
+        max: "—".to_owned(),
+        errors: "—".to_owned(),
+        target: verdict(
+            writing_peak.max(reading_peak) <= 150 * 1000 * 1000,
+            "≤ 150 MB",
+        ),
+    });
+    drop(server);
+    // In the issue's order; scenarios ran in the order their set-up needs.
+    rows.sort_by_key(|r| r.scenario.chars().next());
+    Ok((rows, notes))
+}
+
+fn verdict(met: bool, target: &str) -> String {
+    format!("{target}: **{}**", if met { "met" } else { "missed" })
+}
+
+fn commit() -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let hash = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".to_owned());
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    if dirty {
+        format!("{hash} + uncommitted changes")
+    } else {
+        hash
+    }
+}
+
+/// Replaces what is between the markers (or appends them) and keeps the rest of the file,
+/// where the analysis of the figures lives.
+fn write_between_markers(path: &Path, section: &str) -> anyhow::Result<()> {
+    let existing = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\n".to_owned());
+    let block = format!("{BEGIN}\n{section}{END}");
+    let updated = match (existing.find(BEGIN), existing.find(END)) {
+        (Some(begin), Some(end)) if end > begin => {
+            format!(
+                "{}{block}{}",
+                &existing[..begin],
+                &existing[end + END.len()..]
+            )
+        }
+        _ => format!("{}\n\n{block}\n", existing.trim_end()),
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, updated).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,270 @@
+//! Group commit: one thread owns the only writing connection and applies the writes that queue
+//! up while it commits, several to a transaction and so to one fsync.
+//!
+//! SQLite has one writer at a time and `synchronous = FULL` pays an fsync per commit, so one
+//! transaction per request caps writes at the disk's fsync rate, and writers from a pool only
+//! wait on each other's locks. Here each write runs in its own savepoint inside the batch's
+//! transaction: a write that fails is rolled back alone and its caller told, while its
+//! neighbours go on. Every caller hears back only after the batch's COMMIT has returned, so
+//! an answer of success always means durable; if the COMMIT fails, every write of the batch
+//! fails.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+
+use diesel::Connection as _;
+use diesel::connection::SimpleConnection as _;
+use diesel::sqlite::SqliteConnection;
+use switchboard_domain::error::RepoError;
+
+use crate::error::Fail;
+
+/// The most writes one transaction takes; more wait for the next, so no caller waits on an
+/// unbounded batch.
+const MAX_BATCH: usize = 256;
+
+/// What a write hands back once run: it is told how the batch's commit went and answers its
+/// caller.
+type Settle = Box<dyn FnOnce(Option<RepoError>) + Send>;
+/// A write waiting for the writer thread.
+type Job = Box<dyn FnOnce(&mut SqliteConnection) -> Settle + Send>;
+
+/// The sending side of the writer thread; the thread ends when every clone is dropped.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `connection` (opened with the store's pragmas).
+    pub(crate) fn start(connection: SqliteConnection) -> std::io::Result<Self> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || write_forever(connection, &queue))?;
+        Ok(Self { jobs })
+    }
+
+    /// Runs `work` inside a savepoint of the next batch and answers once that batch is
+    /// committed: `work`'s own error (only its writes undone), the commit's error, or its value.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let outcome = conn.transaction(work).map_err(|Fail(e)| e);
+            Box::new(move |commit_error| {
+                let _ = answer.send(match (outcome, commit_error) {
+                    (Ok(value), None) => Ok(value),
+                    (Ok(_), Some(e)) | (Err(e), _) => Err(e),
+                });
+            })
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| RepoError::Unavailable("the database writer has stopped".to_owned()))?;
+        answered.await.map_err(|_| {
+            RepoError::Unavailable("the database could not start a write transaction".to_owned())
+        })?
+    }
+}
+
+fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        // Whatever queued up meanwhile (typically while the last commit was syncing) joins.
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        apply(&mut conn, batch);
+    }
+}
+
+/// One transaction for the whole batch. Jobs dropped without being run (the transaction could
+/// not begin) answer their callers with `Unavailable` through their dropped channel.
+fn apply(conn: &mut SqliteConnection, mut batch: Vec<Job>) {
+    let mut settles: Vec<Settle> = Vec::with_capacity(batch.len());
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        conn.immediate_transaction::<_, diesel::result::Error, _>(|conn| {
+            settles.extend(batch.drain(..).map(|job| job(conn)));
+            Ok(())
+        })
+    }));
+    let commit_error = match run {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, writes = settles.len(), "a write batch failed to commit");
+            Some(RepoError::Unavailable(format!(
+                "the database commit failed: {e}"
+            )))
+        }
+        Err(_) => {
+            // A write panicked mid-batch: nothing of the batch may count as stored, and the
+            // connection's transaction state can no longer be trusted.
+            tracing::error!("a database write panicked; its batch is rolled back");
+            let _ = conn.batch_execute("ROLLBACK");
+            Some(RepoError::Unexpected("a database write failed".to_owned()))
+        }
+    };
+    for settle in settles {
+        settle(commit_error.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Barrier};
+
+    use diesel::RunQueryDsl as _;
+    use diesel::sql_types::BigInt;
+
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    fn database() -> (tempfile::TempDir, Writer, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;
+             CREATE TABLE parents (id INTEGER PRIMARY KEY);
+             CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                                 parent BIGINT REFERENCES parents (id));",
+        )
+        .unwrap();
+        (dir, Writer::start(conn).unwrap(), path)
+    }
+
+    fn count(path: &std::path::Path) -> i64 {
+        let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+        let rows: Vec<Count> = diesel::sql_query("SELECT count(*) AS n FROM items")
+            .load(&mut conn)
+            .unwrap();
+        rows[0].n
+    }
+
+    fn insert(name: &str) -> impl FnOnce(&mut SqliteConnection) -> Result<(), Fail> + use<> {
+        let sql = format!("INSERT INTO items (name) VALUES ('{name}')");
+        move |conn| {
+            diesel::sql_query(sql).execute(conn)?;
+            Ok(())
+        }
+    }
+
+    /// Holds the writer inside a write until released, so everything sent meanwhile lands in
+    /// the next batch together.
+    async fn hold(writer: &Writer) -> (Arc<Barrier>, tokio::task::JoinHandle<()>) {
+        let (entered, release) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
+        let (inside, gate) = (entered.clone(), release.clone());
+        let writer = writer.clone();
+        let held = tokio::spawn(async move {
+            writer
+                .write(move |_| {
+                    inside.wait();
+                    gate.wait();
+                    Ok(())
+                })
+                .await
+                .unwrap();
+        });
+        let waiting = entered.clone();
+        tokio::task::spawn_blocking(move || waiting.wait())
+            .await
+            .unwrap();
+        (release, held)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn in_one_batch_a_failing_write_is_undone_alone_and_its_neighbours_commit() {
+        let (_dir, writer, path) = database();
+        let (release, held) = hold(&writer).await;
+        let writes: Vec<_> = ["ana", "bo", "ana", "cy"]
+            .into_iter()
+            .map(|name| {
+                tokio::spawn({
+                    let writer = writer.clone();
+                    async move { writer.write(insert(name)).await }
+                })
+            })
+            .collect();
+        // Give every write time to queue behind the held one.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::task::spawn_blocking(move || release.wait())
+            .await
+            .unwrap();
+        held.await.unwrap();
+        let outcomes: Vec<_> = futures_outcomes(writes).await;
+        // The two "ana" writes race for the queue; whichever came second is the duplicate.
+        let (anas, others) = ([&outcomes[0], &outcomes[2]], [&outcomes[1], &outcomes[3]]);
+        assert!(others.iter().all(|o| o.is_ok()), "{outcomes:?}");
+        assert_eq!(anas.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+        assert!(
+            anas.iter()
+                .any(|o| matches!(o, Err(RepoError::Conflict(_)))),
+            "the duplicate alone fails: {outcomes:?}"
+        );
+        assert_eq!(count(&path), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn when_the_commit_fails_no_write_of_the_batch_reports_success_and_none_is_stored() {
+        let (_dir, writer, path) = database();
+        let (release, held) = hold(&writer).await;
+        let good = tokio::spawn({
+            let writer = writer.clone();
+            async move { writer.write(insert("ana")).await }
+        });
+        // A foreign key checked only at COMMIT: the savepoint succeeds, the commit cannot.
+        let poison = tokio::spawn({
+            let writer = writer.clone();
+            async move {
+                writer
+                    .write(|conn| {
+                        conn.batch_execute(
+                            "PRAGMA defer_foreign_keys = ON;
+                             INSERT INTO items (name, parent) VALUES ('orphan', 999);",
+                        )?;
+                        Ok(())
+                    })
+                    .await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::task::spawn_blocking(move || release.wait())
+            .await
+            .unwrap();
+        let _ = held.await;
+        assert!(matches!(
+            good.await.unwrap(),
+            Err(RepoError::Unavailable(_))
+        ));
+        assert!(matches!(
+            poison.await.unwrap(),
+            Err(RepoError::Unavailable(_))
+        ));
+        assert_eq!(count(&path), 0);
+        // The writer goes on after a failed batch.
+        writer.write(insert("bo")).await.unwrap();
+        assert_eq!(count(&path), 1);
+    }
+
+    async fn futures_outcomes(
+        writes: Vec<tokio::task::JoinHandle<Result<(), RepoError>>>,
+    ) -> Vec<Result<(), RepoError>> {
+        let mut outcomes = Vec::new();
+        for write in writes {
+            outcomes.push(write.await.unwrap());
+        }
+        outcomes
+    }
+}
