@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use futures_util::stream::{self, StreamExt as _};
 
 use super::messaging::ChangeSignal;
 use crate::clock::Clock;
@@ -75,6 +76,19 @@ impl DispatchReport {
     }
 }
 
+/// Messages the dispatcher has in flight at once. They belong to different conversations (the
+/// outbox hands out at most one per conversation), so each conversation's order holds; each
+/// waits on the Cloud API and then on its own commit, and overlapping those waits is what keeps
+/// a busy outbox moving.
+const IN_FLIGHT: usize = 16;
+
+/// How one message's attempt ended.
+enum Handled {
+    Accepted,
+    Failed,
+    Retried,
+}
+
 /// Sends due messages; run it in a loop (see the app's worker). A media message's file is
 /// uploaded to WhatsApp first, once: the media id is recorded before the send, so a retried
 /// send goes by that id.
@@ -115,35 +129,45 @@ impl Dispatcher {
         }
     }
 
-    /// Sends up to `limit` due messages, at most one per conversation, and records each
-    /// outcome: `accepted` with the WhatsApp id, `failed` with Meta's error, or a retry later.
+    /// Sends up to `limit` due messages, at most one per conversation and up to sixteen
+    /// at once, and records each outcome: `accepted` with the WhatsApp id, `failed` with Meta's error, or a retry later.
     ///
     /// # Errors
     /// Storage failures; a message whose outcome could not be recorded stays queued and is
     /// sent again (the Cloud API may then see it twice: the price of never losing one).
     pub async fn run_once(&self, limit: u32) -> Result<DispatchReport, RepoError> {
+        let due = self.outbox.due_messages(self.clock.now(), limit).await?;
+        let outcomes: Vec<Result<Handled, RepoError>> = stream::iter(due)
+            .map(|item| self.dispatch(item))
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
         let mut report = DispatchReport::default();
-        for item in self.outbox.due_messages(self.clock.now(), limit).await? {
-            self.dispatch(item, &mut report).await?;
+        let mut first_error = None;
+        for outcome in outcomes {
+            match outcome {
+                Ok(Handled::Accepted) => report.accepted += 1,
+                Ok(Handled::Failed) => report.failed += 1,
+                Ok(Handled::Retried) => report.retried += 1,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
         }
         if report.accepted + report.failed > 0 {
             self.changes.changed();
         }
-        Ok(report)
+        first_error.map_or(Ok(report), Err)
     }
 
-    async fn dispatch(
-        &self,
-        mut item: DispatchItem,
-        report: &mut DispatchReport,
-    ) -> Result<(), RepoError> {
+    async fn dispatch(&self, mut item: DispatchItem) -> Result<Handled, RepoError> {
         let attempts = item.attempts + 1;
         // An upload failure counts as a failed attempt, retried or final like a send failure.
         let outcome = match self.upload_media(&mut item).await? {
             Ok(()) => self.gateway.send(&item.outbound).await,
             Err(error) => Err(error),
         };
-        match outcome {
+        let handled = match outcome {
             Ok(accepted) => {
                 match self
                     .outbox
@@ -159,11 +183,11 @@ impl Dispatcher {
                         self.outbox
                             .mark_failed(item.message_id, &error, self.clock.now())
                             .await?;
-                        report.failed += 1;
+                        Handled::Failed
                     }
                     other => {
                         other?;
-                        report.accepted += 1;
+                        Handled::Accepted
                     }
                 }
             }
@@ -180,7 +204,7 @@ impl Dispatcher {
                 self.outbox
                     .mark_failed(item.message_id, &error, self.clock.now())
                     .await?;
-                report.failed += 1;
+                Handled::Failed
             }
             Err(GatewayError::Transient { code, message, .. })
                 if attempts >= self.policy.max_attempts =>
@@ -193,7 +217,7 @@ impl Dispatcher {
                 self.outbox
                     .mark_failed(item.message_id, &error, self.clock.now())
                     .await?;
-                report.failed += 1;
+                Handled::Failed
             }
             Err(GatewayError::Transient { retry_after, .. }) => {
                 let next =
@@ -201,10 +225,10 @@ impl Dispatcher {
                 self.outbox
                     .schedule_retry(item.message_id, attempts, next)
                     .await?;
-                report.retried += 1;
+                Handled::Retried
             }
-        }
-        Ok(())
+        };
+        Ok(handled)
     }
 
     /// Uploads a media message's file unless it already has a WhatsApp media id, and records
