@@ -2,6 +2,7 @@
 //! synchronous calls on the blocking pool.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -12,6 +13,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use switchboard_domain::error::RepoError;
 use switchboard_domain::ports::HealthCheck;
+use tokio::sync::Semaphore;
 
 use crate::database_url::DatabaseUrl;
 use crate::error::Fail;
@@ -53,11 +55,18 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
     }
 }
 
+/// Connections for reads (WAL lets them run beside the writer).
+const READ_CONNECTIONS: u32 = 8;
+
 /// The store: a pool of connections for reads and the one writer thread (group commit) for
 /// writes, implementing every repository port.
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<ConnectionManager<SqliteConnection>>,
+    /// One permit per pooled connection: a read waits here, not on a blocking thread of its
+    /// own, so a burst of requests cannot grow the blocking pool (and with it the process's
+    /// memory) past what the pool can serve at once.
+    reads: Arc<Semaphore>,
     writer: Writer,
 }
 
@@ -106,12 +115,16 @@ impl Store {
         let writer = Writer::start(first).map_err(|e| connect_error(e.to_string()))?;
         let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
         let pool = Pool::builder()
-            .max_size(8)
+            .max_size(READ_CONNECTIONS)
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| connect_error(e.to_string()))?;
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool,
+            reads: Arc::new(Semaphore::new(READ_CONNECTIONS as usize)),
+            writer,
+        })
     }
 
     /// Applies every pending embedded migration; returns the versions applied.
@@ -146,6 +159,11 @@ impl Store {
         F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,
         T: Send + 'static,
     {
+        let _permit = self
+            .reads
+            .acquire()
+            .await
+            .map_err(|_| RepoError::Unavailable("the store is closed".to_owned()))?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool
