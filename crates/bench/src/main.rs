@@ -171,7 +171,14 @@ async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
     ));
 
     eprintln!("send");
-    let (send, drained) = bench.send().await.context("send")?;
+    let (send, drained, unsettled) = bench.send().await.context("send")?;
+    if unsettled > 0 {
+        notes.push(format!(
+            "Send: {} replies were still waiting for the mock's status webhooks two minutes \
+             after the last was accepted.",
+            thousands(unsettled as u64)
+        ));
+    }
     let sends = send.requests_per_second();
     rows.push(Row::from_outcome(
         "4. send: `POST /conversations/{id}/messages` → 202",

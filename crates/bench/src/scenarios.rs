@@ -173,10 +173,21 @@ impl Bench {
         Ok(outcome)
     }
 
-    /// The same deliveries at a constant rate; latency from each one's due time.
+    /// The same deliveries at a constant rate; latency from each one's due time. A tenth of
+    /// the run at the same rate warms the connections up first.
     pub async fn fixed_rate_ingest(&self) -> Outcome {
-        let total =
-            (f64::from(self.scale.fixed_rate) * self.scale.fixed_rate_for.as_secs_f64()) as usize;
+        let rate = f64::from(self.scale.fixed_rate);
+        let warm = Bench {
+            scale: Scale {
+                fixed_rate_for: self.scale.fixed_rate_for / 10,
+                ..self.scale
+            },
+            ..self.clone()
+        };
+        let warm_total = (rate * warm.scale.fixed_rate_for.as_secs_f64()) as usize;
+        warm.post_deliveries(warm.inbound("steady-warm", 0, warm_total), true)
+            .await;
+        let total = (rate * self.scale.fixed_rate_for.as_secs_f64()) as usize;
         let deliveries = self.inbound("steady", 0, total);
         self.post_deliveries(deliveries, true).await
     }
@@ -279,10 +290,19 @@ impl Bench {
 
     /// Agents' replies to the conversations the ingest opened, then the time until the
     /// dispatcher has had every one accepted by the mock.
-    pub async fn send(&self) -> anyhow::Result<(Outcome, Duration)> {
+    /// Also returns how many replies never got their `read` status from the mock.
+    pub async fn send(&self) -> anyhow::Result<(Outcome, Duration, i64)> {
         let mut conversations: Vec<Conversation> = Vec::new();
         for number in self.numbers.iter() {
-            conversations.extend(self.api.conversations(number).await?);
+            // Silent customers never get statuses from the mock; they are the status
+            // scenario's.
+            conversations.extend(
+                self.api
+                    .conversations(number)
+                    .await?
+                    .into_iter()
+                    .filter(|c| !c.wa_id.ends_with("0003")),
+            );
         }
         if conversations.is_empty() {
             bail!("no conversations to reply to: run the webhook scenario first");
@@ -301,6 +321,9 @@ impl Bench {
             .await;
         self.wait_until_dispatched(Duration::from_secs(300)).await?;
         let drained = started.elapsed();
+        // The mock still posts three status webhooks per reply; let them land before the next
+        // scenario, or they would be measured as part of it.
+        let unsettled = self.wait_until_settled(Duration::from_secs(120)).await?;
         let failed = database::count(
             &self.data_dir,
             "SELECT count(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'failed'",
@@ -308,7 +331,25 @@ impl Bench {
         if failed > 0 {
             bail!("{failed} replies failed; the mock accepts every recipient the bench uses");
         }
-        Ok((outcome, drained))
+        Ok((outcome, drained, unsettled))
+    }
+
+    /// Until no reply waits for a status webhook from the mock (every one is `read`), for at
+    /// most `limit`; returns how many still wait.
+    async fn wait_until_settled(&self, limit: Duration) -> anyhow::Result<i64> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let pending = database::count(
+                &self.data_dir,
+                "SELECT count(*) AS n FROM messages \
+                 WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered')",
+            )
+            .context("counting replies awaiting statuses")?;
+            if pending == 0 || std::time::Instant::now() > deadline {
+                return Ok(pending);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     async fn wait_until_dispatched(&self, limit: Duration) -> anyhow::Result<()> {

@@ -15,6 +15,10 @@ const DELIVERY_ATTEMPTS: u32 = 5;
 /// The wait after the first failed attempt, doubled after each further one.
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Webhooks on their way at once. Meta paces its deliveries; without a bound, a burst of
+/// messages at zero status delays opened thousands of connections at once, overran the
+/// listener's backlog and lost status webhooks after their retries.
+const MAX_IN_FLIGHT: usize = 64;
 
 /// Why a webhook the simulator POSTed was not taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +55,7 @@ pub(super) struct Callback {
     client: reqwest::Client,
     app_secret: Vec<u8>,
     url: RwLock<String>,
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl Callback {
@@ -72,6 +77,7 @@ impl Callback {
             client,
             app_secret,
             url: RwLock::new(url),
+            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
         })
     }
 
@@ -124,7 +130,11 @@ impl Callback {
     pub(super) async fn post_with_retries(&self, body: &str, what: &str) {
         let mut wait = FIRST_RETRY_DELAY;
         for attempt in 1..=DELIVERY_ATTEMPTS {
-            match self.post(body).await {
+            let posted = match self.in_flight.acquire().await {
+                Ok(_permit) => self.post(body).await,
+                Err(_) => return,
+            };
+            match posted {
                 Ok(()) => return,
                 Err(error) if attempt < DELIVERY_ATTEMPTS => {
                     tracing::debug!(%error, attempt, what, "simulator webhook not taken; retrying");
