@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use switchboard_whatsapp::simulator::{SimulatorConfig, bind};
 
-use crate::common::spawn_server_with;
+use crate::common::{sign_in_over_http, spawn_server_with};
 
 const TOKEN: &str = "EAAcloudModeTestToken";
 const SECRET: &str = "cloud-mode-app-secret";
@@ -62,16 +62,7 @@ impl CloudDesk {
         )
         .await;
         let http = reqwest::Client::new();
-        let login: Value = http
-            .post(format!("{}/api/v1/auth/login", desk.base))
-            .json(&json!({"username": "admin", "password": "cloud-mode-pw"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = login["access_token"].as_str().unwrap().to_owned();
+        let token = sign_in_over_http(&http, &desk.base, "admin", "cloud-mode-pw").await;
         let created = http
             .post(format!("{}/api/v1/business-numbers", desk.base))
             .bearer_auth(&token)

@@ -40,6 +40,28 @@ pub async fn spawn_server(data_dir: &std::path::Path, admin_password: Option<&st
     spawn_server_with(data_dir, admin_password, &[]).await
 }
 
+/// Signs in to a spawned server over HTTP and returns the access token.
+pub async fn sign_in_over_http(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> String {
+    let reply: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    reply["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no access token in {reply}"))
+        .to_owned()
+}
+
 /// As [`spawn_server`], with more configuration variables.
 pub async fn spawn_server_with(
     data_dir: &std::path::Path,

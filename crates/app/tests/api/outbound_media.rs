@@ -12,7 +12,7 @@ use switchboard_domain::gateway::{GatewayError, OutboundContent};
 use switchboard_domain::media::MediaKind;
 use switchboard_domain::user::Role;
 
-use crate::common::{Reply, TestApp, get, login, post, send, spawn_server_with};
+use crate::common::{Reply, TestApp, get, login, post, send, sign_in_over_http, spawn_server_with};
 use crate::webhook::{PHONE_NUMBER_ID, app_with_number, envelope, signed};
 
 const KB: usize = 1024;
@@ -718,16 +718,7 @@ async fn in_mock_mode_a_multipart_image_reaches_sent_and_is_served_back_byte_ide
     .await;
     let base = server.base;
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": "media-mock-pw"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_owned();
+    let token = sign_in_over_http(&http, &base, "admin", "media-mock-pw").await;
     let numbers: Value = http
         .get(format!("{base}/api/v1/business-numbers"))
         .bearer_auth(&token)

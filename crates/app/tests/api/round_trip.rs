@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
-use crate::common::spawn_server_with;
+use crate::common::{sign_in_over_http, spawn_server_with};
 
 #[derive(Debug, Clone)]
 struct SseEvent {
@@ -93,16 +93,7 @@ impl Session {
         )
         .await;
         let client = reqwest::Client::new();
-        let login: Value = client
-            .post(format!("{}/api/v1/auth/login", server.base))
-            .json(&json!({"username": "admin", "password": "round-trip-pw"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = login["access_token"].as_str().unwrap().to_owned();
+        let token = sign_in_over_http(&client, &server.base, "admin", "round-trip-pw").await;
         let mut session = Self {
             base: server.base,
             client,
@@ -260,17 +251,7 @@ async fn live_events_reach_only_members_of_the_number() {
         .await
         .unwrap();
     let agent_id = created["id"].as_i64().unwrap();
-    let login: Value = s
-        .client
-        .post(format!("{}/api/v1/auth/login", s.base))
-        .json(&json!({"username": "agent", "password": "agent-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let agent_token = login["access_token"].as_str().unwrap().to_owned();
+    let agent_token = sign_in_over_http(&s.client, &s.base, "agent", "agent-password").await;
     let events_url = format!("{}/api/v1/events", s.base);
     let admin_stream = subscribe(&s.client, events_url.clone(), &s.token, None);
     let agent_stream = subscribe(&s.client, events_url, &agent_token, None);
