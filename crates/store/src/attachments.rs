@@ -79,7 +79,7 @@ impl AttachmentRepository for Store {
             attachments::table
                 .find(id.0)
                 .select(AttachmentRow::as_select())
-                .first(conn)?
+                .get_result(conn)?
                 .into_domain()
         })
         .await

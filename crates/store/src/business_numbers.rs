@@ -106,7 +106,7 @@ impl BusinessNumberRepository for Store {
             let row: NumberRow = business_numbers::table
                 .find(id.0)
                 .select(NumberRow::as_select())
-                .first(conn)?;
+                .get_result(conn)?;
             Ok(row.into())
         })
         .await

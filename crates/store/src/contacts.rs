@@ -38,7 +38,7 @@ pub(crate) fn upsert_contact(
     let (id, stored): (i64, Option<String>) = contacts::table
         .filter(contacts::wa_id.eq(wa_id))
         .select((contacts::id, contacts::profile_name))
-        .first(conn)?;
+        .get_result(conn)?;
     if profile_name.is_some() && profile_name != stored.as_deref() {
         diesel::update(contacts::table.find(id))
             .set((
@@ -103,7 +103,7 @@ impl ContactRepository for Store {
             let contact: ContactRow = contacts::table
                 .find(id.0)
                 .select(ContactRow::as_select())
-                .first(conn)?;
+                .get_result(conn)?;
             let numbers: Vec<i64> = conversations::table
                 .filter(conversations::contact_id.eq(id.0))
                 .select(conversations::business_number_id)

@@ -18,6 +18,7 @@ use switchboard_domain::ports::{ConversationRepository, MessageCursor, NewOutbou
 
 use crate::contacts::upsert_contact;
 use crate::error::Fail;
+use crate::prepared::Prepared;
 use crate::rows::{ContactRow, ConversationRow, MessageRow};
 use crate::schema::{contacts, conversations, events, messages};
 use crate::sqlite::Store;
@@ -50,7 +51,7 @@ pub(crate) fn message_owner(conn: &mut SqliteConnection, message: i64) -> Result
         .inner_join(conversations::table)
         .filter(messages::id.eq(message))
         .select((conversations::business_number_id, messages::conversation_id))
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// The JSON stored as an outbound message's payload: the Cloud API's own shape for it (a media
@@ -209,7 +210,7 @@ pub(crate) fn find_or_create_conversation(
         .filter(conversations::business_number_id.eq(number))
         .filter(conversations::contact_id.eq(contact))
         .select(ConversationRow::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok((row, created))
 }
 
@@ -218,13 +219,15 @@ fn views(
     rows: Vec<(ConversationRow, ContactRow)>,
 ) -> Result<Vec<ConversationView>, Fail> {
     let last_ids: Vec<i64> = rows.iter().filter_map(|(c, _)| c.last_message_id).collect();
-    let mut last: std::collections::HashMap<i64, MessageRow> = messages::table
-        .filter(messages::id.eq_any(&last_ids))
-        .select(MessageRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|m| (m.id(), m))
-        .collect();
+    let mut last: std::collections::HashMap<i64, MessageRow> = Prepared(
+        messages::table
+            .filter(messages::id.eq_any(&last_ids))
+            .select(MessageRow::as_select()),
+    )
+    .load(conn)?
+    .into_iter()
+    .map(|m| (m.id(), m))
+    .collect();
     rows.into_iter()
         .map(|(conversation, contact)| {
             let preview = conversation
@@ -246,7 +249,7 @@ fn view(conn: &mut SqliteConnection, id: i64) -> Result<ConversationView, Fail> 
         .inner_join(contacts::table)
         .filter(conversations::id.eq(id))
         .select((ConversationRow::as_select(), ContactRow::as_select()))
-        .first(conn)?;
+        .get_result(conn)?;
     let mut all = views(conn, vec![row])?;
     all.pop().ok_or(Fail(RepoError::NotFound))
 }
@@ -265,7 +268,7 @@ fn queue(
             conversations::business_number_id,
             conversations::last_message_at,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     let (kind, text, payload) = outbound_payload(&new.content)?;
     // An agent's file is in the media store already: the message serves it at once.
     let file = match &new.content {
@@ -313,17 +316,20 @@ fn queue(
             .filter(messages::conversation_id.eq(conversation))
             .filter(messages::idempotency_key.eq(&new.idempotency_key))
             .select(MessageRow::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         return Ok((existing.into_domain()?, false));
     };
     let message = row.into_domain()?;
-    diesel::update(conversations::table.find(conversation))
-        .set((
-            conversations::last_message_at.eq(last_message_at.max(now - now.rem_euclid(1000))),
-            conversations::last_message_id.eq(message.id.0),
-            conversations::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    Prepared(
+        diesel::update(conversations::table.find(conversation))
+            .set((
+                conversations::last_message_at.eq(last_message_at.max(now - now.rem_euclid(1000))),
+                conversations::last_message_id.eq(message.id.0),
+                conversations::updated_at.eq(now),
+            ))
+            .returning(conversations::id),
+    )
+    .changed(conn)?;
     log_event(
         conn,
         number,
@@ -382,7 +388,7 @@ impl ConversationRepository for Store {
                             .and(conversations::id.lt(after.id.0))),
                 );
             }
-            let rows = select.load(conn)?;
+            let rows = Prepared(select).load(conn)?;
             views(conn, rows)
         })
         .await
@@ -404,7 +410,7 @@ impl ConversationRepository for Store {
             let number: i64 = conversations::table
                 .find(id.0)
                 .select(conversations::business_number_id)
-                .first(conn)?;
+                .get_result(conn)?;
             if let Some(status) = changes.status {
                 diesel::update(conversations::table.find(id.0))
                     .set(conversations::status.eq(status.as_str()))
@@ -444,7 +450,7 @@ impl ConversationRepository for Store {
                     conversations::business_number_id,
                     conversations::unread_count,
                 ))
-                .first(conn)?;
+                .get_result(conn)?;
             if unread != 0 {
                 diesel::update(conversations::table.find(id.0))
                     .set((
@@ -466,7 +472,8 @@ impl ConversationRepository for Store {
                 .filter(messages::direction.eq("inbound"))
                 .order((messages::sent_at.desc(), messages::id.desc()))
                 .select(messages::wamid)
-                .first::<Option<String>>(conn)
+                .limit(1)
+                .get_result::<Option<String>>(conn)
                 .optional()?
                 .flatten())
         })
@@ -494,7 +501,7 @@ impl ConversationRepository for Store {
                         .or(messages::sent_at.eq(at).and(messages::id.lt(before.id.0))),
                 );
             }
-            let mut page = select
+            let mut page = Prepared(select)
                 .load(conn)?
                 .into_iter()
                 .map(MessageRow::into_domain)
@@ -521,7 +528,7 @@ impl ConversationRepository for Store {
             messages::table
                 .find(id.0)
                 .select(MessageRow::as_select())
-                .first(conn)?
+                .get_result(conn)?
                 .into_domain()
         })
         .await
@@ -538,7 +545,7 @@ impl ConversationRepository for Store {
                 .filter(messages::conversation_id.eq(conversation.0))
                 .filter(messages::idempotency_key.eq(key))
                 .select(MessageRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .map(MessageRow::into_domain)
                 .transpose()

@@ -59,7 +59,7 @@ impl EventRepository for Store {
         self.run(|conn| {
             let last: Option<i64> = events::table
                 .select(diesel::dsl::max(events::id))
-                .first(conn)?;
+                .get_result(conn)?;
             Ok(last.unwrap_or(0))
         })
         .await

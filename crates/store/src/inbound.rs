@@ -18,6 +18,7 @@ use switchboard_domain::ports::InboundRepository;
 use crate::contacts::upsert_contact;
 use crate::conversations::{find_or_create_conversation, log_event};
 use crate::error::Fail;
+use crate::prepared::Prepared;
 use crate::schema::{business_numbers, conversations, messages, pending_statuses};
 use crate::sqlite::Store;
 use crate::time::to_millis;
@@ -75,7 +76,7 @@ impl<'c> Ingest<'c> {
         let found = business_numbers::table
             .filter(business_numbers::phone_number_id.eq(phone_number_id))
             .select(business_numbers::id)
-            .first::<i64>(self.conn)
+            .get_result::<i64>(self.conn)
             .optional()?;
         if found.is_none() {
             self.summary
@@ -140,22 +141,25 @@ impl<'c> Ingest<'c> {
             .status
             .parse()
             .map_err(|e| RepoError::Unexpected(format!("conversation {conversation}: {e}")))?;
-        diesel::update(conversations::table.find(conversation))
-            .set((
-                conversations::status.eq(status.after_inbound().as_str()),
-                // Deliveries arrive out of order: these only move forward.
-                conversations::last_message_at.eq(row.last_message_at.max(sent_at)),
-                conversations::last_message_id.eq(if sent_at >= row.last_message_at {
-                    Some(message_id)
-                } else {
-                    row.last_message_id
-                }),
-                conversations::last_inbound_at
-                    .eq(row.last_inbound_at.map_or(sent_at, |t| t.max(sent_at))),
-                conversations::unread_count.eq(conversations::unread_count + 1),
-                conversations::updated_at.eq(self.now),
-            ))
-            .execute(self.conn)?;
+        Prepared(
+            diesel::update(conversations::table.find(conversation))
+                .set((
+                    conversations::status.eq(status.after_inbound().as_str()),
+                    // Deliveries arrive out of order: these only move forward.
+                    conversations::last_message_at.eq(row.last_message_at.max(sent_at)),
+                    conversations::last_message_id.eq(if sent_at >= row.last_message_at {
+                        Some(message_id)
+                    } else {
+                        row.last_message_id
+                    }),
+                    conversations::last_inbound_at
+                        .eq(row.last_inbound_at.map_or(sent_at, |t| t.max(sent_at))),
+                    conversations::unread_count.eq(conversations::unread_count + 1),
+                    conversations::updated_at.eq(self.now),
+                ))
+                .returning(conversations::id),
+        )
+        .changed(self.conn)?;
         let kind = if created {
             EventKind::ConversationCreated
         } else {
@@ -182,7 +186,7 @@ impl<'c> Ingest<'c> {
                 messages::conversation_id,
                 conversations::business_number_id,
             ))
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()?;
         let Some((id, current, conversation, number)) = found else {
             let kept = diesel::insert_into(pending_statuses::table)
@@ -236,30 +240,46 @@ pub(crate) fn set_status(
 ) -> Result<(), Fail> {
     let row = messages::table.find(id);
     let name = messages::status.eq(status.as_str());
+    let key = messages::id;
     match status {
-        MessageStatus::Accepted => diesel::update(row)
-            .set((name, messages::accepted_at.eq(at)))
-            .execute(conn)?,
-        MessageStatus::Sent => diesel::update(row)
-            .set((name, messages::sent_status_at.eq(at)))
-            .execute(conn)?,
-        MessageStatus::Delivered => diesel::update(row)
-            .set((name, messages::delivered_at.eq(at)))
-            .execute(conn)?,
-        MessageStatus::Read => diesel::update(row)
-            .set((name, messages::read_at.eq(at)))
-            .execute(conn)?,
-        MessageStatus::Failed => diesel::update(row)
-            .set((
-                name,
-                messages::failed_at.eq(at),
-                messages::error_code.eq(error.map(|e| e.code)),
-                messages::error_title.eq(error.and_then(|e| e.title.clone())),
-                messages::error_details.eq(error.and_then(|e| e.details.clone())),
-            ))
-            .execute(conn)?,
+        MessageStatus::Accepted => Prepared(
+            diesel::update(row)
+                .set((name, messages::accepted_at.eq(at)))
+                .returning(key),
+        )
+        .changed(conn)?,
+        MessageStatus::Sent => Prepared(
+            diesel::update(row)
+                .set((name, messages::sent_status_at.eq(at)))
+                .returning(key),
+        )
+        .changed(conn)?,
+        MessageStatus::Delivered => Prepared(
+            diesel::update(row)
+                .set((name, messages::delivered_at.eq(at)))
+                .returning(key),
+        )
+        .changed(conn)?,
+        MessageStatus::Read => Prepared(
+            diesel::update(row)
+                .set((name, messages::read_at.eq(at)))
+                .returning(key),
+        )
+        .changed(conn)?,
+        MessageStatus::Failed => Prepared(
+            diesel::update(row)
+                .set((
+                    name,
+                    messages::failed_at.eq(at),
+                    messages::error_code.eq(error.map(|e| e.code)),
+                    messages::error_title.eq(error.and_then(|e| e.title.clone())),
+                    messages::error_details.eq(error.and_then(|e| e.details.clone())),
+                ))
+                .returning(key),
+        )
+        .changed(conn)?,
         MessageStatus::Received | MessageStatus::Queued => {
-            diesel::update(row).set(name).execute(conn)?
+            Prepared(diesel::update(row).set(name).returning(key)).changed(conn)?
         }
     };
     Ok(())
@@ -333,7 +353,7 @@ mod tests {
                         conversations::last_inbound_at,
                         conversations::unread_count,
                     ))
-                    .first(conn)?)
+                    .get_result(conn)?)
             })
             .await
             .unwrap()
@@ -381,7 +401,7 @@ mod tests {
         );
         let phone: String = f
             .store
-            .run(|conn| Ok(contacts::table.select(contacts::phone).first(conn)?))
+            .run(|conn| Ok(contacts::table.select(contacts::phone).get_result(conn)?))
             .await
             .unwrap();
         assert_eq!(phone, "+16505551234");
@@ -537,8 +557,9 @@ mod tests {
         // An outbound message already accepted by the Cloud API.
         f.store
             .run(|conn| {
-                let conversation: i64 =
-                    conversations::table.select(conversations::id).first(conn)?;
+                let conversation: i64 = conversations::table
+                    .select(conversations::id)
+                    .get_result(conn)?;
                 diesel::insert_into(messages::table)
                     .values((
                         messages::conversation_id.eq(conversation),
@@ -585,7 +606,7 @@ mod tests {
                 Ok(messages::table
                     .filter(messages::wamid.eq("out"))
                     .select((messages::status, messages::read_at))
-                    .first(conn)?)
+                    .get_result(conn)?)
             })
             .await
             .unwrap();

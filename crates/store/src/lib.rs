@@ -14,6 +14,7 @@ mod login_attempts;
 mod media;
 mod media_files;
 mod outbox;
+mod prepared;
 mod rows;
 mod schema;
 mod sessions;

@@ -13,6 +13,7 @@ use switchboard_domain::ports::{DispatchItem, OutboxRepository};
 
 use crate::conversations::{StoredFile, log_event, message_owner, outbound_content};
 use crate::inbound::set_status;
+use crate::prepared::Prepared;
 use crate::schema::{business_numbers, contacts, conversations, messages, pending_statuses};
 use crate::sqlite::Store;
 use crate::time::to_millis;
@@ -116,19 +117,22 @@ impl OutboxRepository for Store {
         self.write(move |conn| {
             let now = to_millis(now);
             let (number, conversation) = message_owner(conn, id.0)?;
-            let changed = diesel::update(
-                messages::table
-                    .find(id.0)
-                    .filter(messages::status.eq(MessageStatus::Queued.as_str())),
+            let changed = Prepared(
+                diesel::update(
+                    messages::table
+                        .find(id.0)
+                        .filter(messages::status.eq(MessageStatus::Queued.as_str())),
+                )
+                .set((
+                    messages::status.eq(MessageStatus::Accepted.as_str()),
+                    messages::wamid.eq(&wamid),
+                    messages::accepted_at.eq(now),
+                    messages::attempts.eq(messages::attempts + 1),
+                    messages::next_attempt_at.eq(None::<i64>),
+                ))
+                .returning(messages::id),
             )
-            .set((
-                messages::status.eq(MessageStatus::Accepted.as_str()),
-                messages::wamid.eq(&wamid),
-                messages::accepted_at.eq(now),
-                messages::attempts.eq(messages::attempts + 1),
-                messages::next_attempt_at.eq(None::<i64>),
-            ))
-            .execute(conn)?;
+            .changed(conn)?;
             if changed == 0 {
                 return Ok(());
             }
@@ -184,12 +188,15 @@ impl OutboxRepository for Store {
         self.write(move |conn| {
             let now = to_millis(now);
             let (number, conversation) = message_owner(conn, id.0)?;
-            diesel::update(messages::table.find(id.0))
-                .set((
-                    messages::attempts.eq(messages::attempts + 1),
-                    messages::next_attempt_at.eq(None::<i64>),
-                ))
-                .execute(conn)?;
+            Prepared(
+                diesel::update(messages::table.find(id.0))
+                    .set((
+                        messages::attempts.eq(messages::attempts + 1),
+                        messages::next_attempt_at.eq(None::<i64>),
+                    ))
+                    .returning(messages::id),
+            )
+            .changed(conn)?;
             set_status(conn, id.0, MessageStatus::Failed, now, Some(&error))?;
             log_event(
                 conn,
@@ -210,12 +217,15 @@ impl OutboxRepository for Store {
         next_attempt_at: Timestamp,
     ) -> Result<(), RepoError> {
         self.write(move |conn| {
-            diesel::update(messages::table.find(id.0))
-                .set((
-                    messages::attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
-                    messages::next_attempt_at.eq(to_millis(next_attempt_at)),
-                ))
-                .execute(conn)?;
+            Prepared(
+                diesel::update(messages::table.find(id.0))
+                    .set((
+                        messages::attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
+                        messages::next_attempt_at.eq(to_millis(next_attempt_at)),
+                    ))
+                    .returning(messages::id),
+            )
+            .changed(conn)?;
             Ok(())
         })
         .await
@@ -227,7 +237,7 @@ impl OutboxRepository for Store {
             let (kind, payload): (String, String) = messages::table
                 .find(id.0)
                 .select((messages::kind, messages::payload))
-                .first(conn)?;
+                .get_result(conn)?;
             // The payload is what the thread shows: it names the id the send goes by.
             let mut value: serde_json::Value = serde_json::from_str(&payload)
                 .map_err(|e| RepoError::Unexpected(format!("outbound payload: {e}")))?;

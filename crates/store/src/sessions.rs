@@ -62,7 +62,7 @@ impl SessionRepository for Store {
                     sessions::user_id,
                     sessions::revoked_at,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let Some((session_id, expires_at, used_at, user_id, revoked_at)) = found else {
                 return Ok(Rotation::Invalid);
@@ -129,7 +129,7 @@ impl SessionRepository for Store {
                 .filter(sessions::id.eq(session))
                 .filter(sessions::revoked_at.is_null())
                 .select(UserRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .map(UserRow::into_user)
                 .transpose()

@@ -110,7 +110,7 @@ impl UserRepository for Store {
             users::table
                 .find(id.0)
                 .select(UserRow::as_select())
-                .first(conn)?
+                .get_result(conn)?
                 .into_user()
         })
         .await
@@ -125,7 +125,7 @@ impl UserRepository for Store {
             users::table
                 .filter(users::username_key.eq(key))
                 .select(UserRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .map(UserRow::into_credentials)
                 .transpose()
@@ -138,7 +138,7 @@ impl UserRepository for Store {
             let hash: String = users::table
                 .find(id.0)
                 .select(users::password_hash)
-                .first(conn)?;
+                .get_result(conn)?;
             Ok(PasswordHash(hash))
         })
         .await
