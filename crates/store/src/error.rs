@@ -1,4 +1,4 @@
-//! Translating Diesel and pool errors into the domain's [`RepoError`] at the boundary.
+//! Translating Diesel errors into the domain's [`RepoError`] at the boundary.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use switchboard_domain::error::RepoError;

@@ -15,6 +15,7 @@ mod media;
 mod media_files;
 mod outbox;
 mod prepared;
+mod readers;
 mod rows;
 mod schema;
 mod sessions;

@@ -1,22 +1,19 @@
-//! The SQLite connection pool, its pragmas, embedded migrations, and running Diesel's
-//! synchronous calls on the blocking pool.
+//! Opening the SQLite database: its pragmas, embedded migrations, the reader threads and the
+//! writer thread that run Diesel's synchronous calls off the async executor.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use diesel::Connection as _;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use switchboard_domain::error::RepoError;
 use switchboard_domain::ports::HealthCheck;
-use tokio::sync::Semaphore;
 
 use crate::database_url::DatabaseUrl;
 use crate::error::Fail;
+use crate::readers::Readers;
 use crate::writer::Writer;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -38,48 +35,35 @@ pub enum OpenError {
 }
 
 /// Every connection gets these: `busy_timeout` (first, so the rest wait rather than fail)
-/// queues writers instead of failing them; `synchronous = FULL` makes every commit durable
-/// (fsync) before it returns, which the webhook's "200 only after commit" promise relies on;
-/// SQLite enforces foreign keys only when asked. `temp_store = MEMORY` keeps the statement
-/// journal of the writer's per-write savepoints in memory: once a batch's savepoints had
-/// journalled 64 KiB of pages, SQLite spilled it to a temporary file, and those writes were a
-/// fifth of the writer thread's time (it holds only pages the batch changes, and is emptied
-/// at every commit).
-#[derive(Debug, Clone, Copy)]
-struct SqlitePragmas;
+/// waits out a checkpoint or another process instead of failing; `synchronous = FULL` makes
+/// every commit durable (fsync) before it returns, which the webhook's "200 only after commit"
+/// promise relies on; SQLite enforces foreign keys only when asked. `temp_store = MEMORY`
+/// keeps the statement journal of the writer's per-write savepoints in memory: once a batch's
+/// savepoints had journalled 64 KiB of pages, SQLite spilled it to a temporary file, and those
+/// writes were a fifth of the writer thread's time (it holds only pages the batch changes, and
+/// is emptied at every commit).
+const PRAGMAS: &str = "PRAGMA busy_timeout = 5000;
+     PRAGMA synchronous = FULL;
+     PRAGMA foreign_keys = ON;
+     PRAGMA temp_store = MEMORY;";
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA temp_store = MEMORY;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
-    }
-}
+/// Connections for reads (WAL lets them run beside the writer), each on its own thread.
+const READ_CONNECTIONS: usize = 8;
 
-/// Connections for reads (WAL lets them run beside the writer).
-const READ_CONNECTIONS: u32 = 8;
-
-/// The store: a pool of connections for reads and the one writer thread (group commit) for
-/// writes, implementing every repository port.
+/// The store: reader threads with a connection each for reads, and the one writer thread
+/// (group commit) for writes, implementing every repository port.
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool<ConnectionManager<SqliteConnection>>,
-    /// One permit per pooled connection: a read waits here, not on a blocking thread of its
-    /// own, so a burst of requests cannot grow the blocking pool (and with it the process's
-    /// memory) past what the pool can serve at once.
-    reads: Arc<Semaphore>,
+    path: PathBuf,
+    readers: Readers,
     writer: Writer,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
-            .field("connections", &self.pool.state().connections)
-            .finish()
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -107,27 +91,25 @@ impl Store {
             message,
         };
         // WAL (readers run beside the writer) is a property of the file: set it once, on one
-        // connection, before the pool opens several at once and they race for the lock.
+        // connection, before the others open and race for the lock.
         let mut first = SqliteConnection::establish(&path.to_string_lossy())
             .map_err(|e| connect_error(e.to_string()))?;
         first
             .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
             .map_err(|e| connect_error(e.to_string()))?;
-        // That connection becomes the writer's, with the same pragmas as the pool's.
-        SqlitePragmas
-            .on_acquire(&mut first)
+        // That connection becomes the writer's, with the same pragmas as the readers'.
+        first
+            .batch_execute(PRAGMAS)
             .map_err(|e| connect_error(e.to_string()))?;
         let writer = Writer::start(first).map_err(|e| connect_error(e.to_string()))?;
-        let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
-        let pool = Pool::builder()
-            .max_size(READ_CONNECTIONS)
-            .connection_timeout(Duration::from_secs(10))
-            .connection_customizer(Box::new(SqlitePragmas))
-            .build(manager)
-            .map_err(|e| connect_error(e.to_string()))?;
+        let readers = (0..READ_CONNECTIONS)
+            .map(|_| connect(path))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(connect_error)?;
+        let readers = Readers::start(readers).map_err(|e| connect_error(e.to_string()))?;
         Ok(Self {
-            pool,
-            reads: Arc::new(Semaphore::new(READ_CONNECTIONS as usize)),
+            path: path.to_owned(),
+            readers,
             writer,
         })
     }
@@ -137,10 +119,7 @@ impl Store {
     /// # Errors
     /// [`OpenError::Migrate`] if a migration fails (the failed one is rolled back).
     pub fn migrate(&self) -> Result<Vec<String>, OpenError> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        let mut conn = connect(&self.path).map_err(OpenError::Migrate)?;
         let applied = conn
             .run_pending_migrations(SQLITE_MIGRATIONS)
             .map_err(|e| OpenError::Migrate(e.to_string()))?;
@@ -158,27 +137,22 @@ impl Store {
         self.writer.write(work).await
     }
 
-    /// Runs a Diesel closure (a read) on a pooled connection, off the async executor.
+    /// Runs a Diesel closure (a read) on the next free reader connection (see [`Readers`]).
     pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, RepoError>
     where
         F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self
-            .reads
-            .acquire()
-            .await
-            .map_err(|_| RepoError::Unavailable("the store is closed".to_owned()))?;
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| RepoError::Unavailable(format!("no database connection: {e}")))?;
-            work(&mut conn).map_err(|Fail(e)| e)
-        })
-        .await
-        .map_err(|e| RepoError::Unexpected(format!("store task failed: {e}")))?
+        self.readers.read(work).await
     }
+}
+
+/// A connection to the database file with the store's pragmas.
+fn connect(path: &Path) -> Result<SqliteConnection, String> {
+    let mut conn =
+        SqliteConnection::establish(&path.to_string_lossy()).map_err(|e| e.to_string())?;
+    conn.batch_execute(PRAGMAS).map_err(|e| e.to_string())?;
+    Ok(conn)
 }
 
 #[async_trait]

@@ -125,14 +125,38 @@ impl Callback {
         })
     }
 
-    /// POSTs `body` until it is taken, with doubling waits in between, like Meta's at-least-once
-    /// delivery but bounded; gives up with a warning. `what` names the webhook in the log.
-    pub(super) async fn post_with_retries(&self, body: &str, what: &str) {
+    /// POSTs the webhook `build` makes until it is taken, with doubling waits in between, like
+    /// Meta's at-least-once delivery but bounded; gives up with a warning. `what` names the
+    /// webhook in the log.
+    ///
+    /// The body is made only once a slot among the [`MAX_IN_FLIGHT`] is free, and the request
+    /// lives on the heap only while it is in flight: a burst of sends at zero status delays
+    /// queues tens of thousands of webhooks here, and each waiting one should hold no more
+    /// than what it is made from (holding its body and request state, 20,000 of them took
+    /// 100 MB that the allocator then kept).
+    pub(super) async fn post_with_retries(
+        &self,
+        build: impl FnOnce() -> Result<String, DeliveryError>,
+        what: &str,
+    ) {
+        let mut build = Some(build);
+        let mut body = String::new();
         let mut wait = FIRST_RETRY_DELAY;
         for attempt in 1..=DELIVERY_ATTEMPTS {
-            let posted = match self.in_flight.acquire().await {
-                Ok(_permit) => self.post(body).await,
-                Err(_) => return,
+            let posted = {
+                let Ok(_permit) = self.in_flight.acquire().await else {
+                    return;
+                };
+                if let Some(build) = build.take() {
+                    match build() {
+                        Ok(built) => body = built,
+                        Err(error) => {
+                            tracing::warn!(%error, what, "simulator webhook not built");
+                            return;
+                        }
+                    }
+                }
+                Box::pin(self.post(&body)).await
             };
             match posted {
                 Ok(()) => return,

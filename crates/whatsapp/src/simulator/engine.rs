@@ -506,11 +506,12 @@ async fn post_statuses(
     for (delay, report) in reports {
         tokio::time::sleep(delay).await;
         let what = format!("{} status of {}", report.status(), message.wamid);
-        let payload = wire::status_envelope(&metadata, &message, report, Utc::now().timestamp());
-        match Callback::body(&payload) {
-            Ok(body) => callback.post_with_retries(&body, &what).await,
-            Err(error) => tracing::warn!(%error, what, "simulator webhook not built"),
-        }
+        let build = || {
+            let payload =
+                wire::status_envelope(&metadata, &message, report, Utc::now().timestamp());
+            Callback::body(&payload)
+        };
+        callback.post_with_retries(build, &what).await;
     }
 }
 
