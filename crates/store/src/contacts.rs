@@ -24,21 +24,24 @@ pub(crate) fn upsert_contact(
     profile_name: Option<&str>,
     now: i64,
 ) -> Result<i64, Fail> {
-    diesel::insert_into(contacts::table)
-        .values((
-            contacts::wa_id.eq(wa_id),
-            contacts::phone.eq(format!("+{wa_id}")),
-            contacts::profile_name.eq(profile_name),
-            contacts::created_at.eq(now),
-            contacts::updated_at.eq(now),
-        ))
-        .on_conflict(contacts::wa_id)
-        .do_nothing()
-        .execute(conn)?;
-    let (id, stored): (i64, Option<String>) = contacts::table
+    // Most deliveries come from a customer already known: look first, insert only when not.
+    let found: Option<(i64, Option<String>)> = contacts::table
         .filter(contacts::wa_id.eq(wa_id))
         .select((contacts::id, contacts::profile_name))
-        .get_result(conn)?;
+        .get_result(conn)
+        .optional()?;
+    let Some((id, stored)) = found else {
+        return Ok(diesel::insert_into(contacts::table)
+            .values((
+                contacts::wa_id.eq(wa_id),
+                contacts::phone.eq(format!("+{wa_id}")),
+                contacts::profile_name.eq(profile_name),
+                contacts::created_at.eq(now),
+                contacts::updated_at.eq(now),
+            ))
+            .returning(contacts::id)
+            .get_result(conn)?);
+    };
     if profile_name.is_some() && profile_name != stored.as_deref() {
         diesel::update(contacts::table.find(id))
             .set((

@@ -192,7 +192,17 @@ pub(crate) fn find_or_create_conversation(
     first_activity: i64,
     now: i64,
 ) -> Result<(ConversationRow, bool), Fail> {
-    let created = diesel::insert_into(conversations::table)
+    // Most deliveries continue a conversation: look first, insert only when there is none.
+    let found = conversations::table
+        .filter(conversations::business_number_id.eq(number))
+        .filter(conversations::contact_id.eq(contact))
+        .select(ConversationRow::as_select())
+        .get_result(conn)
+        .optional()?;
+    if let Some(row) = found {
+        return Ok((row, false));
+    }
+    let row = diesel::insert_into(conversations::table)
         .values((
             conversations::business_number_id.eq(number),
             conversations::contact_id.eq(contact),
@@ -202,16 +212,9 @@ pub(crate) fn find_or_create_conversation(
             conversations::created_at.eq(now),
             conversations::updated_at.eq(now),
         ))
-        .on_conflict((conversations::business_number_id, conversations::contact_id))
-        .do_nothing()
-        .execute(conn)?
-        == 1;
-    let row = conversations::table
-        .filter(conversations::business_number_id.eq(number))
-        .filter(conversations::contact_id.eq(contact))
-        .select(ConversationRow::as_select())
+        .returning(ConversationRow::as_returning())
         .get_result(conn)?;
-    Ok((row, created))
+    Ok((row, true))
 }
 
 fn views(

@@ -67,10 +67,12 @@ impl Callback {
             // The callback is the desk's own webhook, on loopback or a private network in every
             // test set-up; an HTTP proxy from the environment must not sit between it and us.
             .no_proxy()
-            // The simulator is driven from several runtimes (actix workers, background tasks), and a
-            // pooled connection dies with the runtime that opened it; loopback connections cost
-            // next to nothing, so open a fresh one per webhook.
-            .pool_max_idle_per_host(0)
+            // Keep a connection per delivery slot: a fresh connection per webhook cost both
+            // ends a connect, an accept and a close, and at zero delays the status webhooks of
+            // a burst of sends took a core. A pooled connection lives on the runtime that
+            // opened it (the simulator is driven from several); one whose runtime has gone is
+            // seen closed and not reused.
+            .pool_max_idle_per_host(MAX_IN_FLIGHT)
             .build()
             .map_err(SetupError)?;
         Ok(Self {
