@@ -396,6 +396,24 @@ async fn the_same_idempotency_key_returns_the_first_message_and_sends_once() {
 }
 
 #[actix_web::test]
+async fn a_retried_key_gets_its_first_answer_even_where_the_window_would_refuse_it() {
+    // The window closed a minute ago: only the template goes out.
+    let d = desk(24 * 3600 + 60).await;
+    let app = d.t.service().await;
+    let (agent, _) = login(&app, "agent").await;
+    let path = format!("/api/v1/conversations/{}/messages", d.conversation);
+    let with_key =
+        |body| post(&path, &agent, body).insert_header(("idempotency-key", "client-key-2"));
+    let first = send(&app, with_key(template())).await;
+    assert_eq!(first.status.as_u16(), 202);
+    let retried = send(&app, with_key(text_message("retried as text"))).await;
+    assert_eq!(retried.status.as_u16(), 200, "{}", retried.body);
+    assert_eq!(retried.body["id"], first.body["id"]);
+    let fresh = send(&app, post(&path, &agent, text_message("new key"))).await;
+    assert_eq!(fresh.error(422), "outside_customer_service_window");
+}
+
+#[actix_web::test]
 async fn free_text_needs_the_24_hour_window_templates_do_not() {
     // The customer wrote 24 h 1 min ago.
     let d = desk(24 * 3600 + 60).await;

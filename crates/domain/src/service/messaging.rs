@@ -419,13 +419,16 @@ impl Messaging {
         idempotency_key: Option<String>,
     ) -> Result<(Message, bool), MessagingError> {
         let template = matches!(content, OutboundContent::Template { .. });
-        if let Some(first) = self
-            .admit_send(actor, id, idempotency_key.as_deref(), template)
-            .await?
-        {
-            return Ok((first, false));
+        let view = self.workable(actor, id).await?;
+        if template || window_is_open(view.conversation.last_inbound_at, self.ports.clock.now()) {
+            // Queueing answers a repeated key with its first message (the key is unique per
+            // conversation), so only a send the window would refuse looks it up first.
+            return self.queue(actor, id, content, idempotency_key).await;
         }
-        self.queue(actor, id, content, idempotency_key).await
+        match self.first_with_key(id, idempotency_key.as_deref()).await? {
+            Some(first) => Ok((first, false)),
+            None => Err(outside_window(&view)),
+        }
     }
 
     /// The checks every send makes before anything is stored: the caller may work the
@@ -444,21 +447,30 @@ impl Messaging {
     ) -> Result<Option<Message>, MessagingError> {
         let view = self.workable(actor, id).await?;
         // A retried request gets its first answer, even if the window has closed since.
-        if let Some(key) = idempotency_key
-            && let Some(first) = self
-                .ports
-                .conversations
-                .find_by_idempotency_key(id, key)
-                .await?
-        {
+        if let Some(first) = self.first_with_key(id, idempotency_key).await? {
             return Ok(Some(first));
         }
         if !template && !window_is_open(view.conversation.last_inbound_at, self.ports.clock.now()) {
-            return Err(MessagingError::OutsideWindow {
-                expired_at: view.conversation.window_expires_at(),
-            });
+            return Err(outside_window(&view));
         }
         Ok(None)
+    }
+
+    /// The message an earlier request with this idempotency key queued, if any.
+    async fn first_with_key(
+        &self,
+        id: ConversationId,
+        idempotency_key: Option<&str>,
+    ) -> Result<Option<Message>, RepoError> {
+        match idempotency_key {
+            Some(key) => {
+                self.ports
+                    .conversations
+                    .find_by_idempotency_key(id, key)
+                    .await
+            }
+            None => Ok(None),
+        }
     }
 
     /// Stores an admitted message as `queued` and wakes the dispatcher.
@@ -636,5 +648,12 @@ impl Messaging {
             }
             (state, _) => Err(MessagingError::MediaNotReady(state.as_str())),
         }
+    }
+}
+
+/// The refusal of free-form content to a conversation whose 24-hour window has closed.
+fn outside_window(view: &ConversationView) -> MessagingError {
+    MessagingError::OutsideWindow {
+        expired_at: view.conversation.window_expires_at(),
     }
 }
