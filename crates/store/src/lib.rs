@@ -4,6 +4,7 @@
 
 mod attachments;
 mod business_numbers;
+mod checkpointer;
 mod contacts;
 mod conversations;
 mod database_url;

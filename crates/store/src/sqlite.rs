@@ -11,6 +11,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use switchboard_domain::error::RepoError;
 use switchboard_domain::ports::HealthCheck;
 
+use crate::checkpointer::Checkpointer;
 use crate::database_url::DatabaseUrl;
 use crate::error::Fail;
 use crate::readers::Readers;
@@ -50,13 +51,14 @@ const PRAGMAS: &str = "PRAGMA busy_timeout = 5000;
 /// Connections for reads (WAL lets them run beside the writer), each on its own thread.
 const READ_CONNECTIONS: usize = 8;
 
-/// The store: reader threads with a connection each for reads, and the one writer thread
-/// (group commit) for writes, implementing every repository port.
+/// The store: reader threads with a connection each for reads, the one writer thread (group
+/// commit) for writes and a thread checkpointing the WAL, implementing every repository port.
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
     readers: Readers,
     writer: Writer,
+    _checkpointer: Checkpointer,
 }
 
 impl std::fmt::Debug for Store {
@@ -97,11 +99,16 @@ impl Store {
         first
             .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
             .map_err(|e| connect_error(e.to_string()))?;
-        // That connection becomes the writer's, with the same pragmas as the readers'.
+        // That connection becomes the writer's, with the same pragmas as the readers', and
+        // leaves checkpoints to the checkpoint thread.
         first
             .batch_execute(PRAGMAS)
+            .and_then(|()| first.batch_execute("PRAGMA wal_autocheckpoint = 0;"))
             .map_err(|e| connect_error(e.to_string()))?;
         let writer = Writer::start(first).map_err(|e| connect_error(e.to_string()))?;
+        let checkpointer = connect(path)
+            .map_err(connect_error)
+            .and_then(|conn| Checkpointer::start(conn).map_err(|e| connect_error(e.to_string())))?;
         let readers = (0..READ_CONNECTIONS)
             .map(|_| connect(path))
             .collect::<Result<Vec<_>, _>>()
@@ -111,6 +118,7 @@ impl Store {
             path: path.to_owned(),
             readers,
             writer,
+            _checkpointer: checkpointer,
         })
     }
 
