@@ -360,38 +360,49 @@ impl ConversationRepository for Store {
     ) -> Result<Vec<ConversationView>, RepoError> {
         let query = query.clone();
         self.run(move |conn| {
-            let mut select = conversations::table
-                .inner_join(contacts::table)
-                .filter(
-                    conversations::business_number_id
-                        .eq_any(query.numbers.iter().map(|n| n.0).collect::<Vec<_>>()),
-                )
-                .select((ConversationRow::as_select(), ContactRow::as_select()))
-                .order((
-                    conversations::last_message_at.desc(),
-                    conversations::id.desc(),
-                ))
-                .limit(i64::from(query.limit))
-                .into_boxed();
-            if let Some(status) = query.status {
-                select = select.filter(conversations::status.eq(status.as_str()));
+            // One keyset walk of the inbox index per number, merged here: over several numbers
+            // at once SQLite would read every conversation they have and sort them all for
+            // each page (1.5 ms a page at 100,000 conversations).
+            let mut rows = Vec::new();
+            for number in &query.numbers {
+                let mut select = conversations::table
+                    .inner_join(contacts::table)
+                    .filter(conversations::business_number_id.eq(number.0))
+                    .select((ConversationRow::as_select(), ContactRow::as_select()))
+                    .order((
+                        conversations::last_message_at.desc(),
+                        conversations::id.desc(),
+                    ))
+                    .limit(i64::from(query.limit))
+                    .into_boxed();
+                if let Some(status) = query.status {
+                    select = select.filter(conversations::status.eq(status.as_str()));
+                }
+                select = match query.assignee {
+                    AssigneeFilter::Any => select,
+                    AssigneeFilter::Unassigned => {
+                        select.filter(conversations::assignee_id.is_null())
+                    }
+                    AssigneeFilter::User(user) => {
+                        select.filter(conversations::assignee_id.eq(user.0))
+                    }
+                };
+                if let Some(after) = query.after {
+                    // `(last_message_at, id) < (at, id)`, with the first term on its own so
+                    // the walk starts at the cursor instead of skipping the pages before it.
+                    let at = to_millis(after.last_message_at);
+                    select = select.filter(conversations::last_message_at.le(at)).filter(
+                        conversations::last_message_at
+                            .lt(at)
+                            .or(conversations::id.lt(after.id.0)),
+                    );
+                }
+                rows.extend(Prepared(select).load::<(ConversationRow, ContactRow)>(conn)?);
             }
-            select = match query.assignee {
-                AssigneeFilter::Any => select,
-                AssigneeFilter::Unassigned => select.filter(conversations::assignee_id.is_null()),
-                AssigneeFilter::User(user) => select.filter(conversations::assignee_id.eq(user.0)),
-            };
-            if let Some(after) = query.after {
-                let at = to_millis(after.last_message_at);
-                select = select.filter(
-                    conversations::last_message_at
-                        .lt(at)
-                        .or(conversations::last_message_at
-                            .eq(at)
-                            .and(conversations::id.lt(after.id.0))),
-                );
-            }
-            let rows = Prepared(select).load(conn)?;
+            rows.sort_by(|(a, _), (b, _)| {
+                (b.last_message_at, b.id).cmp(&(a.last_message_at, a.id))
+            });
+            rows.truncate(query.limit as usize);
             views(conn, rows)
         })
         .await
@@ -497,12 +508,11 @@ impl ConversationRepository for Store {
                 .limit(i64::from(limit))
                 .into_boxed();
             if let Some(before) = before {
+                // `(sent_at, id) < (at, id)`, split as in the inbox so the walk starts there.
                 let at = to_millis(before.sent_at);
-                select = select.filter(
-                    messages::sent_at
-                        .lt(at)
-                        .or(messages::sent_at.eq(at).and(messages::id.lt(before.id.0))),
-                );
+                select = select
+                    .filter(messages::sent_at.le(at))
+                    .filter(messages::sent_at.lt(at).or(messages::id.lt(before.id.0)));
             }
             let mut page = Prepared(select)
                 .load(conn)?

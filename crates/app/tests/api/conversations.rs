@@ -124,6 +124,54 @@ async fn an_inbound_message_shows_in_the_inbox_of_members_only() {
 }
 
 #[actix_web::test]
+async fn an_inbox_over_several_numbers_pages_through_them_merged_newest_first() {
+    let d = desk(1000).await;
+    d.t.number("Sales", "+15550100999", "222").await;
+    let app = d.t.service().await;
+    // Alternating numbers, and two customers of different numbers in the same second.
+    let arrivals = [
+        (PHONE_NUMBER_ID, "16505550201", 900),
+        ("222", "16505550202", 800),
+        (PHONE_NUMBER_ID, "16505550203", 700),
+        ("222", "16505550204", 700),
+        ("222", "16505550205", 600),
+        (PHONE_NUMBER_ID, "16505550206", 500),
+    ];
+    for (i, (number, from, secs_ago)) in arrivals.iter().enumerate() {
+        let message = inbound(&format!("wamid.M{i}"), from, "hi", *secs_ago);
+        let body = envelope(number, json!([message]), json!([]));
+        let stored = send(&app, signed(&serde_json::to_vec(&body).unwrap())).await;
+        assert_eq!(stored.body["messages_stored"], 1, "{}", stored.body);
+    }
+    let (admin, _) = login(&app, "root").await;
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/conversations?limit=2".to_owned();
+    loop {
+        let page = send(&app, get(&path, &admin)).await;
+        for item in page.body["items"].as_array().unwrap() {
+            seen.push(item["contact"]["wa_id"].as_str().unwrap().to_owned());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/conversations?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    // Same second: the later conversation (higher id) first.
+    assert_eq!(
+        seen,
+        [
+            "16505550206",
+            "16505550205",
+            "16505550204",
+            "16505550203",
+            "16505550202",
+            "16505550201",
+            "16505551234",
+        ]
+    );
+}
+
+#[actix_web::test]
 async fn the_inbox_filters_and_pages_newest_first() {
     let d = desk(300).await;
     let app = d.t.service().await;
