@@ -3,10 +3,10 @@
 //!
 //! Reads used to borrow a pooled connection on tokio's blocking pool. That pool starts a new
 //! thread whenever a read arrives while no thread is idle yet, including the moment between
-//! one read's answer and its thread going back to wait, so under `make bench`'s send load it
-//! grew to 60 threads per runtime; each kept its malloc arena, and the server's memory rose
-//! with them (166 MB peak). Here the number of threads is the number of connections, whatever
-//! the load: reads beyond it wait in the queue, in arrival order.
+//! one read's answer and its thread going back to wait, so under `make bench`'s send load the
+//! server had 61 of them, each keeping its malloc arena. Here the number of threads is the
+//! number of connections, whatever the load: reads beyond it wait in the queue, in arrival
+//! order.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
