@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use switchboard_auth::JwtSecret;
-use switchboard_store::DatabaseUrl;
+use switchboard_store::{DatabaseUrl, WalSettings};
 
 /// Which WhatsApp Cloud API client sends messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +82,9 @@ pub struct Config {
     pub log: String,
     /// The built admin app served at `/`.
     pub admin_dir: AdminDir,
+    /// `SWITCHBOARD_SQLITE_WAL_LIMIT_MB`: the write-ahead log's size past which the writer
+    /// truncates it.
+    pub wal: WalSettings,
 }
 
 /// Where the built admin app is.
@@ -197,6 +200,19 @@ impl Config {
             )
         })?;
 
+        let wal_limit_mb = whole_number(
+            &get,
+            "SWITCHBOARD_SQLITE_WAL_LIMIT_MB",
+            64,
+            1,
+            64 * 1024,
+            "megabytes",
+        )?;
+        // At least 1, so the sign is never lost.
+        let wal = WalSettings {
+            limit_bytes: wal_limit_mb.unsigned_abs() << 20,
+        };
+
         let admin_dir = get("SWITCHBOARD_ADMIN_DIR").map_or(AdminDir::Default, |v| {
             AdminDir::Configured(PathBuf::from(v))
         });
@@ -216,6 +232,7 @@ impl Config {
             refresh_token_ttl,
             log,
             admin_dir,
+            wal,
         })
     }
 
@@ -312,20 +329,32 @@ fn seconds(
     min: i64,
     max: i64,
 ) -> Result<chrono::Duration, ConfigError> {
+    whole_number(get, var, default, min, max, "seconds").map(chrono::Duration::seconds)
+}
+
+/// A whole number of `unit`s between `min` and `max`, or `default` when unset.
+fn whole_number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: i64,
+    min: i64,
+    max: i64,
+    unit: &str,
+) -> Result<i64, ConfigError> {
     let Some(raw) = get(var) else {
-        return Ok(chrono::Duration::seconds(default));
+        return Ok(default);
     };
     let value: i64 = raw
         .trim()
         .parse()
-        .map_err(|_| bad(var, format!("{raw:?} is not a whole number of seconds")))?;
+        .map_err(|_| bad(var, format!("{raw:?} is not a whole number of {unit}")))?;
     if !(min..=max).contains(&value) {
         return Err(bad(
             var,
-            format!("must be between {min} and {max} seconds (got {value})"),
+            format!("must be between {min} and {max} {unit} (got {value})"),
         ));
     }
-    Ok(chrono::Duration::seconds(value))
+    Ok(value)
 }
 
 /// Reads a generated secret (64 hex characters), creating it with owner-only permissions on
@@ -385,6 +414,7 @@ mod tests {
         assert_eq!(c.access_token_ttl, chrono::Duration::minutes(15));
         assert_eq!(c.refresh_token_ttl, chrono::Duration::days(30));
         assert_eq!(c.admin_dir, AdminDir::Default);
+        assert_eq!(c.wal.limit_bytes, 64 * 1024 * 1024);
     }
 
     #[test]
@@ -410,6 +440,8 @@ mod tests {
             ("SWITCHBOARD_REFRESH_TOKEN_TTL", "-1"),
             ("SWITCHBOARD_LOG", "info,[bad"),
             ("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "1,2"),
+            ("SWITCHBOARD_SQLITE_WAL_LIMIT_MB", "0"),
+            ("SWITCHBOARD_SQLITE_WAL_LIMIT_MB", "64MB"),
         ] {
             let error = config(&[(var, value)]).unwrap_err();
             assert_eq!(error.var, var, "{value:?} for {var}");

@@ -23,6 +23,7 @@ pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
     report: BootstrapReport,
+    store: Store,
 }
 
 impl std::fmt::Debug for Application {
@@ -44,7 +45,8 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
             config.data_dir.display()
         )
     })?;
-    let store = Store::open(&config.database_url).context("SWITCHBOARD_DATABASE_URL")?;
+    let store =
+        Store::open_with(&config.database_url, config.wal).context("SWITCHBOARD_DATABASE_URL")?;
     let applied = store.migrate()?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied database migrations");
@@ -158,7 +160,7 @@ impl Application {
             .shutdown_timeout(5)
             .listen(listener)?
             .run();
-        actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store));
+        actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store.clone()));
         actix_web::rt::spawn(crate::dispatch::run_forever(wired.dispatcher, wired.signal));
         actix_web::rt::spawn(crate::dispatch::fetch_media_forever(wired.media));
         let port = local.port();
@@ -166,6 +168,7 @@ impl Application {
             port,
             server,
             report,
+            store,
         })
     }
 
@@ -178,12 +181,15 @@ impl Application {
         std::mem::take(&mut self.report)
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests and closes the store
+    /// (its last writes committed, its log truncated).
     ///
     /// # Errors
     /// I/O failures of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.store.close().await;
+        served
     }
 }
 

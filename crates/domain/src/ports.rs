@@ -98,10 +98,13 @@ pub trait UserRepository: Send + Sync {
     async fn count_active_admins(&self) -> Result<u64, RepoError>;
 
     /// Applies `update` and, when it asks, revokes all of the user's sessions, in one
-    /// transaction; bumps `updated_at` to `now`.
+    /// transaction; bumps `updated_at` to `now`. A change of role or activity that would leave
+    /// no active admin is refused inside that transaction, which MUST be serialised with every
+    /// other such change, so that two admins demoting each other at once cannot both succeed.
     ///
     /// # Errors
-    /// [`RepoError::NotFound`] if there is no such user; storage failures as usual.
+    /// [`RepoError::NotFound`] if there is no such user; [`RepoError::Conflict`]`("last_admin")`
+    /// (nothing changed) when no active admin would remain; storage failures as usual.
     async fn update_user(
         &self,
         id: UserId,
@@ -174,37 +177,43 @@ pub trait SessionRepository: Send + Sync {
     ) -> Result<(), RepoError>;
 }
 
-/// Failed-login bookkeeping for the lock-out policy, keyed by case-folded username (known or
-/// not, so the answer never tells whether an account exists).
+/// Sign-in attempts for the lock-out policy, keyed by case-folded username (known or not, so
+/// the answer never tells whether an account exists). An attempt takes its place in the
+/// username's budget before its password is checked and counts as a failure until a success
+/// clears it, so guesses sent at the same moment cannot all be checked against the same count.
 #[async_trait]
 pub trait LoginAttemptRepository: Send + Sync {
-    /// The times of failures for `username_key` after `since`.
+    /// Counts the attempts for `username_key` after `since` and, when there are fewer than
+    /// `max`, records one at `at`; both in one transaction that MUST be serialised with every
+    /// other call for the same key, so that however many arrive at once, at most `max` are
+    /// granted per window. Also forgets every key's attempts at or before `since`, so the
+    /// table never holds more than one window of them.
     ///
     /// # Errors
-    /// Storage failures only.
-    async fn failures_since(
-        &self,
-        username_key: &str,
-        since: Timestamp,
-    ) -> Result<Vec<Timestamp>, RepoError>;
-
-    /// Records a failure at `at`, and forgets every key's failures at or before
-    /// `forget_before`, so the table never holds more than one window of failures.
-    ///
-    /// # Errors
-    /// Storage failures only.
-    async fn record_failure(
+    /// Storage failures only (the attempt is then not granted).
+    async fn begin_attempt(
         &self,
         username_key: &str,
         at: Timestamp,
-        forget_before: Timestamp,
-    ) -> Result<(), RepoError>;
+        since: Timestamp,
+        max: usize,
+    ) -> Result<AttemptBudget, RepoError>;
 
-    /// Forgets all failures for `username_key` (after a successful login).
+    /// Forgets all attempts for `username_key` (after a successful login).
     ///
     /// # Errors
     /// Storage failures only.
     async fn clear_failures(&self, username_key: &str) -> Result<(), RepoError>;
+}
+
+/// What [`LoginAttemptRepository::begin_attempt`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptBudget {
+    /// The attempt is recorded; its password may be checked.
+    Granted,
+    /// The budget is spent: nothing was recorded. The times of the attempts inside the window,
+    /// from which the policy tells how long the username stays locked.
+    Spent { attempts: Vec<Timestamp> },
 }
 
 /// Business numbers and their members.

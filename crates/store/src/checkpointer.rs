@@ -6,16 +6,23 @@
 //! fixed-rate scenario spiked. The writer's connection therefore runs with
 //! `wal_autocheckpoint = 0` and this thread checkpoints instead. A PASSIVE checkpoint takes no
 //! lock that the writer or the readers wait for: it copies what no reader still needs, and
-//! SQLite starts the log over once all of it was copied.
+//! SQLite starts the log over once all of it was copied. Under steady writes that moment never
+//! comes, so the writer truncates the log when it passes its limit, and this thread truncates it
+//! once writes have paused (see [`crate::wal`]).
 
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection as _;
 use diesel::sqlite::SqliteConnection;
+
+use crate::wal::{self, Mode};
 
 /// How often the log is copied back; at the bench's write rates the WAL stays within a few
 /// megabytes between checkpoints.
 const INTERVAL: Duration = Duration::from_millis(500);
+
+/// Rounds in a row with no new frame in the log after which writes count as paused and the
+/// log is truncated.
+const IDLE_ROUNDS: u32 = 2;
 
 /// Keeps the checkpoint thread alive; it stops once every clone is dropped.
 #[derive(Debug, Clone)]
@@ -35,19 +42,48 @@ impl Checkpointer {
 }
 
 fn checkpoint_forever(mut conn: SqliteConnection, stopped: &crossbeam_channel::Receiver<()>) {
+    let mut idle = Idle::default();
     while let Err(crossbeam_channel::RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
-        if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+        match wal::checkpoint(&mut conn, Mode::Passive) {
+            Ok(round) => {
+                if idle.observe(round) {
+                    wal::truncate(&mut conn, "writes paused");
+                }
+            }
             // The next round tries again; the log only grows meanwhile.
-            tracing::warn!(%error, "WAL checkpoint failed");
+            Err(error) => tracing::warn!(%error, "WAL checkpoint failed"),
         }
     }
-    // A last one, so a store closed after a burst leaves a short log behind.
-    let _ = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);");
+}
+
+/// Tells from successive PASSIVE rounds when writes have paused with a log left to truncate.
+#[derive(Debug, Default)]
+struct Idle {
+    last_log: i32,
+    quiet_rounds: u32,
+}
+
+impl Idle {
+    /// Takes one round's outcome; true once, when the log is wholly copied and has not grown
+    /// for [`IDLE_ROUNDS`] rounds.
+    fn observe(&mut self, round: wal::Checkpoint) -> bool {
+        let quiet = round.log > 0 && round.log == self.last_log;
+        self.last_log = round.log;
+        self.quiet_rounds = if quiet { self.quiet_rounds + 1 } else { 0 };
+        if self.quiet_rounds >= IDLE_ROUNDS && round.checkpointed == round.log {
+            // A truncated log reports 0 frames next round, so this fires once per pause.
+            self.quiet_rounds = 0;
+            self.last_log = 0;
+            return true;
+        }
+        false
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use diesel::Connection as _;
+    use diesel::connection::SimpleConnection as _;
 
     use super::*;
 

@@ -23,8 +23,10 @@ mod sessions;
 mod sqlite;
 mod time;
 mod users;
+mod wal;
 mod writer;
 
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use media_files::FsMediaStore;
 pub use sqlite::{OpenError, Store};
+pub use wal::WalSettings;

@@ -15,7 +15,8 @@ use crate::checkpointer::Checkpointer;
 use crate::database_url::DatabaseUrl;
 use crate::error::Fail;
 use crate::readers::Readers;
-use crate::writer::Writer;
+use crate::wal::{self, WalSettings};
+use crate::writer::{WalLog, Writer};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
@@ -70,18 +71,27 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database the URL names. Does not migrate.
+    /// Opens (creating if needed) the database the URL names, with the default settings.
+    /// Does not migrate.
     ///
     /// # Errors
     /// [`OpenError`] when the backend is unavailable or the file cannot be opened.
     pub fn open(url: &DatabaseUrl) -> Result<Self, OpenError> {
+        Self::open_with(url, WalSettings::default())
+    }
+
+    /// As [`Store::open`], with the write-ahead log kept within `wal`'s limit.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub fn open_with(url: &DatabaseUrl, wal: WalSettings) -> Result<Self, OpenError> {
         match url {
-            DatabaseUrl::Sqlite(path) => Self::open_sqlite(path),
+            DatabaseUrl::Sqlite(path) => Self::open_sqlite(path, wal),
             DatabaseUrl::Postgres(_) => Err(OpenError::PostgresNotYetSupported),
         }
     }
 
-    fn open_sqlite(path: &Path) -> Result<Self, OpenError> {
+    fn open_sqlite(path: &Path, wal: WalSettings) -> Result<Self, OpenError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| OpenError::CreateDir {
                 path: parent.to_owned(),
@@ -100,12 +110,23 @@ impl Store {
             .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
             .map_err(|e| connect_error(e.to_string()))?;
         // That connection becomes the writer's, with the same pragmas as the readers', and
-        // leaves checkpoints to the checkpoint thread.
+        // leaves checkpoints to the checkpoint thread. A log a crash left behind, however
+        // long, is copied back and emptied before anything else opens.
         first
             .batch_execute(PRAGMAS)
-            .and_then(|()| first.batch_execute("PRAGMA wal_autocheckpoint = 0;"))
+            .and_then(|()| {
+                first.batch_execute(&format!(
+                    "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {};",
+                    wal.limit_bytes
+                ))
+            })
+            .and_then(|()| wal::checkpoint(&mut first, wal::Mode::Truncate))
             .map_err(|e| connect_error(e.to_string()))?;
-        let writer = Writer::start(first).map_err(|e| connect_error(e.to_string()))?;
+        let log = WalLog {
+            path: wal::wal_path(path),
+            settings: wal,
+        };
+        let writer = Writer::start(first, log).map_err(|e| connect_error(e.to_string()))?;
         let checkpointer = connect(path)
             .map_err(connect_error)
             .and_then(|conn| Checkpointer::start(conn).map_err(|e| connect_error(e.to_string())))?;
@@ -132,6 +153,18 @@ impl Store {
             .run_pending_migrations(SQLITE_MIGRATIONS)
             .map_err(|e| OpenError::Migrate(e.to_string()))?;
         Ok(applied.iter().map(ToString::to_string).collect())
+    }
+
+    /// Lets the writes already sent commit, then truncates the write-ahead log and stops the
+    /// writer, so a clean shutdown leaves an empty log; writes after it answer
+    /// [`RepoError::Unavailable`]. Reads still work.
+    pub async fn close(&self) {
+        self.writer.close().await;
+    }
+
+    /// The write-ahead log file beside the database (empty or absent after a truncation).
+    pub fn wal_path(&self) -> PathBuf {
+        wal::wal_path(&self.path)
     }
 
     /// Runs a write on the writer thread, in its own savepoint of the next group commit;

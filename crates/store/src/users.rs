@@ -12,6 +12,9 @@ use crate::schema::{sessions, users};
 use crate::sqlite::Store;
 use crate::time::{from_millis, to_millis};
 
+/// What [`UserRepository::update_user`]'s conflict names when a change would leave no admin.
+const LAST_ADMIN: &str = "last_admin";
+
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite))]
@@ -192,10 +195,28 @@ impl UserRepository for Store {
                 password_hash: update.password_hash.map(|h| h.0),
                 updated_at: Some(now),
             };
+            let is_active_admin =
+                |role: &str, active: bool| active && role == Role::Admin.as_str();
+            let (role, active): (String, bool) = users::table
+                .find(id.0)
+                .select((users::role, users::active))
+                .get_result(conn)?;
             let row: UserRow = diesel::update(users::table.find(id.0))
                 .set(changes)
                 .returning(UserRow::as_returning())
                 .get_result(conn)?;
+            // Counted after the change, on the one writer: two admins demoting each other
+            // at once are applied one after the other, and the second sees the first.
+            if is_active_admin(&role, active) && !is_active_admin(&row.role, row.active) {
+                let admins: i64 = users::table
+                    .filter(users::role.eq(Role::Admin.as_str()))
+                    .filter(users::active.eq(true))
+                    .count()
+                    .get_result(conn)?;
+                if admins == 0 {
+                    return Err(Fail(RepoError::Conflict(LAST_ADMIN.to_owned())));
+                }
+            }
             if update.revoke_sessions {
                 revoke_sessions_of(conn, id.0, now, None)?;
             }

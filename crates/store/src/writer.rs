@@ -8,8 +8,12 @@
 //! neighbours go on. Every caller hears back only after the batch's COMMIT has returned, so
 //! an answer of success always means durable; if the COMMIT fails, every write of the batch
 //! fails.
+//!
+//! Between two batches the writer also keeps the write-ahead log bounded (see [`crate::wal`]):
+//! once the log file passes its limit it runs a TRUNCATE checkpoint before the next batch.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::mpsc;
 
 use diesel::Connection as _;
@@ -18,6 +22,7 @@ use diesel::sqlite::SqliteConnection;
 use switchboard_domain::error::RepoError;
 
 use crate::error::Fail;
+use crate::wal::{self, WalSettings};
 
 /// The most writes one transaction takes; more wait for the next, so no caller waits on an
 /// unbounded batch.
@@ -29,20 +34,45 @@ type Settle = Box<dyn FnOnce(Option<RepoError>) + Send>;
 /// A write waiting for the writer thread.
 type Job = Box<dyn FnOnce(&mut SqliteConnection) -> Settle + Send>;
 
-/// The sending side of the writer thread; the thread ends when every clone is dropped.
+/// What the writer thread is asked to do.
+enum Request {
+    Write(Job),
+    /// Truncate the log and stop; answered once done.
+    Close(tokio::sync::oneshot::Sender<()>),
+}
+
+/// The sending side of the writer thread; the thread ends when every clone is dropped or
+/// [`Writer::close`] is called.
 #[derive(Debug, Clone)]
 pub(crate) struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Request>,
+}
+
+/// Where the writer's log is and how long it may grow.
+#[derive(Debug, Clone)]
+pub(crate) struct WalLog {
+    pub path: PathBuf,
+    pub settings: WalSettings,
 }
 
 impl Writer {
-    /// Starts the writer thread on `connection` (opened with the store's pragmas).
-    pub(crate) fn start(connection: SqliteConnection) -> std::io::Result<Self> {
-        let (jobs, queue) = mpsc::channel::<Job>();
+    /// Starts the writer thread on `connection` (opened with the store's pragmas), keeping
+    /// the log at `wal` within its limit.
+    pub(crate) fn start(connection: SqliteConnection, wal: WalLog) -> std::io::Result<Self> {
+        let (jobs, queue) = mpsc::channel::<Request>();
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
-            .spawn(move || write_forever(connection, &queue))?;
+            .spawn(move || write_forever(connection, &queue, &wal))?;
         Ok(Self { jobs })
+    }
+
+    /// Lets every write sent before it commit, truncates the log and stops the writer; later
+    /// writes answer `Unavailable`. Returns at once if the writer had already stopped.
+    pub(crate) async fn close(&self) {
+        let (done, closed) = tokio::sync::oneshot::channel();
+        if self.jobs.send(Request::Close(done)).is_ok() {
+            let _ = closed.await;
+        }
     }
 
     /// Runs `work` inside a savepoint of the next batch and answers once that batch is
@@ -63,7 +93,7 @@ impl Writer {
             })
         });
         self.jobs
-            .send(job)
+            .send(Request::Write(job))
             .map_err(|_| RepoError::Unavailable("the database writer has stopped".to_owned()))?;
         answered.await.map_err(|_| {
             RepoError::Unavailable("the database could not start a write transaction".to_owned())
@@ -71,17 +101,38 @@ impl Writer {
     }
 }
 
-fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Job>) {
-    while let Ok(first) = queue.recv() {
-        let mut batch = vec![first];
+fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wal: &WalLog) {
+    let mut closing = None;
+    while closing.is_none() {
+        let mut batch = match queue.recv() {
+            Ok(Request::Write(job)) => vec![job],
+            Ok(Request::Close(done)) => {
+                closing = Some(done);
+                break;
+            }
+            Err(_) => break,
+        };
         // Whatever queued up meanwhile (typically while the last commit was syncing) joins.
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Request::Write(job)) => batch.push(job),
+                Ok(Request::Close(done)) => {
+                    closing = Some(done);
+                    break;
+                }
                 Err(_) => break,
             }
         }
         apply(&mut conn, batch);
+        // The checkpoint thread has copied all but the last half second or so of the log, so
+        // this copies little; it is the one moment the log can restart under steady writes.
+        if wal::wal_len(&wal.path) >= wal.settings.limit_bytes {
+            wal::truncate(&mut conn, "the log passed its limit");
+        }
+    }
+    wal::truncate(&mut conn, "the store is closing");
+    if let Some(done) = closing {
+        let _ = done.send(());
     }
 }
 
@@ -142,7 +193,11 @@ mod tests {
                                  parent BIGINT REFERENCES parents (id));",
         )
         .unwrap();
-        (dir, Writer::start(conn).unwrap(), path)
+        let wal = WalLog {
+            path: wal::wal_path(&path),
+            settings: WalSettings::default(),
+        };
+        (dir, Writer::start(conn, wal).unwrap(), path)
     }
 
     fn count(path: &std::path::Path) -> i64 {

@@ -13,9 +13,9 @@ use switchboard_domain::error::RepoError;
 use switchboard_domain::gateway::OutboundContent;
 use switchboard_domain::media::MediaKind;
 use switchboard_domain::ports::{
-    AttachmentRepository, BusinessNumberRepository, ConversationRepository, HealthCheck,
-    LoginAttemptRepository, NewOutbound, OutboxRepository, SessionRepository, UserRecord,
-    UserRepository, UserUpdate,
+    AttachmentRepository, AttemptBudget, BusinessNumberRepository, ConversationRepository,
+    HealthCheck, LoginAttemptRepository, NewOutbound, OutboxRepository, SessionRepository,
+    UserRecord, UserRepository, UserUpdate,
 };
 use switchboard_domain::session::{NewRefreshToken, Rotation, SessionId, TokenDigest};
 use switchboard_domain::user::{DisplayName, PasswordHash, Role, UserId, Username};
@@ -133,6 +133,62 @@ async fn counting_users_and_active_admins() {
         .await
         .unwrap();
     assert_eq!(f.store.count_active_admins().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let f = sqlite();
+    for round in 0..10 {
+        let a = user(&f.store, &format!("a-admin-{round}"), Role::Admin).await;
+        let b = user(&f.store, &format!("b-admin-{round}"), Role::Admin).await;
+        // Everyone else steps down, so a and b are the only admins.
+        for other in f.store.list_users().await.unwrap() {
+            if other.id != a && other.id != b && other.role == Role::Admin {
+                f.store
+                    .update_user(
+                        other.id,
+                        UserUpdate {
+                            role: Some(Role::Agent),
+                            ..Default::default()
+                        },
+                        Utc::now(),
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+        let demote = |id, update: UserUpdate| {
+            let store = f.store.clone();
+            tokio::spawn(async move { store.update_user(id, update, Utc::now()).await })
+        };
+        let first = demote(
+            a,
+            UserUpdate {
+                role: Some(Role::Agent),
+                ..Default::default()
+            },
+        );
+        let second = demote(
+            b,
+            UserUpdate {
+                active: Some(false),
+                ..Default::default()
+            },
+        );
+        let outcomes = [first.await.unwrap(), second.await.unwrap()];
+        assert_eq!(
+            outcomes.iter().filter(|o| o.is_ok()).count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert!(
+            outcomes
+                .iter()
+                .any(|o| o == &Err(RepoError::Conflict("last_admin".into()))),
+            "{outcomes:?}"
+        );
+        assert_eq!(f.store.count_active_admins().await.unwrap(), 1);
+    }
 }
 
 #[tokio::test]
@@ -397,45 +453,71 @@ async fn deactivation_and_password_changes_revoke_sessions_in_the_same_step() {
 }
 
 #[tokio::test]
-async fn login_failures_are_counted_per_key_and_pruned_after_the_window() {
+async fn login_attempts_are_counted_per_key_and_pruned_after_the_window() {
     let f = sqlite();
     let s = &f.store;
-    let now = Utc::now();
+    // Whole milliseconds, as the store keeps them.
+    let now = chrono::DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
     let window_start = now - Duration::minutes(15);
-    s.record_failure(
-        "ana",
-        now - Duration::minutes(20),
-        now - Duration::minutes(35),
-    )
-    .await
-    .unwrap();
-    s.record_failure("ana", now - Duration::minutes(1), window_start)
-        .await
-        .unwrap();
-    s.record_failure("bob", now, window_start).await.unwrap();
-    // The 20-minute-old failure was pruned by the later records.
+    let old = now - Duration::minutes(20);
     assert_eq!(
-        s.failures_since("ana", now - Duration::hours(1))
+        s.begin_attempt("ana", old, old - Duration::minutes(15), 2)
             .await
-            .unwrap()
-            .len(),
-        1
+            .unwrap(),
+        AttemptBudget::Granted
     );
+    // The 20-minute-old attempt is forgotten, so ana has room for two more.
+    for at in [now - Duration::minutes(1), now] {
+        assert_eq!(
+            s.begin_attempt("ana", at, window_start, 2).await.unwrap(),
+            AttemptBudget::Granted
+        );
+    }
+    let AttemptBudget::Spent { mut attempts } =
+        s.begin_attempt("ana", now, window_start, 2).await.unwrap()
+    else {
+        panic!("a third attempt in the window is refused");
+    };
+    attempts.sort();
+    assert_eq!(attempts, vec![now - Duration::minutes(1), now]);
     assert_eq!(
-        s.failures_since("bob", window_start).await.unwrap().len(),
-        1
+        s.begin_attempt("bob", now, window_start, 2).await.unwrap(),
+        AttemptBudget::Granted,
+        "keys have budgets of their own"
     );
     s.clear_failures("ana").await.unwrap();
-    assert!(
-        s.failures_since("ana", window_start)
-            .await
-            .unwrap()
-            .is_empty()
+    assert_eq!(
+        s.begin_attempt("ana", now, window_start, 2).await.unwrap(),
+        AttemptBudget::Granted
     );
     assert_eq!(
-        s.failures_since("bob", window_start).await.unwrap().len(),
-        1
+        s.begin_attempt("bob", now, window_start, 2).await.unwrap(),
+        AttemptBudget::Granted
     );
+    assert!(matches!(
+        s.begin_attempt("bob", now, window_start, 2).await.unwrap(),
+        AttemptBudget::Spent { .. }
+    ));
+}
+
+#[tokio::test]
+async fn attempts_arriving_at_once_are_granted_no_more_than_the_budget() {
+    let f = sqlite();
+    let now = Utc::now();
+    let window_start = now - Duration::minutes(15);
+    let attempts: Vec<_> = (0..100)
+        .map(|_| {
+            let store = f.store.clone();
+            tokio::spawn(async move { store.begin_attempt("ana", now, window_start, 5).await })
+        })
+        .collect();
+    let mut granted = 0;
+    for attempt in attempts {
+        if attempt.await.unwrap().unwrap() == AttemptBudget::Granted {
+            granted += 1;
+        }
+    }
+    assert_eq!(granted, 5);
 }
 
 #[tokio::test]

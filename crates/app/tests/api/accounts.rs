@@ -114,6 +114,32 @@ async fn five_failures_lock_the_username_with_retry_after() {
 }
 
 #[actix_web::test]
+async fn a_hundred_wrong_guesses_at_once_check_no_more_than_five_passwords() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let guesses =
+        (0..100).map(|i| login_reply(&app, "ana", if i == 50 { PASSWORD } else { "wrong" }));
+    let replies = futures_util::future::join_all(guesses).await;
+    let checked = replies.iter().filter(|r| r.status.as_u16() != 429).count();
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert!(checked >= 1, "some attempt went ahead");
+    for reply in replies.iter().filter(|r| r.status.as_u16() == 429) {
+        assert_eq!(reply.code(), "too_many_login_attempts");
+    }
+    // The right password was checked only if it was among the five.
+    let signed_in = replies.iter().filter(|r| r.status.as_u16() == 200).count();
+    assert!(signed_in <= 1);
+    if signed_in == 0 {
+        assert_eq!(
+            login_reply(&app, "ana", PASSWORD).await.error(429),
+            "too_many_login_attempts",
+            "a right password inside a spent budget is refused"
+        );
+    }
+}
+
+#[actix_web::test]
 async fn four_failures_then_a_success_reset_the_count() {
     let t = TestApp::new();
     t.user("ana", Role::Agent).await;

@@ -1,6 +1,7 @@
 //! User administration: admins only, validation, uniqueness, the last-admin rule.
 
 use serde_json::json;
+use switchboard_domain::ports::UserRepository as _;
 use switchboard_domain::user::Role;
 
 use crate::common::{PASSWORD, TestApp, get, login, login_reply, patch, post, send};
@@ -193,6 +194,50 @@ async fn an_unknown_user_is_a_404() {
         .error(404),
         "not_found"
     );
+}
+
+#[actix_web::test]
+async fn two_admins_demoting_each_other_at_the_same_moment_leave_one_admin() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    for round in 0..10 {
+        let (a_name, b_name) = (format!("ann-{round}"), format!("ben-{round}"));
+        let a = t.user(&a_name, Role::Admin).await;
+        let b = t.user(&b_name, Role::Admin).await;
+        let (a_token, _) = login(&app, &a_name).await;
+        let (b_token, _) = login(&app, &b_name).await;
+        // The previous round's survivor steps down, so ann and ben are the only admins.
+        if round > 0 {
+            let survivor = t
+                .store
+                .list_users()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|u| u.id != a && u.id != b && u.role == Role::Admin && u.active);
+            let survivor = survivor.unwrap();
+            let path = format!("/api/v1/users/{}", survivor.id);
+            let reply = send(&app, patch(&path, &a_token, json!({"role": "agent"}))).await;
+            assert_eq!(reply.status.as_u16(), 200);
+        }
+        let (a_path, b_path) = (format!("/api/v1/users/{a}"), format!("/api/v1/users/{b}"));
+        let (by_a, by_b) = futures_util::join!(
+            send(&app, patch(&b_path, &a_token, json!({"role": "viewer"}))),
+            send(&app, patch(&a_path, &b_token, json!({"active": false}))),
+        );
+        let statuses = [by_a.status.as_u16(), by_b.status.as_u16()];
+        assert!(
+            statuses.contains(&200) && statuses.contains(&409),
+            "round {round}: {statuses:?}"
+        );
+        let loser = if by_a.status.as_u16() == 409 {
+            &by_a
+        } else {
+            &by_b
+        };
+        assert_eq!(loser.code(), "last_admin");
+        assert_eq!(t.store.count_active_admins().await.unwrap(), 1);
+    }
 }
 
 #[actix_web::test]

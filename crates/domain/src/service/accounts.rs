@@ -10,8 +10,8 @@ use crate::Timestamp;
 use crate::clock::Clock;
 use crate::error::RepoError;
 use crate::ports::{
-    AccessTokenCodec, LoginAttemptRepository, PasswordHasher, SessionRepository, SessionSecrets,
-    UserRepository,
+    AccessTokenCodec, AttemptBudget, LoginAttemptRepository, PasswordHasher, SessionRepository,
+    SessionSecrets, UserRepository,
 };
 use crate::session::{
     AccessToken, LockoutPolicy, NewRefreshToken, RefreshToken, Rotation, SessionId, TokenLifetimes,
@@ -125,19 +125,17 @@ impl Accounts {
     /// Signs a user in by username and password.
     ///
     /// # Errors
-    /// [`LoginError::LockedOut`] while the username is locked (checked before the password, so
-    /// a locked account cannot be probed); [`LoginError::InvalidCredentials`] for an unknown
-    /// user or wrong password, after the same hashing work either way, recording a failure;
-    /// [`LoginError::Deactivated`] for a right password on a deactivated account.
+    /// [`LoginError::LockedOut`] once the username's attempts in the window are spent: each
+    /// attempt is counted before its password is checked, so at most the policy's number of
+    /// passwords is ever checked per window, however many guesses arrive at once, and a locked
+    /// account cannot be probed; [`LoginError::InvalidCredentials`] for an unknown user or wrong
+    /// password, after the same hashing work either way; [`LoginError::Deactivated`] for a
+    /// right password on a deactivated account (the attempt still counts).
     pub async fn login(&self, username: &str, password: &str) -> Result<SignedIn, LoginError> {
         let p = &self.ports;
         let key = username_key(username);
         let now = p.clock.now();
-        let failures = p
-            .attempts
-            .failures_since(&key, self.lockout.window_start(now))
-            .await?;
-        if let Some(retry_after) = self.lockout.locked_for(&failures, now) {
+        if let Some(retry_after) = self.take_attempt(&key, now).await? {
             return Err(LoginError::LockedOut { retry_after });
         }
 
@@ -149,10 +147,8 @@ impl Accounts {
                 false
             }
         };
+        // A failed attempt stays recorded as the failure it is.
         let Some(credentials) = credentials.filter(|_| verified) else {
-            p.attempts
-                .record_failure(&key, now, self.lockout.window_start(now))
-                .await?;
             return Err(LoginError::InvalidCredentials);
         };
         if !credentials.user.active {
@@ -180,6 +176,33 @@ impl Accounts {
             refresh,
             refresh_expires_at,
             user: credentials.user,
+        })
+    }
+
+    /// Takes an attempt from the username's budget: `None` when granted, or how long the
+    /// username stays locked.
+    async fn take_attempt(&self, key: &str, now: Timestamp) -> Result<Option<Duration>, RepoError> {
+        if self.lockout.max_failures == 0 {
+            return Ok(None);
+        }
+        let budget = self
+            .ports
+            .attempts
+            .begin_attempt(
+                key,
+                now,
+                self.lockout.window_start(now),
+                self.lockout.max_failures,
+            )
+            .await?;
+        Ok(match budget {
+            AttemptBudget::Granted => None,
+            // The limit is reached, so the policy always names a wait; at least a second.
+            AttemptBudget::Spent { attempts } => Some(
+                self.lockout
+                    .locked_for(&attempts, now)
+                    .unwrap_or_else(|| Duration::seconds(1)),
+            ),
         })
     }
 

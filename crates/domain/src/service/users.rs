@@ -136,8 +136,8 @@ impl UserAdmin {
             && current.role == Role::Admin
             && (changes.active == Some(false)
                 || changes.role.is_some_and(|role| role != Role::Admin));
-        // Checked before writing rather than in one transaction: a race between two admins
-        // demoting each other is recoverable with `switchboard create-user --role admin`.
+        // Answered early when plainly so; the store's check, in the same transaction as the
+        // change, is what holds when two admins demote each other at the same moment.
         if loses_admin && self.users.count_active_admins().await? <= 1 {
             return Err(UserAdminError::LastAdmin);
         }
@@ -153,6 +153,12 @@ impl UserAdmin {
             password_hash,
             revoke_sessions,
         };
-        Ok(self.users.update_user(id, update, self.clock.now()).await?)
+        self.users
+            .update_user(id, update, self.clock.now())
+            .await
+            .map_err(|e| match e {
+                RepoError::Conflict(what) if what == "last_admin" => UserAdminError::LastAdmin,
+                other => other.into(),
+            })
     }
 }

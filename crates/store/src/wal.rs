@@ -1,0 +1,236 @@
+//! Keeping SQLite's write-ahead log short.
+//!
+//! Commits append to the log; a checkpoint copies logged pages back into the database file,
+//! and only once every logged page was copied, with no reader still needing the log, can the
+//! next commit start writing it from the beginning again. Under a steady stream of group
+//! commits a PASSIVE checkpoint never finds that moment: new frames arrive while it copies, so
+//! the log (and the `-wal` file) grew without bound, to gigabytes in minutes. Three rules keep
+//! it bounded, none of them on a commit's path in the common case:
+//!
+//! - the checkpoint thread copies the log back every half second (PASSIVE: it takes no lock
+//!   the writer or readers wait for), so the log's unchecked tail stays short;
+//! - when the `-wal` file passes [`WalSettings::limit_bytes`], the writer, between two batches,
+//!   runs a TRUNCATE checkpoint: it copies only that short tail, waits for readers of older
+//!   snapshots (reads are short) and empties the file;
+//! - when no write has come for a while, the checkpoint thread truncates the log, and the
+//!   store does so again when it opens and when it closes.
+
+use std::path::{Path, PathBuf};
+
+use diesel::RunQueryDsl as _;
+use diesel::sql_types::Integer;
+use diesel::sqlite::SqliteConnection;
+
+/// How large the log may grow before the writer stops for a TRUNCATE checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalSettings {
+    /// The `-wal` file's size, in bytes, past which the writer truncates it (and the size
+    /// SQLite's own `journal_size_limit` cuts a restarted log back to).
+    pub limit_bytes: u64,
+}
+
+impl WalSettings {
+    /// 64 MiB: a few seconds of ingest at full speed, so the limit is rarely reached while
+    /// the PASSIVE checkpoints keep up, and a few pages of database cache when it is.
+    pub const DEFAULT_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+}
+
+impl Default for WalSettings {
+    fn default() -> Self {
+        Self {
+            limit_bytes: Self::DEFAULT_LIMIT_BYTES,
+        }
+    }
+}
+
+/// The log file beside the database at `database`.
+pub(crate) fn wal_path(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// The log file's size in bytes; 0 when there is none.
+pub(crate) fn wal_len(wal: &Path) -> u64 {
+    std::fs::metadata(wal).map_or(0, |m| m.len())
+}
+
+/// Which checkpoint to run (SQLite's modes of `PRAGMA wal_checkpoint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Copies what it can without waiting for anyone.
+    Passive,
+    /// Waits for the writer lock and for readers of older snapshots, copies everything and
+    /// empties the log file.
+    Truncate,
+}
+
+/// What a checkpoint reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::QueryableByName)]
+pub(crate) struct Checkpoint {
+    /// 1 when a TRUNCATE could not get its locks in time (nothing was truncated).
+    #[diesel(sql_type = Integer)]
+    pub busy: i32,
+    /// Frames in the log.
+    #[diesel(sql_type = Integer)]
+    pub log: i32,
+    /// Frames of the log already copied into the database file.
+    #[diesel(sql_type = Integer)]
+    pub checkpointed: i32,
+}
+
+/// Runs one checkpoint on `conn`.
+pub(crate) fn checkpoint(
+    conn: &mut SqliteConnection,
+    mode: Mode,
+) -> Result<Checkpoint, diesel::result::Error> {
+    let sql = match mode {
+        Mode::Passive => "PRAGMA wal_checkpoint(PASSIVE)",
+        Mode::Truncate => "PRAGMA wal_checkpoint(TRUNCATE)",
+    };
+    let mut rows: Vec<Checkpoint> = diesel::sql_query(sql).load(conn)?;
+    rows.pop().ok_or(diesel::result::Error::NotFound)
+}
+
+/// Truncates the log from the thread that owns `conn`, logging (not failing on) what went
+/// wrong: a log left long is only space, and the next round tries again.
+pub(crate) fn truncate(conn: &mut SqliteConnection, why: &str) {
+    match checkpoint(conn, Mode::Truncate) {
+        Ok(outcome) if outcome.busy == 0 => {
+            tracing::debug!(why, frames = outcome.log, "WAL truncated");
+        }
+        Ok(_) => tracing::warn!(why, "WAL truncation gave way to a long read; retried later"),
+        Err(error) => tracing::warn!(why, %error, "WAL truncation failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use diesel::connection::SimpleConnection as _;
+
+    use super::*;
+    use crate::{DatabaseUrl, Store};
+
+    const LIMIT: u64 = 1024 * 1024;
+
+    async fn store(dir: &tempfile::TempDir) -> Store {
+        let url = DatabaseUrl::Sqlite(dir.path().join("wal.db"));
+        let store = Store::open_with(&url, WalSettings { limit_bytes: LIMIT }).unwrap();
+        store
+            .write(|conn| {
+                conn.batch_execute("CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT)")?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        store
+    }
+
+    /// One write of about 64 KiB, so a megabyte of log takes sixteen of them.
+    async fn write_rows(store: &Store) {
+        store
+            .write(|conn| {
+                conn.batch_execute(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 64)
+                     INSERT INTO items (body) SELECT printf('%.1000c', 'x') FROM n;",
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn eventually_empty(wal: &Path) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while wal_len(wal) > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        wal_len(wal) == 0
+    }
+
+    #[tokio::test]
+    async fn under_steady_writes_the_log_never_grows_much_past_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let wal = store.wal_path();
+        let mut high_water = 0;
+        // 16 MiB written without a pause, sixteen times the limit.
+        for _ in 0..256 {
+            write_rows(&store).await;
+            high_water = high_water.max(wal_len(&wal));
+        }
+        // The writer truncates after the batch that passed the limit: one write's pages over.
+        assert!(
+            high_water <= LIMIT + 256 * 1024,
+            "the log reached {high_water} bytes with a limit of {LIMIT}"
+        );
+    }
+
+    #[tokio::test]
+    async fn once_writes_pause_the_log_is_emptied() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        for _ in 0..4 {
+            write_rows(&store).await;
+        }
+        let wal = store.wal_path();
+        assert!(wal_len(&wal) > 0, "the writes are in the log");
+        assert!(eventually_empty(&wal).await, "{} bytes left", wal_len(&wal));
+    }
+
+    #[tokio::test]
+    async fn closing_the_store_empties_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        for _ in 0..4 {
+            write_rows(&store).await;
+        }
+        let wal = store.wal_path();
+        assert!(wal_len(&wal) > 0, "the writes are in the log");
+        store.close().await;
+        assert_eq!(wal_len(&wal), 0);
+    }
+
+    #[tokio::test]
+    async fn opening_the_store_copies_back_and_empties_a_log_left_by_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crashed.db");
+        // A connection that never checkpoints and is never closed, as a killed process leaves it.
+        let mut crashed =
+            <SqliteConnection as diesel::Connection>::establish(&path.to_string_lossy()).unwrap();
+        crashed
+            .batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+                 CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 512)
+                 INSERT INTO items (body) SELECT printf('%.1000c', 'x') FROM n;",
+            )
+            .unwrap();
+        std::mem::forget(crashed);
+        let wal = wal_path(&path);
+        assert!(wal_len(&wal) > 0);
+
+        let store = Store::open_with(
+            &DatabaseUrl::Sqlite(path),
+            WalSettings { limit_bytes: LIMIT },
+        )
+        .unwrap();
+        assert_eq!(wal_len(&wal), 0, "the left-over log is emptied");
+        let rows = store
+            .run(|conn| {
+                #[derive(diesel::QueryableByName)]
+                struct Count {
+                    #[diesel(sql_type = diesel::sql_types::BigInt)]
+                    n: i64,
+                }
+                let rows: Vec<Count> =
+                    diesel::sql_query("SELECT count(*) AS n FROM items").load(conn)?;
+                Ok(rows[0].n)
+            })
+            .await
+            .unwrap();
+        assert_eq!(rows, 512, "nothing the left-over log held is lost");
+    }
+}
