@@ -5,9 +5,11 @@
 //! variable.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use switchboard_auth::JwtSecret;
+use switchboard_http::TrustedProxies;
 use switchboard_store::{DatabaseUrl, WalSettings};
 
 /// Which WhatsApp Cloud API client sends messages.
@@ -85,6 +87,11 @@ pub struct Config {
     /// `SWITCHBOARD_SQLITE_WAL_LIMIT_MB`: the write-ahead log's size past which the writer
     /// truncates it.
     pub wal: WalSettings,
+    /// `SWITCHBOARD_LOGIN_ATTEMPTS_PER_ADDRESS`: sign-in attempts per client address and
+    /// minute.
+    pub login_attempts_per_address: NonZeroU32,
+    /// `SWITCHBOARD_TRUSTED_PROXIES`: reverse proxies whose forwarding headers are believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Where the built admin app is.
@@ -213,6 +220,22 @@ impl Config {
             limit_bytes: wal_limit_mb.unsigned_abs() << 20,
         };
 
+        let login_attempts_per_address = whole_number(
+            &get,
+            "SWITCHBOARD_LOGIN_ATTEMPTS_PER_ADDRESS",
+            20,
+            1,
+            100_000,
+            "attempts per minute",
+        )?;
+        // Within 1..=100,000, so neither fallback is ever taken.
+        let login_attempts_per_address =
+            NonZeroU32::new(u32::try_from(login_attempts_per_address).unwrap_or(u32::MAX))
+                .unwrap_or(NonZeroU32::MIN);
+        let trusted_proxies =
+            TrustedProxies::parse(&get("SWITCHBOARD_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|e| bad("SWITCHBOARD_TRUSTED_PROXIES", e.to_string()))?;
+
         let admin_dir = get("SWITCHBOARD_ADMIN_DIR").map_or(AdminDir::Default, |v| {
             AdminDir::Configured(PathBuf::from(v))
         });
@@ -233,6 +256,8 @@ impl Config {
             log,
             admin_dir,
             wal,
+            login_attempts_per_address,
+            trusted_proxies,
         })
     }
 
@@ -415,6 +440,8 @@ mod tests {
         assert_eq!(c.refresh_token_ttl, chrono::Duration::days(30));
         assert_eq!(c.admin_dir, AdminDir::Default);
         assert_eq!(c.wal.limit_bytes, 64 * 1024 * 1024);
+        assert_eq!(c.login_attempts_per_address.get(), 20);
+        assert_eq!(c.trusted_proxies, TrustedProxies::default());
     }
 
     #[test]
@@ -442,6 +469,8 @@ mod tests {
             ("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "1,2"),
             ("SWITCHBOARD_SQLITE_WAL_LIMIT_MB", "0"),
             ("SWITCHBOARD_SQLITE_WAL_LIMIT_MB", "64MB"),
+            ("SWITCHBOARD_LOGIN_ATTEMPTS_PER_ADDRESS", "0"),
+            ("SWITCHBOARD_TRUSTED_PROXIES", "10.0.0.0/33"),
         ] {
             let error = config(&[(var, value)]).unwrap_err();
             assert_eq!(error.var, var, "{value:?} for {var}");

@@ -120,6 +120,8 @@ impl Application {
             whatsapp_verify_token: config.whatsapp_verify_token.clone(),
             retry: RetryPolicy::default(),
             admin_dir: admin_dir(&config.admin_dir)?,
+            login_attempts_per_address: config.login_attempts_per_address,
+            trusted_proxies: config.trusted_proxies.clone(),
         };
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("SWITCHBOARD_BIND: cannot listen on {}", config.bind))?;

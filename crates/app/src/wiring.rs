@@ -1,5 +1,6 @@
 //! The one place that knows every concrete adapter: builds the use cases over them.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use switchboard_domain::service::{
     RetryPolicy, UserAdmin,
 };
 use switchboard_domain::session::{LockoutPolicy, TokenLifetimes};
-use switchboard_http::AppState;
+use switchboard_http::{AppState, LoginThrottle, TrustedProxies};
 use switchboard_store::Store;
 use switchboard_whatsapp::webhook::CloudWebhook;
 
@@ -28,6 +29,10 @@ pub struct Settings {
     pub retry: RetryPolicy,
     /// The built admin app to serve at `/`, if any.
     pub admin_dir: Option<PathBuf>,
+    /// Sign-in attempts per client address and minute, whatever the usernames.
+    pub login_attempts_per_address: NonZeroU32,
+    /// The reverse proxies whose forwarding headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Everything the server runs: the HTTP state and the dispatcher with its wake-up signal.
@@ -95,6 +100,10 @@ pub fn wire(
         whatsapp_provider: if simulator.is_some() { "mock" } else { "cloud" },
         simulator,
         admin_dir: settings.admin_dir.clone(),
+        login_throttle: Arc::new(LoginThrottle::new(
+            settings.login_attempts_per_address,
+            settings.trusted_proxies.clone(),
+        )),
         health: store.clone(),
         changes: changes_rx,
     };

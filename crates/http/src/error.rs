@@ -109,6 +109,18 @@ impl ApiError {
         .with_header(header::ALLOW, allowed)
     }
 
+    /// 429 for a client address that spent its sign-in attempts, whatever the usernames.
+    pub fn too_many_sign_in_attempts(retry_after_secs: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_sign_in_attempts",
+            format!(
+                "too many sign-in attempts from this address; retry in {retry_after_secs} seconds"
+            ),
+        )
+        .with_header(header::RETRY_AFTER, retry_after_secs.to_string())
+    }
+
     /// 422 naming every rejected field.
     pub fn validation(fields: Vec<FieldDetail>) -> Self {
         let summary = fields

@@ -4,8 +4,10 @@
 
 mod admin_app;
 mod caller;
+mod client_address;
 mod error;
 mod fallback;
+mod login_throttle;
 mod openapi;
 mod request_log;
 mod routes;
@@ -18,7 +20,9 @@ use actix_web::{App, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use client_address::{BadProxy, TrustedProxies};
 pub use error::{ApiError, ErrorBody, ErrorDetail, FieldDetail};
+pub use login_throttle::LoginThrottle;
 pub use openapi::api_doc;
 pub use state::AppState;
 

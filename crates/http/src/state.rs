@@ -6,6 +6,8 @@ use std::sync::Arc;
 use switchboard_domain::ports::{CustomerSimulator, HealthCheck, WebhookDecoder};
 use switchboard_domain::service::{Accounts, BusinessNumbers, Messaging, UserAdmin};
 
+use crate::login_throttle::LoginThrottle;
+
 /// The use cases the HTTP layer drives, shared by every worker.
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +23,8 @@ pub struct AppState {
     pub whatsapp_provider: &'static str,
     /// The built admin app served at `/`; `None` serves the API alone.
     pub admin_dir: Option<PathBuf>,
+    /// Sign-in attempts per client address.
+    pub login_throttle: Arc<LoginThrottle>,
     /// Ticks whenever the event log grows; live streams wait on it.
     pub changes: tokio::sync::watch::Receiver<u64>,
 }

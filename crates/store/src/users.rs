@@ -195,8 +195,7 @@ impl UserRepository for Store {
                 password_hash: update.password_hash.map(|h| h.0),
                 updated_at: Some(now),
             };
-            let is_active_admin =
-                |role: &str, active: bool| active && role == Role::Admin.as_str();
+            let is_active_admin = |role: &str, active: bool| active && role == Role::Admin.as_str();
             let (role, active): (String, bool) = users::table
                 .find(id.0)
                 .select((users::role, users::active))

@@ -140,6 +140,43 @@ async fn a_hundred_wrong_guesses_at_once_check_no_more_than_five_passwords() {
 }
 
 #[actix_web::test]
+async fn one_address_trying_many_usernames_is_limited_whatever_the_forwarding_headers_say() {
+    let t = TestApp::new();
+    t.user("ana", Role::Agent).await;
+    let app = t.service().await;
+    let attempt = |username: String, peer: &str, forwarded_for: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .peer_addr(peer.parse().unwrap())
+            // Not a trusted proxy (none is configured), so this header is not believed.
+            .insert_header(("x-forwarded-for", forwarded_for.to_owned()))
+            .set_json(json!({"username": username, "password": "leaked"}))
+    };
+    // The test wiring allows 20 attempts per address and minute.
+    for n in 0..20 {
+        let reply = send(
+            &app,
+            attempt(
+                format!("user{n}"),
+                "203.0.113.7:4000",
+                &format!("10.9.0.{n}"),
+            ),
+        )
+        .await;
+        assert_eq!(reply.error(401), "invalid_credentials");
+    }
+    let refused = send(&app, attempt("ana".into(), "203.0.113.7:4001", "10.9.9.9")).await;
+    assert_eq!(refused.error(429), "too_many_sign_in_attempts");
+    assert!(refused.headers.contains_key("retry-after"));
+    // Another address still signs in.
+    let other = TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .peer_addr("198.51.100.1:4000".parse().unwrap())
+        .set_json(json!({"username": "ana", "password": PASSWORD}));
+    assert_eq!(send(&app, other).await.status.as_u16(), 200);
+}
+
+#[actix_web::test]
 async fn four_failures_then_a_success_reset_the_count() {
     let t = TestApp::new();
     t.user("ana", Role::Agent).await;

@@ -8,6 +8,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use switchboard::wiring;
 use switchboard_auth::{HashCost, JwtSecret};
@@ -20,7 +21,7 @@ use switchboard_domain::ports::WhatsAppGateway;
 use switchboard_domain::service::{Dispatcher, RetryPolicy};
 use switchboard_domain::session::TokenLifetimes;
 use switchboard_domain::user::{DisplayName, NewUser, Password, Role, UserId, Username};
-use switchboard_http::AppState;
+use switchboard_http::{AppState, TrustedProxies};
 use switchboard_store::{DatabaseUrl, Store};
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -251,6 +252,8 @@ impl TestApp {
                     max_attempts: 3,
                 },
                 admin_dir: None,
+                login_attempts_per_address: NonZeroU32::new(20).unwrap(),
+                trusted_proxies: TrustedProxies::default(),
             },
             gateway.clone(),
             None,

@@ -120,7 +120,7 @@ fn token_response(req: &HttpRequest, signed_in: SignedIn) -> HttpResponse {
         (status = 200, body = TokenResponse),
         (status = 401, description = "`invalid_credentials`: unknown username or wrong password", body = ErrorBody),
         (status = 403, description = "`account_deactivated`: right password, but the account is deactivated", body = ErrorBody),
-        (status = 429, description = "`too_many_login_attempts`: locked after repeated failures; see `Retry-After`", body = ErrorBody,
+        (status = 429, description = "`too_many_login_attempts`: this username is locked after repeated failures; `too_many_sign_in_attempts`: this client address has spent its sign-in attempts for now, whatever the usernames. See `Retry-After`", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
     )
 )]
@@ -130,6 +130,7 @@ pub(crate) async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state.login_throttle.check(&req)?;
     let signed_in = state.accounts.login(&body.username, &body.password).await?;
     tracing::info!(user_id = signed_in.user.id.0, "user signed in");
     Ok(token_response(&req, signed_in))
