@@ -155,11 +155,13 @@ use std::time::Duration;
 
 pub use delivery::{DeliveryError, SetupError};
 pub use engine::{
-    EngineSettings, Inbound, InboundContent, SendSuccess, SimulatorEngine, WABA_ID, WindowRule,
+    EngineSettings, Inbound, InboundContent, Resumed, SendSuccess, SimulatorEngine, WABA_ID,
+    WindowRule,
 };
 pub use error::GraphError;
 pub use limits::ThroughputLimits;
 pub use media::{MAX_MEDIA_SIZE, MediaFile, MediaInfo, MediaKind, STORE_CAPACITY};
+pub use scenario::Reached;
 pub use server::{SimulatorConfig, bind, run};
 
 /// Statuses that reach `read` in 2.5 s: slow enough to watch the ticks change in the admin app,
