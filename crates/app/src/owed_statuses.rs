@@ -62,7 +62,7 @@ pub async fn resume(
         .await;
     if walked > 0 {
         tracing::info!(
-            messages = walked,
+            awaiting = walked,
             "resumed the mock's status webhooks owed before the restart"
         );
     }

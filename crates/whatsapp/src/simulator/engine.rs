@@ -317,15 +317,14 @@ impl SimulatorEngine {
         let owed = self.owed(&message);
         let callback = Arc::clone(&self.callback);
         async move {
-            let Some((metadata, tracked, reports)) = owed else {
-                return;
-            };
-            post_statuses(callback, metadata, tracked, reports).await;
+            if let Some(owed) = owed {
+                post_statuses(callback, owed.metadata, owed.message, owed.reports).await;
+            }
         }
     }
 
-    /// The plan [`SimulatorEngine::resume`] carries out, or `None` when nothing is owed.
-    fn owed(&self, message: &Resumed) -> Option<(Metadata, Tracked, Vec<(Duration, Report)>)> {
+    /// What [`SimulatorEngine::resume`] posts, or `None` when nothing is owed.
+    fn owed(&self, message: &Resumed) -> Option<Owed> {
         if !wire::is_simulator_wamid(&message.wamid) {
             tracing::debug!(
                 wamid = message.wamid,
@@ -368,7 +367,11 @@ impl SimulatorEngine {
             conversation_id,
             category: Category::of(kind),
         };
-        Some((metadata, tracked, reports))
+        Some(Owed {
+            metadata,
+            message: tracked,
+            reports,
+        })
     }
 
     /// Checks that a media message of `kind` by id names stored media of that kind: Meta sends
@@ -578,6 +581,13 @@ fn inside_window(rule: WindowRule, last_inbound: Option<i64>, now: i64) -> bool 
 fn unavailable(why: &str) -> GraphError {
     tracing::warn!(why, "WhatsApp simulator cannot take a message");
     GraphError::service_unavailable(format!("The simulator cannot take the message: {why}"))
+}
+
+/// The status webhooks still owed for one message, with what each repeats.
+struct Owed {
+    metadata: Metadata,
+    message: Tracked,
+    reports: Vec<(Duration, Report)>,
 }
 
 /// Posts the status webhooks of one accepted message, in order, each after its delay.

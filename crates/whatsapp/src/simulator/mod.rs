@@ -136,6 +136,10 @@
 //! warning; the next status of the message follows as planned either way. A customer's message
 //! is posted once, and its sender hears at once whether it was taken.
 //!
+//! The planned statuses live in memory. An engine started after one that stopped (the desk's
+//! process died, in mock mode) takes up those still owed for the messages its predecessor
+//! accepted, from the last status the receiver stored: [`SimulatorEngine::resume`].
+//!
 //! # Runtime
 //!
 //! The engine spawns the status webhooks onto the tokio runtime a send is made on (actix-rt's is
