@@ -19,6 +19,18 @@ const AWAITING: [MessageStatus; 3] = [
     MessageStatus::Delivered,
 ];
 
+/// One message of a page, as selected.
+#[derive(Queryable)]
+struct AwaitingRow {
+    id: i64,
+    wamid: Option<String>,
+    phone_number_id: String,
+    display_phone_number: String,
+    recipient: String,
+    kind: String,
+    status: String,
+}
+
 #[async_trait]
 impl AwaitingStatusRepository for Store {
     async fn awaiting_statuses(
@@ -31,74 +43,52 @@ impl AwaitingStatusRepository for Store {
             // No index serves the status filter: each page walks the primary key from `after`,
             // so the whole walk reads the table once. An index on the status would cost every
             // status update a write to save a scan made once per start.
-            let rows: Vec<(i64, Option<String>, String, String, String, String, String)> =
-                messages::table
-                    .inner_join(
-                        conversations::table
-                            .inner_join(contacts::table)
-                            .inner_join(business_numbers::table),
-                    )
-                    .filter(messages::id.gt(after.map_or(0, |id| id.0)))
-                    .filter(messages::direction.eq("outbound"))
-                    .filter(messages::status.eq_any(AWAITING.map(MessageStatus::as_str)))
-                    .filter(messages::wamid.is_not_null())
-                    .filter(
-                        messages::accepted_at
-                            .lt(to_millis(accepted_before))
-                            .or(messages::accepted_at.is_null()),
-                    )
-                    .order(messages::id)
-                    .limit(i64::from(limit))
-                    .select((
-                        messages::id,
-                        messages::wamid,
-                        business_numbers::phone_number_id,
-                        business_numbers::display_phone_number,
-                        contacts::wa_id,
-                        messages::kind,
-                        messages::status,
-                    ))
-                    .load(conn)?;
-            rows.into_iter()
-                .filter_map(
-                    |(id, wamid, phone_number_id, display, recipient, kind, status)| {
-                        Some((
-                            id,
-                            wamid?,
-                            phone_number_id,
-                            display,
-                            recipient,
-                            kind,
-                            status,
-                        ))
-                    },
+            let rows: Vec<AwaitingRow> = messages::table
+                .inner_join(
+                    conversations::table
+                        .inner_join(contacts::table)
+                        .inner_join(business_numbers::table),
                 )
-                .map(
-                    |(
-                        id,
-                        wamid,
-                        phone_number_id,
-                        display_phone_number,
-                        recipient,
-                        kind,
-                        status,
-                    )| {
-                        let status = status
-                            .parse::<MessageStatus>()
-                            .map_err(|e| RepoError::Unexpected(format!("message {id}: {e}")))?;
-                        Ok(AwaitingStatus {
-                            message_id: MessageId(id),
-                            wamid,
-                            phone_number_id,
-                            display_phone_number,
-                            recipient,
-                            kind,
-                            status,
-                        })
-                    },
+                .filter(messages::id.gt(after.map_or(0, |id| id.0)))
+                .filter(messages::direction.eq("outbound"))
+                .filter(messages::status.eq_any(AWAITING.map(MessageStatus::as_str)))
+                .filter(messages::wamid.is_not_null())
+                .filter(
+                    messages::accepted_at
+                        .lt(to_millis(accepted_before))
+                        .or(messages::accepted_at.is_null()),
                 )
-                .collect::<Result<Vec<_>, RepoError>>()
-                .map_err(Into::into)
+                .order(messages::id)
+                .limit(i64::from(limit))
+                .select((
+                    messages::id,
+                    messages::wamid,
+                    business_numbers::phone_number_id,
+                    business_numbers::display_phone_number,
+                    contacts::wa_id,
+                    messages::kind,
+                    messages::status,
+                ))
+                .load(conn)?;
+            let mut page = Vec::with_capacity(rows.len());
+            for row in rows {
+                // The filter above keeps only messages with an id.
+                let Some(wamid) = row.wamid else { continue };
+                let status = row
+                    .status
+                    .parse::<MessageStatus>()
+                    .map_err(|e| RepoError::Unexpected(format!("message {}: {e}", row.id)))?;
+                page.push(AwaitingStatus {
+                    message_id: MessageId(row.id),
+                    wamid,
+                    phone_number_id: row.phone_number_id,
+                    display_phone_number: row.display_phone_number,
+                    recipient: row.recipient,
+                    kind: row.kind,
+                    status,
+                });
+            }
+            Ok(page)
         })
         .await
     }

@@ -40,13 +40,13 @@
 
 mod settings;
 
+use std::future::Future;
+
 use actix_web::web::Bytes;
 use async_trait::async_trait;
-use std::future::Future;
 use switchboard_domain::gateway::{
     Accepted, GatewayError, MediaInfo, OutboundMessage, is_transient,
 };
-
 use switchboard_domain::message::MessageStatus;
 use switchboard_domain::ports::{AwaitingStatus, WhatsAppGateway};
 
