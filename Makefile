@@ -3,7 +3,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench
+.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench probe-crash
 
 NPM := $(shell command -v npm 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
@@ -61,6 +61,12 @@ migrate: ## Apply database migrations and exit
 bench: ## Benchmarks: release build, every scenario against the real server on loopback; prints the table and writes docs/benchmarks.md
 	$(CARGO) build --locked --release -p switchboard -p switchboard-bench
 	$(TARGET_DIR)/release/switchboard-bench --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
+
+# Debug builds: after `make e2e` (which builds the debug server) this costs only the harness,
+# and a debug server still takes over a thousand webhooks a second, plenty to be killed under.
+probe-crash: ## Crash probe (CI): kill -9 the debug server under signed webhook load, while it dispatches replies to a recording fake Cloud API, and in mock mode; fails unless nothing acknowledged was lost
+	$(CARGO) build --locked -p switchboard -p switchboard-bench
+	$(TARGET_DIR)/debug/switchboard-bench --server $(TARGET_DIR)/debug/switchboard probe-crash
 
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean

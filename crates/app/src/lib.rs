@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod dispatch;
 pub mod housekeeping;
+pub mod owed_statuses;
 pub mod server;
 pub mod wiring;
 

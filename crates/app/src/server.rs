@@ -94,6 +94,12 @@ fn admin_dir(setting: &AdminDir) -> anyhow::Result<Option<PathBuf>> {
     }
 }
 
+/// The WhatsApp provider of this process.
+enum Provider {
+    Mock(Arc<MockGateway>),
+    Cloud(Arc<CloudGateway>),
+}
+
 impl Application {
     /// Prepares everything and binds the listener (port 0 picks a free port).
     ///
@@ -127,29 +133,31 @@ impl Application {
             .with_context(|| format!("SWITCHBOARD_BIND: cannot listen on {}", config.bind))?;
         let local = listener.local_addr()?;
 
+        // Messages accepted from now on are this process's: the mock reports those itself.
+        let started_at = chrono::Utc::now();
+        let provider = match &config.whatsapp_provider {
+            WhatsAppProvider::Mock => Provider::Mock(Arc::new(
+                MockGateway::new(MockSettings {
+                    callback_url: own_webhook_url(local),
+                    app_secret: settings.whatsapp_app_secret.clone(),
+                    status_delays: config.mock_status_delays,
+                })
+                .context("cannot start the mock WhatsApp provider")?,
+            )),
+            WhatsAppProvider::Cloud(api) => Provider::Cloud(Arc::new(
+                CloudGateway::new(CloudSettings {
+                    base_url: api.base_url.clone(),
+                    api_version: api.api_version.clone(),
+                    access_token: api.access_token.clone(),
+                    timeout: CLOUD_API_TIMEOUT,
+                })
+                .context("cannot start the WhatsApp Cloud API client")?,
+            )),
+        };
         let (gateway, simulator): (Arc<dyn WhatsAppGateway>, Option<Arc<dyn CustomerSimulator>>) =
-            match &config.whatsapp_provider {
-                WhatsAppProvider::Mock => {
-                    let mock = Arc::new(
-                        MockGateway::new(MockSettings {
-                            callback_url: own_webhook_url(local),
-                            app_secret: settings.whatsapp_app_secret.clone(),
-                            status_delays: config.mock_status_delays,
-                        })
-                        .context("cannot start the mock WhatsApp provider")?,
-                    );
-                    (mock.clone(), Some(mock))
-                }
-                WhatsAppProvider::Cloud(api) => {
-                    let cloud = CloudGateway::new(CloudSettings {
-                        base_url: api.base_url.clone(),
-                        api_version: api.api_version.clone(),
-                        access_token: api.access_token.clone(),
-                        timeout: CLOUD_API_TIMEOUT,
-                    })
-                    .context("cannot start the WhatsApp Cloud API client")?;
-                    (Arc::new(cloud), None)
-                }
+            match &provider {
+                Provider::Mock(mock) => (mock.clone(), Some(mock.clone())),
+                Provider::Cloud(cloud) => (cloud.clone(), None),
             };
         let media_store = Arc::new(FsMediaStore::new(config.data_dir.join("media")));
         let wired = wiring::wire(&store, media_store, &settings, gateway, simulator);
@@ -162,6 +170,15 @@ impl Application {
             .shutdown_timeout(5)
             .listen(listener)?
             .run();
+        if let Provider::Mock(mock) = provider {
+            // Meta redelivers what it owes after an outage; the mock's plans died with the last
+            // process, so it takes them up from the stored statuses.
+            actix_web::rt::spawn(crate::owed_statuses::resume(
+                Arc::new(store.clone()),
+                mock,
+                started_at,
+            ));
+        }
         actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store.clone()));
         actix_web::rt::spawn(crate::dispatch::run_forever(wired.dispatcher, wired.signal));
         actix_web::rt::spawn(crate::dispatch::fetch_media_forever(wired.media));

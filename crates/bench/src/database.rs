@@ -24,7 +24,7 @@ pub struct Accepted {
     pub business_number_id: i64,
 }
 
-fn open(data_dir: &Path) -> anyhow::Result<SqliteConnection> {
+pub fn open(data_dir: &Path) -> anyhow::Result<SqliteConnection> {
     let path = data_dir.join("switchboard.db");
     let mut connection = SqliteConnection::establish(&path.to_string_lossy())
         .with_context(|| format!("cannot open {}", path.display()))?;

@@ -7,6 +7,8 @@ mod cloud_payloads;
 mod database;
 mod driver;
 mod fixtures;
+mod probe;
+mod recording_cloud;
 mod report;
 mod scenarios;
 mod server;
@@ -55,6 +57,13 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         numbers: usize,
     },
+    /// The crash probe (a CI check): kill -9 the server under webhook load, while it dispatches
+    /// replies in cloud mode, and in mock mode; fails unless nothing acknowledged was lost.
+    ProbeCrash {
+        /// Kills per part, on one data directory each.
+        #[arg(long, default_value_t = 4)]
+        rounds: usize,
+    },
 }
 
 const BEGIN: &str = "<!-- bench:begin (written by `make bench`; edit outside the markers) -->";
@@ -85,6 +94,9 @@ fn main() -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
         return Ok(());
+    }
+    if let Some(Command::ProbeCrash { rounds }) = &cli.command {
+        return runtime.block_on(probe::crash::run(&cli.server, *rounds));
     }
     let (rows, notes) = runtime.block_on(run(&cli))?;
     let table = report::table(&rows);

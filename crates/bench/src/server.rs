@@ -30,8 +30,24 @@ pub struct Memory {
 impl Server {
     /// Starts `binary serve` on `data_dir` and waits until `/healthz` answers.
     pub async fn start(binary: &Path, data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(binary, data_dir, &[]).await
+    }
+
+    /// As [`Server::start`], with more configuration variables (they win over the defaults).
+    pub async fn start_with(
+        binary: &Path,
+        data_dir: &Path,
+        env: &[(&str, String)],
+    ) -> anyhow::Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let log = data_dir.join("server.log");
+        // Appended to, so the log of a killed server survives its successor's start.
+        let output = || {
+            std::fs::File::options()
+                .create(true)
+                .append(true)
+                .open(&log)
+        };
         let child = Command::new(binary)
             .arg("serve")
             // Away from the repository, so no `.env` of the developer's changes the settings.
@@ -43,9 +59,10 @@ impl Server {
             .env("SWITCHBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("SWITCHBOARD_WHATSAPP_APP_SECRET", APP_SECRET)
             .env("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "0,0,0")
+            .envs(env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&log)?)
-            .stderr(std::fs::File::options().append(true).open(&log)?)
+            .stdout(output()?)
+            .stderr(output()?)
             .spawn()
             .with_context(|| format!("cannot start {}", binary.display()))?;
         let mut server = Self {
@@ -79,6 +96,14 @@ impl Server {
             "the server did not become healthy in 30 s:\n{}",
             self.log_tail()
         )
+    }
+
+    /// Kills the server with SIGKILL, as a crash would: no shutdown, nothing flushed beyond
+    /// what was committed; returns once the process is gone.
+    pub fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill().context("cannot kill the server")?;
+        self.child.wait().context("cannot reap the server")?;
+        Ok(())
     }
 
     /// The last lines of the server's output, for error messages.

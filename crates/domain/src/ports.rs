@@ -19,7 +19,7 @@ use crate::error::RepoError;
 use crate::event::StoredEvent;
 use crate::gateway::{Accepted, GatewayError, MediaInfo, OutboundContent, OutboundMessage};
 use crate::ingest::{IngestSummary, WebhookBatch, WebhookRejection};
-use crate::message::{DeliveryError, Message, MessageId};
+use crate::message::{DeliveryError, Message, MessageId, MessageStatus};
 use crate::session::{
     AccessClaims, AccessToken, NewRefreshToken, RefreshToken, Rotation, SessionId, TokenDigest,
 };
@@ -557,6 +557,48 @@ pub trait OutboxRepository: Send + Sync {
     /// # Errors
     /// [`RepoError::NotFound`] if there is no such message; storage failures.
     async fn record_media_upload(&self, id: MessageId, media_id: &str) -> Result<(), RepoError>;
+}
+
+/// An outbound message the WhatsApp provider took (it has a WhatsApp id) that is not yet
+/// `read` or `failed`: the provider still owes it status webhooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwaitingStatus {
+    pub message_id: MessageId,
+    /// The WhatsApp id the provider gave it.
+    pub wamid: String,
+    /// The business number it was sent from: Meta's id and the number as customers see it.
+    pub phone_number_id: String,
+    pub display_phone_number: String,
+    /// The recipient's WhatsApp id.
+    pub recipient: String,
+    /// Meta's message type (`text`, `template`, `image`, ...).
+    pub kind: String,
+    /// The last status stored: [`MessageStatus::Accepted`], [`MessageStatus::Sent`] or
+    /// [`MessageStatus::Delivered`].
+    pub status: MessageStatus,
+}
+
+/// The messages whose statuses are still to come, for a provider that reports statuses itself
+/// (the mock) to resume them after a restart, as Meta redelivers what it owes.
+#[async_trait]
+pub trait AwaitingStatusRepository: Send + Sync {
+    /// Up to `limit` outbound messages that have a WhatsApp id and the status `accepted`,
+    /// `sent` or `delivered`, accepted before `accepted_before` (those accepted later belong to
+    /// the running process, which reports them itself), with an id above `after` (`None`: from
+    /// the first), in id order. Walk them by passing the last id of a page as the next `after`;
+    /// a page shorter than `limit` is the last. The walk holds no lock and no snapshot between
+    /// pages, so a message that advances meanwhile may be left out or shown at its older
+    /// status (a resumed status is then a duplicate, which ingest ignores).
+    ///
+    /// # Errors
+    /// Storage failures only ([`RepoError::Unavailable`], [`RepoError::Unexpected`]); no such
+    /// message is an empty page.
+    async fn awaiting_statuses(
+        &self,
+        accepted_before: Timestamp,
+        after: Option<MessageId>,
+        limit: u32,
+    ) -> Result<Vec<AwaitingStatus>, RepoError>;
 }
 
 /// Agents' uploaded files (their descriptions; the bytes are in the [`MediaStore`] under

@@ -3,6 +3,7 @@
 //! folder, selected by the database URL's scheme.
 
 mod attachments;
+mod awaiting_statuses;
 mod business_numbers;
 mod checkpointer;
 mod contacts;

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use switchboard_domain::gateway::{GatewayError, OutboundContent, OutboundMessage, is_transient};
-use switchboard_domain::ports::WhatsAppGateway;
+use switchboard_domain::message::{MessageId, MessageStatus};
+use switchboard_domain::ports::{AwaitingStatus, WhatsAppGateway};
 use switchboard_whatsapp::mock::{
     DEMO_NUMBER, MockDeliveryError, MockGateway, MockSettings, SimulatedInbound,
     parse_status_delays,
@@ -752,4 +753,124 @@ fn status_delays_reject_a_wrong_count_non_numbers_and_negatives() {
         let error = parse_status_delays(text).unwrap_err();
         assert!(error.contains(complaint), "{text:?}: {error}");
     }
+}
+
+/// A message the mock accepted in a process that then died: sent through a mock whose statuses
+/// would come only in an hour, which the test never waits for.
+async fn accepted_before_a_restart(receiver: &Receiver, message: &OutboundMessage) -> String {
+    let doomed = MockGateway::new(MockSettings {
+        status_delays: [Duration::from_secs(3600); 3],
+        ..settings(&receiver.url)
+    })
+    .unwrap();
+    doomed.send(message).await.unwrap().wamid
+}
+
+fn awaiting(message: &OutboundMessage, wamid: &str, status: MessageStatus) -> AwaitingStatus {
+    AwaitingStatus {
+        message_id: MessageId(1),
+        wamid: wamid.to_owned(),
+        phone_number_id: message.phone_number_id.clone(),
+        display_phone_number: DEMO_NUMBER.display_phone_number.to_owned(),
+        recipient: message.to.clone(),
+        kind: match message.content {
+            OutboundContent::Template { .. } => "template",
+            _ => "text",
+        }
+        .to_owned(),
+        status,
+    }
+}
+
+#[actix_web::test]
+async fn a_restarted_mock_resumes_only_the_statuses_after_the_stored_one() {
+    use MessageStatus::{Accepted, Delivered, Sent};
+    for (stored, expected) in [
+        (
+            Accepted,
+            vec![StatusKind::Sent, StatusKind::Delivered, StatusKind::Read],
+        ),
+        (Sent, vec![StatusKind::Delivered, StatusKind::Read]),
+        (Delivered, vec![StatusKind::Read]),
+    ] {
+        let receiver = Receiver::start().await;
+        let message = text(CUSTOMER, "hi");
+        let wamid = accepted_before_a_restart(&receiver, &message).await;
+
+        let restarted = gateway(&receiver);
+        restarted
+            .resume_statuses(&awaiting(&message, &wamid, stored))
+            .await;
+
+        assert_eq!(
+            status_kinds(&receiver.posts(), &wamid),
+            expected,
+            "{stored}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn resumed_statuses_follow_the_recipients_test_number() {
+    let receiver = Receiver::start().await;
+    let restarted = gateway(&receiver);
+    let silent = text("16505550003", "hi");
+    let outside_window = text("16505550047", "hi");
+    let skips_delivered = text("16505550002", "hi");
+    let template_outside_window = template("16505550047", "order_update");
+    let mut resumed = Vec::new();
+    for (message, stored) in [
+        (&silent, MessageStatus::Accepted),
+        (&outside_window, MessageStatus::Accepted),
+        (&skips_delivered, MessageStatus::Sent),
+        (&template_outside_window, MessageStatus::Delivered),
+    ] {
+        let wamid = accepted_before_a_restart(&receiver, message).await;
+        restarted
+            .resume_statuses(&awaiting(message, &wamid, stored))
+            .await;
+        resumed.push(wamid);
+    }
+
+    let posts = receiver.posts();
+    assert!(
+        status_kinds(&posts, &resumed[0]).is_empty(),
+        "0003 hears nothing"
+    );
+    assert_eq!(status_kinds(&posts, &resumed[1]), [StatusKind::Failed]);
+    assert_eq!(status_kinds(&posts, &resumed[2]), [StatusKind::Read]);
+    assert_eq!(status_kinds(&posts, &resumed[3]), [StatusKind::Read]);
+    let failure = posts
+        .iter()
+        .map(Post::envelope)
+        .find_map(|envelope| {
+            envelope
+                .statuses()
+                .find(|(_, status)| status.id == resumed[1])
+                .map(|(_, status)| status.errors[0].code)
+        })
+        .unwrap();
+    assert_eq!(failure, 131047);
+}
+
+#[actix_web::test]
+async fn a_restarted_mock_owes_nothing_for_final_statuses_or_ids_it_did_not_issue() {
+    let receiver = Receiver::start().await;
+    let restarted = gateway(&receiver);
+    let message = text(CUSTOMER, "hi");
+    let own = accepted_before_a_restart(&receiver, &message).await;
+    // An id as the real Cloud API issues them: a message sent before switching to the mock.
+    let metas = "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3NzE1RDg0QkMxNjg4MUZBMUEA";
+
+    for (wamid, stored) in [
+        (own.as_str(), MessageStatus::Read),
+        (own.as_str(), MessageStatus::Failed),
+        (metas, MessageStatus::Sent),
+    ] {
+        restarted
+            .resume_statuses(&awaiting(&message, wamid, stored))
+            .await;
+    }
+
+    assert!(receiver.posts().is_empty(), "{:#?}", receiver.posts());
 }

@@ -13,6 +13,7 @@ mod cloud_mode;
 mod common;
 mod conventions;
 mod conversations;
+mod mock_restart;
 mod openapi;
 mod outbound_media;
 mod round_trip;

@@ -12,6 +12,13 @@
 //! delays and the webhook retries are the engine's; see the [simulator docs](crate::simulator).
 //! Throughput limits are off.
 //!
+//! # After a restart
+//!
+//! The status webhooks still to come live in memory only, as planned tasks; a process that dies
+//! takes them along. [`MockGateway::resume_statuses`] takes them up again from the statuses the
+//! store holds, so that, as with Meta, which redelivers what it owes, every reply still reaches
+//! the status its recipient's test number scripts.
+//!
 //! # Errors
 //!
 //! Meta's error code decides: a code [`is_transient`] names becomes
@@ -33,15 +40,19 @@
 
 mod settings;
 
+use std::future::Future;
+
 use actix_web::web::Bytes;
 use async_trait::async_trait;
 use switchboard_domain::gateway::{
     Accepted, GatewayError, MediaInfo, OutboundMessage, is_transient,
 };
-use switchboard_domain::ports::WhatsAppGateway;
+use switchboard_domain::message::MessageStatus;
+use switchboard_domain::ports::{AwaitingStatus, WhatsAppGateway};
 
 use crate::simulator::{
-    EngineSettings, GraphError, Inbound, InboundContent, SimulatorEngine, WABA_ID, WindowRule,
+    EngineSettings, GraphError, Inbound, InboundContent, Reached, Resumed, SimulatorEngine,
+    WABA_ID, WindowRule,
 };
 
 pub use crate::simulator::{DeliveryError as MockDeliveryError, SetupError as MockSetupError};
@@ -124,6 +135,45 @@ impl MockGateway {
     pub fn register_number(&self, phone_number_id: &str, display_phone_number: &str) {
         self.engine
             .register_number(phone_number_id, display_phone_number);
+    }
+
+    /// Takes up the status webhooks the mock still owes `message` after a restart, from the
+    /// status the store holds, as Meta redelivers what it owes: the rest of what its recipient's
+    /// test number scripts (see the module docs), each after its status delay, the first counted
+    /// from now. A message `read` or `failed`, one to a `…0003` recipient, or one whose id the
+    /// mock did not issue (the real Cloud API accepted it) is owed nothing.
+    ///
+    /// The returned future posts them (spawn it onto a tokio runtime, or await it); it borrows
+    /// nothing, so the caller chooses how many run at once. Each waits for one of the engine's
+    /// delivery slots before it posts, like every status webhook.
+    pub fn resume_statuses(
+        &self,
+        message: &AwaitingStatus,
+    ) -> impl Future<Output = ()> + Send + use<> {
+        let reached = match message.status {
+            MessageStatus::Accepted => Some(Reached::Accepted),
+            MessageStatus::Sent => Some(Reached::Sent),
+            MessageStatus::Delivered => Some(Reached::Delivered),
+            MessageStatus::Received
+            | MessageStatus::Queued
+            | MessageStatus::Read
+            | MessageStatus::Failed => None,
+        };
+        let resumed = reached.map(|reached| {
+            self.register_number(&message.phone_number_id, &message.display_phone_number);
+            self.engine.resume(Resumed {
+                phone_number_id: message.phone_number_id.clone(),
+                wamid: message.wamid.clone(),
+                recipient: message.recipient.clone(),
+                template: message.kind == "template",
+                reached,
+            })
+        });
+        async move {
+            if let Some(resumed) = resumed {
+                resumed.await;
+            }
+        }
     }
 
     /// The WhatsApp ids of the inbound messages marked as read so far, oldest first.

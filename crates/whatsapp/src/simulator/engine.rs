@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,7 @@ use super::error::GraphError;
 use super::limits::{Limiter, ThroughputLimits};
 use super::media::{MediaFile, MediaInfo, MediaKind, MediaStore};
 use super::request::{self, Kind, SendRequest};
-use super::scenario::{self, Report, TestNumber};
+use super::scenario::{self, Reached, Report, TestNumber};
 use super::wire::{self, Category, Metadata, Tracked};
 
 /// The WhatsApp Business Account every simulated number belongs to: the `entry[].id` of the
@@ -100,6 +101,22 @@ pub enum InboundContent {
         /// The file name; only documents carry one, so it is left out for other kinds.
         filename: Option<String>,
     },
+}
+
+/// A message an engine accepted before a restart, to [resume](SimulatorEngine::resume) the
+/// status webhooks of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resumed {
+    /// The business number it was sent from.
+    pub phone_number_id: String,
+    /// The id the engine gave it, `wamid.…`.
+    pub wamid: String,
+    /// The recipient's WhatsApp id, whose last four digits choose the statuses.
+    pub recipient: String,
+    /// A template, priced and windowed as one; anything else is free-form.
+    pub template: bool,
+    /// The last of its statuses the receiver took.
+    pub reached: Reached,
 }
 
 /// The Cloud API took a message: what Meta answers, field for field.
@@ -285,6 +302,76 @@ impl SimulatorEngine {
             reports,
         ));
         Ok(success)
+    }
+
+    /// Takes up the status webhooks still owed for a message this engine's predecessor accepted
+    /// (before a restart lost its plans): those of the module docs' tables that come after
+    /// `message.reached`, each after its status delay counted from the previous one (the first
+    /// from now), with the recipient's rules and the 24-hour window as a send would apply them.
+    /// The returned future posts them, retrying as [webhook delivery](super#webhook-delivery)
+    /// says; it borrows nothing, so a caller can bound how many it runs at once.
+    ///
+    /// Only ids the simulator issues are resumed: statuses of a message another provider (the
+    /// real Cloud API) accepted are that provider's to report, and the future does nothing.
+    pub fn resume(&self, message: Resumed) -> impl Future<Output = ()> + Send + use<> {
+        let owed = self.owed(&message);
+        let callback = Arc::clone(&self.callback);
+        async move {
+            if let Some(owed) = owed {
+                post_statuses(callback, owed.metadata, owed.message, owed.reports).await;
+            }
+        }
+    }
+
+    /// What [`SimulatorEngine::resume`] posts, or `None` when nothing is owed.
+    fn owed(&self, message: &Resumed) -> Option<Owed> {
+        if !wire::is_simulator_wamid(&message.wamid) {
+            tracing::debug!(
+                wamid = message.wamid,
+                "not a simulator id; no statuses resumed"
+            );
+            return None;
+        }
+        let number = TestNumber::of(&message.recipient);
+        let kind = if message.template {
+            Kind::Template
+        } else {
+            Kind::FreeForm
+        };
+        let (metadata, outside_window) = {
+            let state = self.state();
+            let last_inbound = state
+                .last_inbound
+                .get(&(message.phone_number_id.clone(), message.recipient.clone()))
+                .copied();
+            let outside_window = kind == Kind::FreeForm
+                && (number == TestNumber::OutsideWindow
+                    || !inside_window(self.window, last_inbound, Utc::now().timestamp()));
+            (state.metadata(&message.phone_number_id), outside_window)
+        };
+        let reports = scenario::remaining(
+            scenario::reports(number, outside_window, self.status_delays),
+            message.reached,
+        );
+        if reports.is_empty() {
+            return None;
+        }
+        let conversation_id = wire::new_conversation_id()
+            .inspect_err(|error| {
+                tracing::warn!(%error, wamid = message.wamid, "no randomness; statuses not resumed");
+            })
+            .ok()?;
+        let tracked = Tracked {
+            wamid: message.wamid.clone(),
+            recipient_id: message.recipient.clone(),
+            conversation_id,
+            category: Category::of(kind),
+        };
+        Some(Owed {
+            metadata,
+            message: tracked,
+            reports,
+        })
     }
 
     /// Checks that a media message of `kind` by id names stored media of that kind: Meta sends
@@ -494,6 +581,13 @@ fn inside_window(rule: WindowRule, last_inbound: Option<i64>, now: i64) -> bool 
 fn unavailable(why: &str) -> GraphError {
     tracing::warn!(why, "WhatsApp simulator cannot take a message");
     GraphError::service_unavailable(format!("The simulator cannot take the message: {why}"))
+}
+
+/// The status webhooks still owed for one message, with what each repeats.
+struct Owed {
+    metadata: Metadata,
+    message: Tracked,
+    reports: Vec<(Duration, Report)>,
 }
 
 /// Posts the status webhooks of one accepted message, in order, each after its delay.

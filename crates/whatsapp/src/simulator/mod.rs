@@ -136,6 +136,10 @@
 //! warning; the next status of the message follows as planned either way. A customer's message
 //! is posted once, and its sender hears at once whether it was taken.
 //!
+//! The planned statuses live in memory. An engine started after one that stopped (the desk's
+//! process died, in mock mode) takes up those still owed for the messages its predecessor
+//! accepted, from the last status the receiver stored: [`SimulatorEngine::resume`].
+//!
 //! # Runtime
 //!
 //! The engine spawns the status webhooks onto the tokio runtime a send is made on (actix-rt's is
@@ -155,11 +159,13 @@ use std::time::Duration;
 
 pub use delivery::{DeliveryError, SetupError};
 pub use engine::{
-    EngineSettings, Inbound, InboundContent, SendSuccess, SimulatorEngine, WABA_ID, WindowRule,
+    EngineSettings, Inbound, InboundContent, Resumed, SendSuccess, SimulatorEngine, WABA_ID,
+    WindowRule,
 };
 pub use error::GraphError;
 pub use limits::ThroughputLimits;
 pub use media::{MAX_MEDIA_SIZE, MediaFile, MediaInfo, MediaKind, STORE_CAPACITY};
+pub use scenario::Reached;
 pub use server::{SimulatorConfig, bind, run};
 
 /// Statuses that reach `read` in 2.5 s: slow enough to watch the ticks change in the admin app,

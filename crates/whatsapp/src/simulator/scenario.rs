@@ -68,6 +68,48 @@ impl Report {
     }
 }
 
+impl Report {
+    /// How far along the message it reports: a `failed` stands where `sent` would.
+    fn rank(self) -> u8 {
+        match self {
+            Self::Sent | Self::FailedOutsideWindow => 1,
+            Self::Delivered => 2,
+            Self::Read => 3,
+        }
+    }
+}
+
+/// The last status of a message that its receiver took, when the engine resumes the reports
+/// of a message it accepted before a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reached {
+    Accepted,
+    Sent,
+    Delivered,
+}
+
+impl Reached {
+    fn rank(self) -> u8 {
+        match self {
+            Self::Accepted => 0,
+            Self::Sent => 1,
+            Self::Delivered => 2,
+        }
+    }
+}
+
+/// The reports of `reports` that come after `reached`, each with its own delay (so the first
+/// still owed comes its usual delay after the resumption).
+pub(super) fn remaining(
+    reports: Vec<(Duration, Report)>,
+    reached: Reached,
+) -> Vec<(Duration, Report)> {
+    reports
+        .into_iter()
+        .filter(|(_, report)| report.rank() > reached.rank())
+        .collect()
+}
+
 /// The status webhooks that follow an accepted message, each with its delay after the previous
 /// one. `delays` are those before `sent`, `delivered` and `read`.
 pub(super) fn reports(
@@ -105,6 +147,42 @@ mod tests {
     fn a_silent_recipient_is_accepted_and_then_hears_nothing() {
         assert_eq!(TestNumber::of("15550000003"), TestNumber::Silent);
         assert!(reports(TestNumber::Silent, false, DELAYS).is_empty());
+    }
+
+    fn remaining_statuses(
+        number: TestNumber,
+        outside: bool,
+        reached: Reached,
+    ) -> Vec<&'static str> {
+        remaining(reports(number, outside, DELAYS), reached)
+            .into_iter()
+            .map(|(_, r)| r.status())
+            .collect()
+    }
+
+    #[test]
+    fn a_resumed_message_gets_only_the_statuses_after_the_one_its_receiver_took() {
+        use Reached::{Accepted, Delivered, Sent};
+        let ordinary = TestNumber::Ordinary;
+        assert_eq!(
+            remaining_statuses(ordinary, false, Accepted),
+            ["sent", "delivered", "read"]
+        );
+        assert_eq!(
+            remaining_statuses(ordinary, false, Sent),
+            ["delivered", "read"]
+        );
+        assert_eq!(remaining_statuses(ordinary, false, Delivered), ["read"]);
+        assert_eq!(
+            remaining_statuses(TestNumber::SkipsDelivered, false, Sent),
+            ["read"]
+        );
+        assert!(remaining_statuses(TestNumber::Silent, false, Accepted).is_empty());
+        assert_eq!(
+            remaining_statuses(TestNumber::OutsideWindow, true, Accepted),
+            ["failed"]
+        );
+        assert!(remaining_statuses(TestNumber::OutsideWindow, true, Sent).is_empty());
     }
 
     #[test]

@@ -84,6 +84,21 @@ pub(super) fn new_wamid() -> Result<String, getrandom::Error> {
     Ok(format!("wamid.{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
+/// Whether `wamid` has the shape of the ids [`new_wamid`] draws (`wamid.` and 32 URL-safe
+/// base64 characters). Meta's own ids are longer and standard base64, so a message the real
+/// Cloud API accepted is not taken for one of the simulator's.
+pub(super) fn is_simulator_wamid(wamid: &str) -> bool {
+    wamid.strip_prefix("wamid.").is_some_and(|id| {
+        id.len() == WAMID_CHARS
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+/// The base64 characters of a simulator id: 24 random bytes, unpadded.
+const WAMID_CHARS: usize = 32;
+
 /// A fresh conversation id shaped like Meta's: 32 hex digits.
 pub(super) fn new_conversation_id() -> Result<String, getrandom::Error> {
     let mut bytes = [0; 16];
@@ -216,4 +231,21 @@ fn envelope(metadata: &Metadata, value: Value) -> Value {
             "changes": [{"field": "messages", "value": value}],
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_simulators_own_ids_are_told_from_metas() {
+        let own = new_wamid().unwrap();
+        assert!(is_simulator_wamid(&own), "{own}");
+        // An id as the Cloud API documents them.
+        assert!(!is_simulator_wamid(
+            "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3NzE1RDg0QkMxNjg4MUZBMUEA"
+        ));
+        assert!(!is_simulator_wamid("wamid.TEST-1"));
+        assert!(!is_simulator_wamid(&own.replacen("wamid.", "wamid:", 1)));
+    }
 }

@@ -1,0 +1,282 @@
+//! The crash probe (`switchboard-bench probe-crash`): kill -9 the real server, round after round
+//! on one data directory, (a) under concurrent signed webhook load, (b) while it dispatches
+//! queued replies to a recording fake Cloud API, and (c) in mock mode while the mock owes
+//! status webhooks; then check in the database and at the fake API that nothing acknowledged
+//! was lost, nothing stored twice, and duplicate sends stayed within the known window.
+
+mod cloud_replies;
+mod ingest;
+mod mock_replies;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use diesel::RunQueryDsl as _;
+use diesel::sql_types::Text;
+use serde_json::json;
+
+use crate::api::Api;
+use crate::cloud_payloads;
+use crate::database;
+
+/// The longest the probe waits for the server to settle after its last restart; only a
+/// ceiling, the settling takes seconds.
+const PATIENCE: Duration = Duration::from_secs(60);
+/// After a kill, before the fake Cloud API's record is read: what reached it before the kill is
+/// still being read.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// Runs the three parts with `rounds` kills each; prints the figures and fails naming what did
+/// not hold.
+pub async fn run(binary: &Path, rounds: usize) -> anyhow::Result<()> {
+    let binary = std::fs::canonicalize(binary).with_context(|| {
+        format!(
+            "no server binary at {} (cargo build -p switchboard)",
+            binary.display()
+        )
+    })?;
+    let started = Instant::now();
+
+    let part = Instant::now();
+    let dir = tempfile::tempdir()?;
+    let ingest = ingest::probe(&binary, dir.path(), rounds)
+        .await
+        .context("crash probe (a), webhook ingest")?;
+    println!(
+        "(a) webhook ingest, {rounds} kills: {} deliveries posted ({} redelivered after \
+         restarts), {} acknowledged, {} probe messages stored ({} of them unacknowledged: \
+         committed as the kill struck), {} acknowledged missing, {} stored twice; \
+         deliveries cut off by each kill {:?}; integrity_check ok; {:.1} s",
+        ingest.posted,
+        ingest.redelivered,
+        ingest.acknowledged,
+        ingest.stored,
+        ingest.stored_unacknowledged,
+        ingest.missing,
+        ingest.duplicates,
+        ingest.cut_off_at_kills,
+        part.elapsed().as_secs_f64(),
+    );
+
+    let part = Instant::now();
+    let dir = tempfile::tempdir()?;
+    let cloud = cloud_replies::probe(&binary, dir.path(), rounds)
+        .await
+        .context("crash probe (b), queued replies in cloud mode")?;
+    println!(
+        "(b) cloud-mode replies, {rounds} kills: {} answered 202, {} sends received by the \
+         fake Cloud API, {} lost, {} duplicate sends (bound: in flight at the kills {:?}, \
+         {} in all); {:.1} s",
+        cloud.queued,
+        cloud.sends,
+        cloud.lost,
+        cloud.duplicates,
+        cloud.in_flight_at_kills,
+        cloud.in_flight_at_kills.iter().sum::<usize>(),
+        part.elapsed().as_secs_f64(),
+    );
+    integrity_ok(dir.path())?;
+
+    let part = Instant::now();
+    let dir = tempfile::tempdir()?;
+    let mock = mock_replies::probe(&binary, dir.path(), rounds)
+        .await
+        .context("crash probe (c), replies in mock mode")?;
+    println!(
+        "(c) mock-mode replies, {rounds} kills: {} answered 202; statuses owed at the kills \
+         {:?}, still queued at the kills {:?}; after the last restart all {} at their \
+         recipient's final status (read, or accepted for …0003, failed for …0047); {:.1} s",
+        mock.queued,
+        mock.owed_at_kills,
+        mock.queued_at_kills,
+        mock.settled,
+        part.elapsed().as_secs_f64(),
+    );
+    integrity_ok(dir.path())?;
+
+    println!(
+        "crash probe passed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The HTTP client of the load: a short timeout, so a request cut off by the kill ends soon.
+fn client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .pool_max_idle_per_host(64)
+        .build()?)
+}
+
+/// How long a round's load runs before the kill: varied, so the kills land at different points
+/// of the server's work.
+fn kill_after(round: usize) -> Duration {
+    Duration::from_millis(700 + 250 * (round % 3) as u64)
+}
+
+/// Requests posted by a fixed number of workers, each in a loop until stopped or until its
+/// request fails (the server is gone).
+struct Load {
+    stop: Arc<AtomicBool>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Load {
+    /// `request` makes one request and answers whether it succeeded.
+    fn start<F, Fut>(concurrency: usize, request: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = bool> + Send + 'static,
+    {
+        let request = Arc::new(request);
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers = (0..concurrency)
+            .map(|_| {
+                let (request, stop) = (Arc::clone(&request), Arc::clone(&stop));
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        if !request().await {
+                            break;
+                        }
+                    }
+                })
+            })
+            .collect();
+        Self { stop, workers }
+    }
+
+    /// Stops the workers and waits for their last requests.
+    async fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for worker in self.workers {
+            let _ = worker.await;
+        }
+    }
+}
+
+/// Creates business number `n` and a conversation with each of `count` customers (customer
+/// `i` has WhatsApp id `wa_id(i)`), each opened by a signed inbound webhook, so the 24-hour
+/// window is open; returns the conversations' ids, customer by customer.
+async fn conversations(
+    api: &Api,
+    n: usize,
+    count: usize,
+    wa_id: impl Fn(usize) -> String,
+) -> anyhow::Result<Vec<i64>> {
+    let number = api.create_number(n).await?;
+    let url = format!("{}/webhooks/whatsapp", api.base);
+    let now = chrono::Utc::now().timestamp();
+    for i in 0..count {
+        let delivery = cloud_payloads::inbound_text(
+            &number,
+            &wa_id(i),
+            &format!("wamid.crash-probe.opening.{n}.{i}"),
+            now,
+        );
+        let response = api
+            .client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", &delivery.signature)
+            .body(delivery.body)
+            .send()
+            .await?;
+        if response.status().as_u16() != 200 {
+            bail!("an opening webhook answered {}", response.status());
+        }
+    }
+    let by_customer: HashMap<String, i64> = api
+        .conversations(&number)
+        .await?
+        .into_iter()
+        .map(|c| (c.wa_id, c.id))
+        .collect();
+    (0..count)
+        .map(|i| {
+            by_customer
+                .get(&wa_id(i))
+                .copied()
+                .with_context(|| format!("no conversation with customer {}", wa_id(i)))
+        })
+        .collect()
+}
+
+/// Posts a text reply; true for the 202 that promises it is stored and will be sent.
+async fn reply(api: &Api, conversation: i64, body: &str) -> bool {
+    api.client
+        .post(format!(
+            "{}/api/v1/conversations/{conversation}/messages",
+            api.base
+        ))
+        .bearer_auth(&api.token)
+        .json(&json!({"type": "text", "text": {"body": body}}))
+        .send()
+        .await
+        .is_ok_and(|response| response.status().as_u16() == 202)
+}
+
+#[derive(diesel::QueryableByName)]
+struct ReplyStatus {
+    #[diesel(sql_type = Text)]
+    body: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+}
+
+/// The status of every outbound message whose text starts with `prefix`, by text.
+fn reply_statuses(data_dir: &Path, prefix: &str) -> anyhow::Result<HashMap<String, String>> {
+    let rows: Vec<ReplyStatus> = diesel::sql_query(
+        "SELECT body, status FROM messages WHERE direction = 'outbound' AND body LIKE ?",
+    )
+    .bind::<Text, _>(format!("{prefix} %"))
+    .load(&mut database::open(data_dir)?)
+    .context("reading the replies' statuses")?;
+    Ok(rows.into_iter().map(|r| (r.body, r.status)).collect())
+}
+
+/// Polls `check` until it answers `Ok(Ok(()))`; fails after [`PATIENCE`] with its last reason.
+async fn until(
+    what: &str,
+    mut check: impl FnMut() -> anyhow::Result<Result<(), String>>,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match check()? {
+            Ok(()) => return Ok(()),
+            Err(reason) if Instant::now() >= deadline => {
+                bail!("waited {PATIENCE:?} for {what}: {reason}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct IntegrityRow {
+    #[diesel(sql_type = Text)]
+    integrity_check: String,
+}
+
+/// `PRAGMA integrity_check`'s verdict: `ok`, or the problems it lists.
+fn integrity(data_dir: &Path) -> anyhow::Result<String> {
+    let rows: Vec<IntegrityRow> = diesel::sql_query("PRAGMA integrity_check")
+        .load(&mut database::open(data_dir)?)
+        .context("PRAGMA integrity_check")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| r.integrity_check)
+        .collect::<Vec<_>>()
+        .join("; "))
+}
+
+fn integrity_ok(data_dir: &Path) -> anyhow::Result<()> {
+    let verdict = integrity(data_dir)?;
+    anyhow::ensure!(verdict == "ok", "PRAGMA integrity_check: {verdict}");
+    Ok(())
+}
