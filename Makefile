@@ -3,12 +3,12 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench
+.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench probe-slow-clients
 
 NPM := $(shell command -v npm 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
-# `make e2e SWITCHBOARD_BIN=path/to/switchboard` uses that binary instead of building one.
+# `make e2e SWITCHBOARD_BIN=path/to/switchboard` (and `make probe-slow-clients ...`) use that binary instead of building one.
 ifdef SWITCHBOARD_BIN
 E2E_BIN := $(SWITCHBOARD_BIN)
 E2E_BUILD := @echo "e2e: using $(SWITCHBOARD_BIN)"
@@ -61,6 +61,14 @@ migrate: ## Apply database migrations and exit
 bench: ## Benchmarks: release build, every scenario against the real server on loopback; prints the table and writes docs/benchmarks.md
 	$(CARGO) build --locked --release -p switchboard -p switchboard-bench
 	$(TARGET_DIR)/release/switchboard-bench --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
+
+probe-slow-clients: ## CI check: 1,000 connections sending bodies at 1 byte/s to a debug build (soft open-files limit 1024) while /healthz must keep answering; stops by itself in under 100 s
+ifdef SWITCHBOARD_BIN
+	$(CARGO) build --locked -p switchboard-bench
+else
+	$(CARGO) build --locked -p switchboard -p switchboard-bench
+endif
+	$(TARGET_DIR)/debug/switchboard-bench probe-slow-clients --server $(E2E_BIN)
 
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean

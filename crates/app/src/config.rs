@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use switchboard_auth::JwtSecret;
+use switchboard_http::BodyTimeouts;
 use switchboard_store::DatabaseUrl;
 
 /// Which WhatsApp Cloud API client sends messages.
@@ -82,7 +83,16 @@ pub struct Config {
     pub log: String,
     /// The built admin app served at `/`.
     pub admin_dir: AdminDir,
+    /// How long a request body may take to arrive.
+    pub body_timeouts: BodyTimeouts,
+    /// Open connections at most, across workers; lowered at start to what the process's
+    /// file-descriptor limit allows.
+    pub max_connections: usize,
+    /// Requests one client address may have in progress at once; 0 for no cap.
+    pub max_requests_per_address: usize,
 }
+
+pub const DEFAULT_MAX_CONNECTIONS: u64 = 10_000;
 
 /// Where the built admin app is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,6 +211,50 @@ impl Config {
             AdminDir::Configured(PathBuf::from(v))
         });
 
+        let body_timeouts = BodyTimeouts {
+            grace: std::time::Duration::from_secs(whole_number(
+                &get,
+                "SWITCHBOARD_BODY_GRACE_SECS",
+                BodyTimeouts::DEFAULT.grace.as_secs(),
+                1..=3600,
+                "seconds",
+            )?),
+            min_rate: whole_number(
+                &get,
+                "SWITCHBOARD_BODY_MIN_BYTES_PER_SEC",
+                BodyTimeouts::DEFAULT.min_rate,
+                1..=1 << 30,
+                "bytes per second",
+            )?,
+            max: std::time::Duration::from_secs(whole_number(
+                &get,
+                "SWITCHBOARD_BODY_TIMEOUT_SECS",
+                BodyTimeouts::DEFAULT.max.as_secs(),
+                1..=24 * 3600,
+                "seconds",
+            )?),
+        };
+        if body_timeouts.max < body_timeouts.grace {
+            return Err(bad(
+                "SWITCHBOARD_BODY_TIMEOUT_SECS",
+                "must be at least SWITCHBOARD_BODY_GRACE_SECS",
+            ));
+        }
+        let max_connections = whole_number(
+            &get,
+            "SWITCHBOARD_MAX_CONNECTIONS",
+            DEFAULT_MAX_CONNECTIONS,
+            1..=1_000_000,
+            "connections",
+        )?;
+        let max_requests_per_address = whole_number(
+            &get,
+            "SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS",
+            switchboard_http::DEFAULT_REQUESTS_PER_ADDRESS as u64,
+            0..=1_000_000,
+            "requests (0 for no cap)",
+        )?;
+
         Ok(Self {
             bind,
             data_dir,
@@ -216,6 +270,11 @@ impl Config {
             refresh_token_ttl,
             log,
             admin_dir,
+            body_timeouts,
+            max_connections: usize::try_from(max_connections)
+                .map_err(|_| bad("SWITCHBOARD_MAX_CONNECTIONS", "too large"))?,
+            max_requests_per_address: usize::try_from(max_requests_per_address)
+                .map_err(|_| bad("SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS", "too large"))?,
         })
     }
 
@@ -328,6 +387,33 @@ fn seconds(
     Ok(chrono::Duration::seconds(value))
 }
 
+fn whole_number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+    unit: &str,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(default);
+    };
+    let value: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| bad(var, format!("{raw:?} is not a whole number of {unit}")))?;
+    if !range.contains(&value) {
+        return Err(bad(
+            var,
+            format!(
+                "must be between {} and {} {unit} (got {value})",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    Ok(value)
+}
+
 /// Reads a generated secret (64 hex characters), creating it with owner-only permissions on
 /// first use.
 fn load_or_create_secret(path: &Path) -> anyhow::Result<String> {
@@ -385,6 +471,36 @@ mod tests {
         assert_eq!(c.access_token_ttl, chrono::Duration::minutes(15));
         assert_eq!(c.refresh_token_ttl, chrono::Duration::days(30));
         assert_eq!(c.admin_dir, AdminDir::Default);
+        assert_eq!(c.body_timeouts, BodyTimeouts::DEFAULT);
+        assert_eq!(c.max_connections, 10_000);
+        assert_eq!(c.max_requests_per_address, 128);
+    }
+
+    #[test]
+    fn body_timeouts_and_connection_caps_are_read_and_zero_lifts_the_address_cap() {
+        let c = config(&[
+            ("SWITCHBOARD_BODY_GRACE_SECS", "2"),
+            ("SWITCHBOARD_BODY_MIN_BYTES_PER_SEC", "500"),
+            ("SWITCHBOARD_BODY_TIMEOUT_SECS", "60"),
+            ("SWITCHBOARD_MAX_CONNECTIONS", "300"),
+            ("SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.body_timeouts,
+            BodyTimeouts {
+                grace: std::time::Duration::from_secs(2),
+                min_rate: 500,
+                max: std::time::Duration::from_secs(60),
+            }
+        );
+        assert_eq!((c.max_connections, c.max_requests_per_address), (300, 0));
+        let error = config(&[
+            ("SWITCHBOARD_BODY_GRACE_SECS", "30"),
+            ("SWITCHBOARD_BODY_TIMEOUT_SECS", "20"),
+        ])
+        .unwrap_err();
+        assert_eq!(error.var, "SWITCHBOARD_BODY_TIMEOUT_SECS");
     }
 
     #[test]
@@ -410,6 +526,11 @@ mod tests {
             ("SWITCHBOARD_REFRESH_TOKEN_TTL", "-1"),
             ("SWITCHBOARD_LOG", "info,[bad"),
             ("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "1,2"),
+            ("SWITCHBOARD_BODY_GRACE_SECS", "0"),
+            ("SWITCHBOARD_BODY_MIN_BYTES_PER_SEC", "0"),
+            ("SWITCHBOARD_BODY_TIMEOUT_SECS", "15m"),
+            ("SWITCHBOARD_MAX_CONNECTIONS", "0"),
+            ("SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS", "-1"),
         ] {
             let error = config(&[(var, value)]).unwrap_err();
             assert_eq!(error.var, var, "{value:?} for {var}");

@@ -7,6 +7,7 @@ mod cloud_payloads;
 mod database;
 mod driver;
 mod fixtures;
+mod probe;
 mod report;
 mod scenarios;
 mod server;
@@ -55,6 +56,8 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         numbers: usize,
     },
+    /// Slow request bodies against the server while `/healthz` must keep answering (a CI check).
+    ProbeSlowClients(probe::slow_clients::SlowClients),
 }
 
 const BEGIN: &str = "<!-- bench:begin (written by `make bench`; edit outside the markers) -->";
@@ -85,6 +88,9 @@ fn main() -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
         return Ok(());
+    }
+    if let Some(Command::ProbeSlowClients(probe)) = &cli.command {
+        return runtime.block_on(probe.run());
     }
     let (rows, notes) = runtime.block_on(run(&cli))?;
     let table = report::table(&rows);
