@@ -74,7 +74,7 @@ enum Ending {
 
 /// The slow requests: a JSON body and a raw webhook body, both readable without a token.
 fn request_head(i: usize, server: SocketAddr) -> String {
-    let (path, extra) = if i % 2 == 0 {
+    let (path, extra) = if i.is_multiple_of(2) {
         ("/api/v1/auth/login", "Content-Type: application/json\r\n")
     } else {
         (
