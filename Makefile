@@ -62,12 +62,11 @@ bench: ## Benchmarks: release build, every scenario against the real server on l
 	$(CARGO) build --locked --release -p switchboard -p switchboard-bench
 	$(TARGET_DIR)/release/switchboard-bench --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
 
+# The bench is built on its own: built together with the server, cargo would resolve the
+# dependencies' features anew and rebuild them, where `make e2e` has just built the server alone.
 probe-slow-clients: ## CI check: 1,000 connections sending bodies at 1 byte/s to a debug build (soft open-files limit 1024) while /healthz must keep answering; stops by itself in under 100 s
-ifdef SWITCHBOARD_BIN
+	$(E2E_BUILD)
 	$(CARGO) build --locked -p switchboard-bench
-else
-	$(CARGO) build --locked -p switchboard -p switchboard-bench
-endif
 	$(TARGET_DIR)/debug/switchboard-bench probe-slow-clients --server $(E2E_BIN)
 
 clean: ## Remove build output (not ./data)

@@ -473,7 +473,7 @@ mod tests {
         assert_eq!(c.admin_dir, AdminDir::Default);
         assert_eq!(c.body_timeouts, BodyTimeouts::DEFAULT);
         assert_eq!(c.max_connections, 10_000);
-        assert_eq!(c.max_requests_per_address, 128);
+        assert_eq!(c.max_requests_per_address, 256);
     }
 
     #[test]

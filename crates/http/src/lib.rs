@@ -31,8 +31,11 @@ pub use state::AppState;
 /// Largest JSON request body accepted; bigger bodies get 413 `payload_too_large`.
 pub const JSON_BODY_LIMIT: usize = 256 * 1024;
 
-/// Requests one client address may have in progress at once, by default.
-pub const DEFAULT_REQUESTS_PER_ADDRESS: usize = 128;
+/// Requests one client address may have in progress at once, by default: room for an office
+/// behind one NAT (browsers open up to six connections per agent) and for the mock provider,
+/// which posts up to 64 status webhooks at once to its own server over loopback, while one
+/// address holds at most a fortieth of the default connection cap.
+pub const DEFAULT_REQUESTS_PER_ADDRESS: usize = 256;
 
 /// What keeps slow and greedy clients from starving the others.
 #[derive(Debug, Clone)]

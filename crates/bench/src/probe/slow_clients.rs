@@ -1,9 +1,11 @@
 //! `switchboard-bench probe-slow-clients`: slow request bodies must not starve other clients.
 //!
 //! Starts the server with a soft open-files limit of 1024 (what many service managers give),
-//! opens a thousand connections from a few loopback addresses that announce a body and send
-//! it at 1 byte/s, and meanwhile asks `/healthz` from another address four times a second.
-//! It passes when every health check is answered, every slow connection is answered (`408
+//! opens a thousand connections from three loopback addresses that announce a body and send
+//! it at 1 byte/s, and meanwhile asks `/healthz` from another address four times a second and
+//! sends a 32 KiB body at 2 KiB/s (twice the minimum rate, lasting past the grace period) from
+//! a fifth. It passes when every health check is answered, the steady body is answered other
+//! than 408, every slow connection is answered (`408
 //! request_timeout` once its grace period is spent, or `429 too_many_concurrent_requests` when
 //! its address is at its cap) and closed in time, and fails otherwise; it stops by itself
 //! within [`PROBE_LIMIT`] whatever the server does.
@@ -30,7 +32,8 @@ pub struct SlowClients {
     #[arg(long, default_value_t = 1000)]
     connections: usize,
     /// Loopback addresses they come from (127.0.0.2 and up); health checks come from 127.0.0.1.
-    #[arg(long, default_value_t = 4)]
+    /// Three addresses share 1,000 connections, more than the server's default cap of 256 each.
+    #[arg(long, default_value_t = 3)]
     addresses: u8,
     /// `SWITCHBOARD_BODY_GRACE_SECS` for the server: how long a body may take before the
     /// minimum rate applies.
@@ -53,6 +56,11 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Announced and never sent in full.
 const BODY_LENGTH: usize = 4096;
+/// The upload that must get through: twice the server's default minimum rate, lasting past
+/// its grace period.
+const STEADY_BODY: usize = 32 * 1024;
+const STEADY_CHUNK: usize = 512;
+const STEADY_EVERY: Duration = Duration::from_millis(250);
 
 /// How one slow connection ended.
 #[derive(Debug)]
@@ -170,6 +178,40 @@ async fn slow_body(
     }
 }
 
+/// Sends a webhook body of [`STEADY_BODY`] bytes at 2 KiB/s from `from`, and returns the
+/// status the server answered once all of it was sent (401: its signature is made up), or
+/// what went wrong.
+async fn steady_body(server: SocketAddr, from: Ipv4Addr) -> Result<u16, String> {
+    let socket = TcpSocket::new_v4().map_err(|e| e.to_string())?;
+    socket
+        .bind(SocketAddr::V4(SocketAddrV4::new(from, 0)))
+        .map_err(|e| e.to_string())?;
+    let mut stream = socket.connect(server).await.map_err(|e| e.to_string())?;
+    let head = format!(
+        "POST /webhooks/whatsapp HTTP/1.1\r\nHost: {server}\r\nContent-Type: application/json\r\n\
+         X-Hub-Signature-256: sha256=00\r\nContent-Length: {STEADY_BODY}\r\nConnection: close\r\n\r\n"
+    );
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let chunk = [b' '; STEADY_CHUNK];
+    let mut tick = tokio::time::interval(STEADY_EVERY);
+    for _ in 0..STEADY_BODY / STEADY_CHUNK {
+        tick.tick().await;
+        stream
+            .write_all(&chunk)
+            .await
+            .map_err(|e| format!("cut off while sending: {e}"))?;
+    }
+    let mut answer = Vec::new();
+    tokio::time::timeout(CLOSE_SLACK, stream.read_to_end(&mut answer))
+        .await
+        .map_err(|_| "no answer after the whole body".to_owned())?
+        .map_err(|e| e.to_string())?;
+    status_of(&answer).ok_or_else(|| "no status line".to_owned())
+}
+
 /// What `/healthz` from another address answered while the slow connections were open.
 #[derive(Debug, Default)]
 struct Health {
@@ -278,6 +320,8 @@ impl SlowClients {
             let from = Ipv4Addr::new(127, 0, 0, 2 + (i % usize::from(self.addresses)) as u8);
             slow.spawn(slow_body(i, address, from, answer_by, connected.clone()));
         }
+        let steady_from = Ipv4Addr::new(127, 0, 0, 2 + self.addresses);
+        let steady = tokio::spawn(steady_body(address, steady_from));
         let done = AtomicBool::new(false);
         let slow_endings = async {
             let mut endings = Vec::with_capacity(self.connections);
@@ -292,11 +336,21 @@ impl SlowClients {
             watch_health(&server, Ipv4Addr::LOCALHOST, &done)
         );
         let (endings, health) = (endings?, health?);
+        let steady = steady.await?;
+        println!(
+            "a {} KiB body at 2 KiB/s from {steady_from}: {}",
+            STEADY_BODY / 1024,
+            match &steady {
+                Ok(status) => format!("answered {status} once sent"),
+                Err(e) => e.clone(),
+            }
+        );
         let server_log = server.log_tail();
         drop(server);
         report(
             &endings,
             &health,
+            &steady,
             connected.load(Ordering::Relaxed),
             &server_log,
         )
@@ -306,6 +360,7 @@ impl SlowClients {
 fn report(
     endings: &[Ending],
     health: &Health,
+    steady: &Result<u16, String>,
     connected: usize,
     server_log: &str,
 ) -> anyhow::Result<()> {
@@ -381,6 +436,13 @@ fn report(
             "{} slow connections were held open past their deadline",
             held + not_closed
         ));
+    }
+    match steady {
+        Ok(status) if *status != 408 => {}
+        Ok(status) => failures.push(format!(
+            "a body sent at twice the minimum rate was answered {status}"
+        )),
+        Err(e) => failures.push(format!("a body sent at twice the minimum rate: {e}")),
     }
     if timeouts.0 == 0 {
         failures.push("no slow body was answered 408 request_timeout".to_owned());
