@@ -3,12 +3,12 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench probe-crash
+.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench probes probe-crash probe-slow-clients probe-wal soak fuzz
 
 NPM := $(shell command -v npm 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
-# `make e2e SWITCHBOARD_BIN=path/to/switchboard` uses that binary instead of building one.
+# `make e2e SWITCHBOARD_BIN=path/to/switchboard` (and `make probe-slow-clients ...`) use that binary instead of building one.
 ifdef SWITCHBOARD_BIN
 E2E_BIN := $(SWITCHBOARD_BIN)
 E2E_BUILD := @echo "e2e: using $(SWITCHBOARD_BIN)"
@@ -62,11 +62,20 @@ bench: ## Benchmarks: release build, every scenario against the real server on l
 	$(CARGO) build --locked --release -p switchboard -p switchboard-bench
 	$(TARGET_DIR)/release/switchboard-bench --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
 
-# Debug builds: after `make e2e` (which builds the debug server) this costs only the harness,
-# and a debug server still takes over a thousand webhooks a second, plenty to be killed under.
+probes: probe-crash probe-slow-clients probe-wal ## Every probe CI runs after the tests (crash, slow clients, WAL growth)
+
+# The probes use debug builds: `make e2e` has just built the debug server, and a debug server
+# still takes over a thousand webhooks a second. The bench is built on its own: built together
+# with the server, cargo would resolve the dependencies' features anew and rebuild them.
 probe-crash: ## Crash probe (CI): kill -9 the debug server under signed webhook load, while it dispatches replies to a recording fake Cloud API, and in mock mode; fails unless nothing acknowledged was lost
-	$(CARGO) build --locked -p switchboard -p switchboard-bench
-	$(TARGET_DIR)/debug/switchboard-bench --server $(TARGET_DIR)/debug/switchboard probe-crash
+	$(E2E_BUILD)
+	$(CARGO) build --locked -p switchboard-bench
+	$(TARGET_DIR)/debug/switchboard-bench --server $(E2E_BIN) probe-crash
+
+probe-slow-clients: ## CI check: 1,000 connections sending bodies at 1 byte/s to a debug build (soft open-files limit 1024) while /healthz must keep answering; stops by itself in under 100 s
+	$(E2E_BUILD)
+	$(CARGO) build --locked -p switchboard-bench
+	$(TARGET_DIR)/debug/switchboard-bench probe-slow-clients --server $(E2E_BIN)
 
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean

@@ -1128,6 +1128,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal_error`: an unexpected failure, logged on the server */
             500: {
                 headers: {
@@ -1197,6 +1206,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the file is over its kind's limit (image 5 MB, video and audio 16 MB, document 100 MB, sticker 100 KB static / 500 KB animated); the message names it */
             413: {
                 headers: {
@@ -1217,6 +1235,15 @@ export interface operations {
             };
             /** @description `unsupported_file_type`: WhatsApp does not take this Content-Type (the message lists those it takes); `empty_file`; `validation_failed`: no `file` part, or an unknown one */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1292,6 +1319,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 256 KiB */
             413: {
                 headers: {
@@ -1319,7 +1355,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_login_attempts`: locked after repeated failures; see `Retry-After` */
+            /** @description `too_many_login_attempts`: this username is locked after repeated failures; `too_many_sign_in_attempts`: this client address has spent its sign-in attempts for now, whatever the usernames. See `Retry-After` */
             429: {
                 headers: {
                     /** @description Seconds until the next attempt is allowed */
@@ -1379,6 +1415,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 256 KiB */
             413: {
                 headers: {
@@ -1399,6 +1444,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1445,6 +1499,15 @@ export interface operations {
             };
             /** @description `missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1510,6 +1573,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 256 KiB */
             413: {
                 headers: {
@@ -1530,6 +1602,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1598,6 +1679,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 256 KiB */
             413: {
                 headers: {
@@ -1618,6 +1708,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1664,6 +1763,15 @@ export interface operations {
             };
             /** @description `missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1739,6 +1847,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `business_number_exists`: another number has this phone number or phone_number_id */
             409: {
                 headers: {
@@ -1768,6 +1885,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1826,6 +1952,15 @@ export interface operations {
             };
             /** @description `not_found`: no such number, or the caller is not a member */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1913,6 +2048,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `business_number_exists`: another number has this phone number or phone_number_id */
             409: {
                 headers: {
@@ -1942,6 +2086,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2000,6 +2153,15 @@ export interface operations {
             };
             /** @description `not_found`: no such number, or the caller is not a member */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2082,6 +2244,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal_error`: an unexpected failure, logged on the server */
             500: {
                 headers: {
@@ -2150,6 +2321,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal_error`: an unexpected failure, logged on the server */
             500: {
                 headers: {
@@ -2210,6 +2390,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal_error`: an unexpected failure, logged on the server */
             500: {
                 headers: {
@@ -2261,6 +2450,15 @@ export interface operations {
             };
             /** @description `not_found`: no such contact on the caller's numbers */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2348,6 +2546,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 256 KiB */
             413: {
                 headers: {
@@ -2368,6 +2575,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2450,6 +2666,15 @@ export interface operations {
             };
             /** @description `validation_failed`: bad `limit` or `assignee` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2547,6 +2772,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 256 KiB */
             413: {
                 headers: {
@@ -2567,6 +2801,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2625,6 +2868,15 @@ export interface operations {
             };
             /** @description `not_found`: no such conversation, or the caller is not a member of its number */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2712,6 +2964,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 256 KiB */
             413: {
                 headers: {
@@ -2732,6 +2993,15 @@ export interface operations {
             };
             /** @description `assignee_not_member`: the assignee is not a member of the number */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2813,6 +3083,15 @@ export interface operations {
             };
             /** @description `validation_failed`: bad `limit` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2914,6 +3193,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: a JSON body over 256 KiB, or a file over its kind's limit (image 5 MB, video and audio 16 MB, document 100 MB, sticker 100 KB static / 500 KB animated) */
             413: {
                 headers: {
@@ -2934,6 +3222,15 @@ export interface operations {
             };
             /** @description `outside_customer_service_window`: free text, a reaction or a file more than 24 h after the customer's last message (send a template); `unsupported_file_type` (the message lists the accepted types); `empty_file`; `validation_failed` (e.g. a caption over 1024 characters, or on audio or a sticker) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3008,6 +3305,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal_error`: an unexpected failure, logged on the server */
             500: {
                 headers: {
@@ -3063,6 +3369,15 @@ export interface operations {
             };
             /** @description `missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3131,6 +3446,15 @@ export interface operations {
             };
             /** @description `media_not_ready`: still downloading from WhatsApp (retry later), or every download failed */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3215,6 +3539,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: the body exceeds 256 KiB */
             413: {
                 headers: {
@@ -3235,6 +3568,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3317,6 +3659,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal_error`: an unexpected failure, logged on the server */
             500: {
                 headers: {
@@ -3365,6 +3716,15 @@ export interface operations {
             };
             /** @description `forbidden`: the caller is not an admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3440,6 +3800,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `username_taken`: the username exists (case-insensitively) */
             409: {
                 headers: {
@@ -3469,6 +3838,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3536,6 +3914,15 @@ export interface operations {
             };
             /** @description `not_found`: no such user */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3623,6 +4010,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `last_admin`: the change would leave no active admin */
             409: {
                 headers: {
@@ -3652,6 +4048,15 @@ export interface operations {
             };
             /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3696,6 +4101,15 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal_error`: an unexpected failure, logged on the server */
             500: {
                 headers: {
@@ -3731,6 +4145,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `internal_error`: an unexpected failure, logged on the server */
@@ -3780,6 +4203,15 @@ export interface operations {
             };
             /** @description `verification_failed`: wrong mode or verify token, or none configured */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3850,8 +4282,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: over 4 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

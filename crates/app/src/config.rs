@@ -9,7 +9,7 @@ use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use switchboard_auth::JwtSecret;
-use switchboard_http::TrustedProxies;
+use switchboard_http::{BodyTimeouts, TrustedProxies};
 use switchboard_store::{DatabaseUrl, WalSettings};
 
 /// Which WhatsApp Cloud API client sends messages.
@@ -92,7 +92,16 @@ pub struct Config {
     pub login_attempts_per_address: NonZeroU32,
     /// `SWITCHBOARD_TRUSTED_PROXIES`: reverse proxies whose forwarding headers are believed.
     pub trusted_proxies: TrustedProxies,
+    /// How long a request body may take to arrive.
+    pub body_timeouts: BodyTimeouts,
+    /// Open connections at most, across workers; lowered at start to what the process's
+    /// file-descriptor limit allows.
+    pub max_connections: usize,
+    /// Requests one client address may have in progress at once; 0 for no cap.
+    pub max_requests_per_address: usize,
 }
+
+pub const DEFAULT_MAX_CONNECTIONS: u64 = 10_000;
 
 /// Where the built admin app is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,22 +219,19 @@ impl Config {
         let wal_limit_mb = whole_number(
             &get,
             "SWITCHBOARD_SQLITE_WAL_LIMIT_MB",
-            64,
-            1,
-            64 * 1024,
+            WalSettings::DEFAULT_LIMIT_BYTES >> 20,
+            1..=64 * 1024,
             "megabytes",
         )?;
-        // At least 1, so the sign is never lost.
         let wal = WalSettings {
-            limit_bytes: wal_limit_mb.unsigned_abs() << 20,
+            limit_bytes: wal_limit_mb << 20,
         };
 
         let login_attempts_per_address = whole_number(
             &get,
             "SWITCHBOARD_LOGIN_ATTEMPTS_PER_ADDRESS",
             20,
-            1,
-            100_000,
+            1..=100_000,
             "attempts per minute",
         )?;
         // Within 1..=100,000, so neither fallback is ever taken.
@@ -239,6 +245,50 @@ impl Config {
         let admin_dir = get("SWITCHBOARD_ADMIN_DIR").map_or(AdminDir::Default, |v| {
             AdminDir::Configured(PathBuf::from(v))
         });
+
+        let body_timeouts = BodyTimeouts {
+            grace: std::time::Duration::from_secs(whole_number(
+                &get,
+                "SWITCHBOARD_BODY_GRACE_SECS",
+                BodyTimeouts::DEFAULT.grace.as_secs(),
+                1..=3600,
+                "seconds",
+            )?),
+            min_rate: whole_number(
+                &get,
+                "SWITCHBOARD_BODY_MIN_BYTES_PER_SEC",
+                BodyTimeouts::DEFAULT.min_rate,
+                1..=1 << 30,
+                "bytes per second",
+            )?,
+            max: std::time::Duration::from_secs(whole_number(
+                &get,
+                "SWITCHBOARD_BODY_TIMEOUT_SECS",
+                BodyTimeouts::DEFAULT.max.as_secs(),
+                1..=24 * 3600,
+                "seconds",
+            )?),
+        };
+        if body_timeouts.max < body_timeouts.grace {
+            return Err(bad(
+                "SWITCHBOARD_BODY_TIMEOUT_SECS",
+                "must be at least SWITCHBOARD_BODY_GRACE_SECS",
+            ));
+        }
+        let max_connections = whole_number(
+            &get,
+            "SWITCHBOARD_MAX_CONNECTIONS",
+            DEFAULT_MAX_CONNECTIONS,
+            1..=1_000_000,
+            "connections",
+        )?;
+        let max_requests_per_address = whole_number(
+            &get,
+            "SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS",
+            switchboard_http::DEFAULT_REQUESTS_PER_ADDRESS as u64,
+            0..=1_000_000,
+            "requests (0 for no cap)",
+        )?;
 
         Ok(Self {
             bind,
@@ -258,6 +308,11 @@ impl Config {
             wal,
             login_attempts_per_address,
             trusted_proxies,
+            body_timeouts,
+            max_connections: usize::try_from(max_connections)
+                .map_err(|_| bad("SWITCHBOARD_MAX_CONNECTIONS", "too large"))?,
+            max_requests_per_address: usize::try_from(max_requests_per_address)
+                .map_err(|_| bad("SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS", "too large"))?,
         })
     }
 
@@ -350,33 +405,37 @@ fn cloud_api(get: &impl Fn(&str) -> Option<String>) -> Result<CloudApi, ConfigEr
 fn seconds(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
-    default: i64,
-    min: i64,
-    max: i64,
+    default: u32,
+    min: u32,
+    max: u32,
 ) -> Result<chrono::Duration, ConfigError> {
-    whole_number(get, var, default, min, max, "seconds").map(chrono::Duration::seconds)
+    whole_number(get, var, default.into(), min.into()..=max.into(), "seconds")
+        .map(|secs| chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX)))
 }
 
-/// A whole number of `unit`s between `min` and `max`, or `default` when unset.
+/// A whole number of `unit`s within `range`, or `default` when unset.
 fn whole_number(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
-    default: i64,
-    min: i64,
-    max: i64,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
     unit: &str,
-) -> Result<i64, ConfigError> {
+) -> Result<u64, ConfigError> {
     let Some(raw) = get(var) else {
         return Ok(default);
     };
-    let value: i64 = raw
+    let value: u64 = raw
         .trim()
         .parse()
         .map_err(|_| bad(var, format!("{raw:?} is not a whole number of {unit}")))?;
-    if !(min..=max).contains(&value) {
+    if !range.contains(&value) {
         return Err(bad(
             var,
-            format!("must be between {min} and {max} {unit} (got {value})"),
+            format!(
+                "must be between {} and {} {unit} (got {value})",
+                range.start(),
+                range.end()
+            ),
         ));
     }
     Ok(value)
@@ -442,6 +501,36 @@ mod tests {
         assert_eq!(c.wal.limit_bytes, 64 * 1024 * 1024);
         assert_eq!(c.login_attempts_per_address.get(), 20);
         assert_eq!(c.trusted_proxies, TrustedProxies::default());
+        assert_eq!(c.body_timeouts, BodyTimeouts::DEFAULT);
+        assert_eq!(c.max_connections, 10_000);
+        assert_eq!(c.max_requests_per_address, 256);
+    }
+
+    #[test]
+    fn body_timeouts_and_connection_caps_are_read_and_zero_lifts_the_address_cap() {
+        let c = config(&[
+            ("SWITCHBOARD_BODY_GRACE_SECS", "2"),
+            ("SWITCHBOARD_BODY_MIN_BYTES_PER_SEC", "500"),
+            ("SWITCHBOARD_BODY_TIMEOUT_SECS", "60"),
+            ("SWITCHBOARD_MAX_CONNECTIONS", "300"),
+            ("SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.body_timeouts,
+            BodyTimeouts {
+                grace: std::time::Duration::from_secs(2),
+                min_rate: 500,
+                max: std::time::Duration::from_secs(60),
+            }
+        );
+        assert_eq!((c.max_connections, c.max_requests_per_address), (300, 0));
+        let error = config(&[
+            ("SWITCHBOARD_BODY_GRACE_SECS", "30"),
+            ("SWITCHBOARD_BODY_TIMEOUT_SECS", "20"),
+        ])
+        .unwrap_err();
+        assert_eq!(error.var, "SWITCHBOARD_BODY_TIMEOUT_SECS");
     }
 
     #[test]
@@ -471,6 +560,11 @@ mod tests {
             ("SWITCHBOARD_SQLITE_WAL_LIMIT_MB", "64MB"),
             ("SWITCHBOARD_LOGIN_ATTEMPTS_PER_ADDRESS", "0"),
             ("SWITCHBOARD_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("SWITCHBOARD_BODY_GRACE_SECS", "0"),
+            ("SWITCHBOARD_BODY_MIN_BYTES_PER_SEC", "0"),
+            ("SWITCHBOARD_BODY_TIMEOUT_SECS", "15m"),
+            ("SWITCHBOARD_MAX_CONNECTIONS", "0"),
+            ("SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS", "-1"),
         ] {
             let error = config(&[(var, value)]).unwrap_err();
             assert_eq!(error.var, var, "{value:?} for {var}");

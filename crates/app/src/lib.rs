@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod config;
+pub mod connections;
 pub mod dispatch;
 pub mod housekeeping;
 pub mod owed_statuses;

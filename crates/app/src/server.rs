@@ -10,6 +10,7 @@ use switchboard_auth::HashCost;
 use switchboard_domain::ports::{CustomerSimulator, WhatsAppGateway};
 use switchboard_domain::service::RetryPolicy;
 use switchboard_domain::session::TokenLifetimes;
+use switchboard_http::{AddressGate, ClientLimits};
 use switchboard_store::{FsMediaStore, Store};
 use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
 use switchboard_whatsapp::mock::{MockGateway, MockSettings};
@@ -164,12 +165,30 @@ impl Application {
         let report = bootstrap::run(&config, &store, &wired.state.users).await?;
 
         let state = wired.state.clone();
-        let server = HttpServer::new(move || switchboard_http::app(state.clone()))
-            // Live event streams never finish on their own; do not let them hold a shutdown
-            // for actix's default 30 s.
-            .shutdown_timeout(5)
-            .listen(listener)?
-            .run();
+        let limits = ClientLimits {
+            body: config.body_timeouts,
+            per_address: AddressGate::new(config.max_requests_per_address),
+        };
+        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let open_files = crate::connections::raise_open_files_limit();
+        let max_connections = crate::connections::budget(config.max_connections, open_files);
+        if max_connections < config.max_connections {
+            tracing::warn!(
+                open_files,
+                max_connections,
+                "SWITCHBOARD_MAX_CONNECTIONS lowered to what the open-files limit allows"
+            );
+        }
+        let server = HttpServer::new(move || {
+            switchboard_http::app_with_limits(state.clone(), limits.clone())
+        })
+        .workers(workers)
+        .max_connections(crate::connections::per_worker(max_connections, workers))
+        // Live event streams never finish on their own; do not let them hold a shutdown
+        // for actix's default 30 s.
+        .shutdown_timeout(5)
+        .listen(listener)?
+        .run();
         if let Provider::Mock(mock) = provider {
             // Meta redelivers what it owes after an outage; the mock's plans died with the last
             // process, so it takes them up from the stored statuses.

@@ -100,10 +100,8 @@ pub fn wire(
         whatsapp_provider: if simulator.is_some() { "mock" } else { "cloud" },
         simulator,
         admin_dir: settings.admin_dir.clone(),
-        login_throttle: Arc::new(LoginThrottle::new(
-            settings.login_attempts_per_address,
-            settings.trusted_proxies.clone(),
-        )),
+        login_throttle: Arc::new(LoginThrottle::new(settings.login_attempts_per_address)),
+        trusted_proxies: settings.trusted_proxies.clone(),
         health: store.clone(),
         changes: changes_rx,
     };

@@ -64,6 +64,8 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         rounds: usize,
     },
+    /// Slow request bodies against the server while `/healthz` must keep answering (a CI check).
+    ProbeSlowClients(probe::slow_clients::SlowClients),
 }
 
 const BEGIN: &str = "<!-- bench:begin (written by `make bench`; edit outside the markers) -->";
@@ -97,6 +99,9 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(Command::ProbeCrash { rounds }) = &cli.command {
         return runtime.block_on(probe::crash::run(&cli.server, *rounds));
+    }
+    if let Some(Command::ProbeSlowClients(probe)) = &cli.command {
+        return runtime.block_on(probe.run());
     }
     let (rows, notes) = runtime.block_on(run(&cli))?;
     let table = report::table(&rows);

@@ -27,17 +27,40 @@ pub struct Memory {
     pub peak: u64,
 }
 
+/// How to start the server beyond the defaults.
+#[derive(Debug, Default)]
+pub struct Launch {
+    /// More `SWITCHBOARD_*` variables, set after (and so over) the defaults.
+    pub env: Vec<(String, String)>,
+    /// A soft `RLIMIT_NOFILE` to start the server with (as a service manager would), set by
+    /// `ulimit` in a shell that then execs the server.
+    pub open_files: Option<u64>,
+}
+
+impl Launch {
+    /// A launch that only adds these variables.
+    pub fn with_env(vars: &[(&str, String)]) -> Self {
+        Self {
+            env: vars
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.clone()))
+                .collect(),
+            open_files: None,
+        }
+    }
+}
+
 impl Server {
     /// Starts `binary serve` on `data_dir` and waits until `/healthz` answers.
     pub async fn start(binary: &Path, data_dir: &Path) -> anyhow::Result<Self> {
-        Self::start_with(binary, data_dir, &[]).await
+        Self::start_with(binary, data_dir, &Launch::default()).await
     }
 
-    /// As [`Server::start`], with more configuration variables (they win over the defaults).
+    /// As [`Server::start`], launched as `launch` says.
     pub async fn start_with(
         binary: &Path,
         data_dir: &Path,
-        env: &[(&str, String)],
+        launch: &Launch,
     ) -> anyhow::Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let log = data_dir.join("server.log");
@@ -48,7 +71,18 @@ impl Server {
                 .append(true)
                 .open(&log)
         };
-        let child = Command::new(binary)
+        let mut command = match launch.open_files {
+            None => Command::new(binary),
+            Some(limit) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .args(["-c", r#"ulimit -Sn "$1" && shift && exec "$@""#, "sh"])
+                    .arg(limit.to_string())
+                    .arg(binary);
+                shell
+            }
+        };
+        let child = command
             .arg("serve")
             // Away from the repository, so no `.env` of the developer's changes the settings.
             .current_dir(data_dir)
@@ -59,7 +93,7 @@ impl Server {
             .env("SWITCHBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("SWITCHBOARD_WHATSAPP_APP_SECRET", APP_SECRET)
             .env("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "0,0,0")
-            .envs(env.iter().map(|(name, value)| (name, value)))
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(output()?)
             .stderr(output()?)
@@ -111,6 +145,11 @@ impl Server {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// The descriptors the server process has open now.
+    pub fn open_descriptors(&self) -> anyhow::Result<usize> {
+        Ok(std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))?.count())
     }
 
     pub fn memory(&self) -> anyhow::Result<Memory> {

@@ -121,6 +121,21 @@ impl ApiError {
         .with_header(header::RETRY_AFTER, retry_after_secs.to_string())
     }
 
+    /// 408 `request_timeout`: the body did not arrive within its allowance.
+    pub fn request_timeout(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", message)
+    }
+
+    /// 429 `too_many_concurrent_requests`: the client's address is at its cap.
+    pub fn too_many_concurrent_requests(limit: usize) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_concurrent_requests",
+            format!("this client address already has {limit} requests in progress; retry shortly"),
+        )
+        .with_header(header::RETRY_AFTER, "1")
+    }
+
     /// 422 naming every rejected field.
     pub fn validation(fields: Vec<FieldDetail>) -> Self {
         let summary = fields
@@ -445,6 +460,7 @@ pub(crate) async fn json_errors_only(
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
         s if s.is_server_error() => "internal_error",
         _ => "request_failed",
     };

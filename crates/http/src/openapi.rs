@@ -66,7 +66,8 @@ fn error_response(description: &str) -> RefOr<Response> {
 }
 
 /// Adds the responses the conventions guarantee wherever they can happen: 401 on secured
-/// operations; 400, 413, 415 and 422 on API operations with a JSON body; 500 and 503 everywhere.
+/// operations; 400, 413, 415 and 422 on API operations with a JSON body; 408 on every operation
+/// with a body; 429, 500 and 503 everywhere.
 pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
     for (path, item) in doc.paths.paths.iter_mut() {
         // The webhook reads its raw body itself (signature first), so the JSON extractor's
@@ -97,7 +98,17 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
                     ("422", "`validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each"),
                 ]);
             }
+            if operation.request_body.is_some() {
+                shared.push((
+                    "408",
+                    "`request_timeout`: the body arrived too slowly (see the README, Configuration: `SWITCHBOARD_BODY_*`); the connection is closed",
+                ));
+            }
             shared.extend([
+                (
+                    "429",
+                    "`too_many_concurrent_requests`: this client address already has its cap of requests in progress (`SWITCHBOARD_MAX_REQUESTS_PER_ADDRESS`); retry after `Retry-After` seconds",
+                ),
                 (
                     "500",
                     "`internal_error`: an unexpected failure, logged on the server",

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use switchboard_domain::ports::{CustomerSimulator, HealthCheck, WebhookDecoder};
 use switchboard_domain::service::{Accounts, BusinessNumbers, Messaging, UserAdmin};
 
+use crate::client_address::TrustedProxies;
 use crate::login_throttle::LoginThrottle;
 
 /// The use cases the HTTP layer drives, shared by every worker.
@@ -25,6 +26,8 @@ pub struct AppState {
     pub admin_dir: Option<PathBuf>,
     /// Sign-in attempts per client address.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Whose forwarding headers name the client, for every limit kept per client address.
+    pub trusted_proxies: TrustedProxies,
     /// Ticks whenever the event log grows; live streams wait on it.
     pub changes: tokio::sync::watch::Receiver<u64>,
 }

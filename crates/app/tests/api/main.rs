@@ -17,5 +17,6 @@ mod mock_restart;
 mod openapi;
 mod outbound_media;
 mod round_trip;
+mod slow_clients;
 mod users;
 mod webhook;

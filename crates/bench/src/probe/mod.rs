@@ -1,4 +1,6 @@
-//! Probes: runs that break the real server on purpose and fail, with a message naming what
-//! broke, when it does not hold up. Each is a subcommand of `switchboard-bench` and a CI check.
+//! Probes: runs that do to the real server on loopback what an outside stress or security run
+//! did, and fail, with a message naming what broke, when it does not hold up. Each is a
+//! subcommand of `switchboard-bench` and a CI check run through `make`.
 
 pub mod crash;
+pub mod slow_clients;

@@ -130,7 +130,9 @@ pub(crate) async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.login_throttle.check(&req)?;
+    state
+        .login_throttle
+        .check(state.trusted_proxies.client_of(&req))?;
     let signed_in = state.accounts.login(&body.username, &body.password).await?;
     tracing::info!(user_id = signed_in.user.id.0, "user signed in");
     Ok(token_response(&req, signed_in))

@@ -12,7 +12,7 @@ use anyhow::ensure;
 use super::{Load, kill_after};
 use crate::api::Api;
 use crate::recording_cloud::{ACCESS_TOKEN, RecordingCloud};
-use crate::server::Server;
+use crate::server::{Launch, Server};
 
 /// Replies posted at once.
 const CONCURRENCY: usize = 8;
@@ -51,7 +51,7 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
     let mut in_flight = Vec::new();
     let mut ever_in_flight = HashSet::new();
     for round in 0..rounds {
-        let server = Server::start_with(binary, data_dir, &env).await?;
+        let server = Server::start_with(binary, data_dir, &Launch::with_env(&env)).await?;
         let api = Arc::new(Api::sign_in(super::client()?, &server.base).await?);
         if conversations.is_empty() {
             conversations =
@@ -99,7 +99,7 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
     }
 
     // One more start, to send what is still queued, and no kill until it is out.
-    let server = Server::start_with(binary, data_dir, &env).await?;
+    let server = Server::start_with(binary, data_dir, &Launch::with_env(&env)).await?;
     super::until("every queued reply is dispatched", || {
         let statuses = super::reply_statuses(data_dir, REPLY_PREFIX)?;
         let left = statuses.values().filter(|s| *s == "queued").count();

@@ -11,7 +11,7 @@ use anyhow::ensure;
 
 use super::{Load, kill_after};
 use crate::api::Api;
-use crate::server::Server;
+use crate::server::{Launch, Server};
 
 const CONCURRENCY: usize = 8;
 const CONVERSATIONS: usize = 48;
@@ -52,7 +52,7 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
     let mut conversations = Vec::new();
     let mut figures = Figures::default();
     for round in 0..rounds {
-        let server = Server::start_with(binary, data_dir, &env).await?;
+        let server = Server::start_with(binary, data_dir, &Launch::with_env(&env)).await?;
         let api = Arc::new(Api::sign_in(super::client()?, &server.base).await?);
         if conversations.is_empty() {
             conversations = super::conversations(&api, 1, CONVERSATIONS, |n| customer(n).0).await?;
@@ -100,7 +100,7 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
             .push(statuses.values().filter(|s| *s == "queued").count());
     }
 
-    let server = Server::start_with(binary, data_dir, &env).await?;
+    let server = Server::start_with(binary, data_dir, &Launch::with_env(&env)).await?;
     let expected = expected
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
