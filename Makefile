@@ -72,6 +72,11 @@ probe-crash: ## Crash probe (CI): kill -9 the debug server under signed webhook 
 	$(CARGO) build --locked -p switchboard-bench
 	$(TARGET_DIR)/debug/switchboard-bench --server $(E2E_BIN) probe-crash
 
+probe-wal: ## CI check: 30 s of signed webhook ingest at full speed with an 8 MiB WAL limit on a debug build; fails unless the log stays within a batch of its limit, is emptied once the load stops and after SIGTERM
+	$(E2E_BUILD)
+	$(CARGO) build --locked -p switchboard-bench
+	$(TARGET_DIR)/debug/switchboard-bench probe-wal --server $(E2E_BIN)
+
 probe-slow-clients: ## CI check: 1,000 connections sending bodies at 1 byte/s to a debug build (soft open-files limit 1024) while /healthz must keep answering; stops by itself in under 100 s
 	$(E2E_BUILD)
 	$(CARGO) build --locked -p switchboard-bench

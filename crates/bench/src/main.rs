@@ -12,6 +12,7 @@ mod recording_cloud;
 mod report;
 mod scenarios;
 mod server;
+mod wal_watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,6 +67,9 @@ enum Command {
     },
     /// Slow request bodies against the server while `/healthz` must keep answering (a CI check).
     ProbeSlowClients(probe::slow_clients::SlowClients),
+    /// Sustained webhook ingest with a small WAL limit: the log stays near its limit, is
+    /// emptied once the load stops and after a clean shutdown (a CI check).
+    ProbeWal(probe::wal::WalProbe),
 }
 
 const BEGIN: &str = "<!-- bench:begin (written by `make bench`; edit outside the markers) -->";
@@ -103,6 +107,9 @@ fn main() -> anyhow::Result<()> {
     if let Some(Command::ProbeSlowClients(probe)) = &cli.command {
         return runtime.block_on(probe.run());
     }
+    if let Some(Command::ProbeWal(probe)) = &cli.command {
+        return runtime.block_on(probe.run());
+    }
     let (rows, notes) = runtime.block_on(run(&cli))?;
     let table = report::table(&rows);
     println!("\n{table}");
@@ -128,6 +135,8 @@ async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
     })?;
     let data = tempfile::tempdir()?;
     let server = server::Server::start(&binary, data.path()).await?;
+    // The whole run, fixture load included, at the default log limit.
+    let wal = wal_watch::WalWatch::start(data.path());
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(512)
         .timeout(Duration::from_secs(30))
@@ -296,6 +305,27 @@ async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
         ),
     });
     drop(server);
+    let wal = wal.stop().await;
+    let wal_limit = switchboard_store::WalSettings::DEFAULT_LIMIT_BYTES;
+    rows.push(Row {
+        scenario: "8. SQLite write-ahead log".to_owned(),
+        load: "whole run".to_owned(),
+        throughput: format!(
+            "high-water {} (limit {}), emptied {} times",
+            wal_watch::mib(wal.high_water),
+            wal_watch::mib(wal_limit),
+            thousands(wal.shrinks),
+        ),
+        vs_ceiling: "—".to_owned(),
+        p50: "—".to_owned(),
+        p99: "—".to_owned(),
+        max: "—".to_owned(),
+        errors: "—".to_owned(),
+        target: verdict(
+            wal.high_water <= wal_limit + wal_limit / 4,
+            "≤ 1.25 × the limit",
+        ),
+    });
     // In the order; scenarios ran in the order their set-up needs.
     rows.sort_by_key(|r| r.scenario.chars().next());
     Ok((rows, notes))

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::{Context as _, bail, ensure};
 
 /// The Meta app secret the server checks webhook signatures with; the driver signs with it.
 pub const APP_SECRET: &str = "bench-meta-app-secret";
@@ -138,6 +138,17 @@ impl Server {
         self.child.kill().context("cannot kill the server")?;
         self.child.wait().context("cannot reap the server")?;
         Ok(())
+    }
+
+    /// Stops the server with SIGTERM, as an operator or a service manager would, and waits
+    /// for it to exit.
+    pub fn terminate(mut self) -> anyhow::Result<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .context("cannot run kill")?;
+        ensure!(sent.success(), "kill -TERM failed");
+        self.child.wait().context("cannot reap the server")
     }
 
     /// The last lines of the server's output, for error messages.

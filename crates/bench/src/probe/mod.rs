@@ -3,4 +3,6 @@
 //! subcommand of `switchboard-bench` and a CI check run through `make`.
 
 pub mod crash;
+mod load;
 pub mod slow_clients;
+pub mod wal;

@@ -9,10 +9,7 @@ mod ingest;
 mod mock_replies;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -20,6 +17,7 @@ use diesel::RunQueryDsl as _;
 use diesel::sql_types::Text;
 use serde_json::json;
 
+use super::load::Load;
 use crate::api::Api;
 use crate::cloud_payloads;
 use crate::database;
@@ -118,46 +116,6 @@ fn client() -> anyhow::Result<reqwest::Client> {
 /// of the server's work.
 fn kill_after(round: usize) -> Duration {
     Duration::from_millis(700 + 250 * (round % 3) as u64)
-}
-
-/// Requests posted by a fixed number of workers, each in a loop until stopped or until its
-/// request fails (the server is gone).
-struct Load {
-    stop: Arc<AtomicBool>,
-    workers: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl Load {
-    /// `request` makes one request and answers whether it succeeded.
-    fn start<F, Fut>(concurrency: usize, request: F) -> Self
-    where
-        F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = bool> + Send + 'static,
-    {
-        let request = Arc::new(request);
-        let stop = Arc::new(AtomicBool::new(false));
-        let workers = (0..concurrency)
-            .map(|_| {
-                let (request, stop) = (Arc::clone(&request), Arc::clone(&stop));
-                tokio::spawn(async move {
-                    while !stop.load(Ordering::Relaxed) {
-                        if !request().await {
-                            break;
-                        }
-                    }
-                })
-            })
-            .collect();
-        Self { stop, workers }
-    }
-
-    /// Stops the workers and waits for their last requests.
-    async fn stop(self) {
-        self.stop.store(true, Ordering::Relaxed);
-        for worker in self.workers {
-            let _ = worker.await;
-        }
-    }
 }
 
 /// Creates business number `n` and a conversation with each of `count` customers (customer
