@@ -3,7 +3,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench
+.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench fuzz
 
 NPM := $(shell command -v npm 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
@@ -61,6 +61,15 @@ migrate: ## Apply database migrations and exit
 bench: ## Benchmarks: release build, every scenario against the real server on loopback; prints the table and writes docs/benchmarks.md
 	$(CARGO) build --locked --release -p switchboard -p switchboard-bench
 	$(TARGET_DIR)/release/switchboard-bench --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
+
+FUZZ_VENV := $(TARGET_DIR)/fuzz-venv
+PYTHON ?= python3
+
+fuzz: ## API fuzzing: schemathesis (pinned in fuzz/requirements.txt, own venv) with every check against the debug server; fails on any failure or server error
+	$(CARGO) build --locked -p switchboard
+	@test -x $(FUZZ_VENV)/bin/pip || $(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check -r fuzz/requirements.txt
+	$(FUZZ_VENV)/bin/python fuzz/run.py --bin $(TARGET_DIR)/debug/switchboard --venv-bin $(FUZZ_VENV)/bin
 
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean
