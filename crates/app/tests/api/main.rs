@@ -16,5 +16,6 @@ mod conversations;
 mod openapi;
 mod outbound_media;
 mod round_trip;
+mod spec_conformance;
 mod users;
 mod webhook;
