@@ -502,7 +502,8 @@ mod tests {
         );
         all.push(format!("wamid.{}", "a".repeat(MAX_WAMID_BODY)));
         all.push(format!("wamid.{}", "a".repeat(MAX_WAMID_BODY + 1)));
-        let checks: [(String, &dyn Fn(&str) -> bool); 4] = [
+        type Check<'a> = &'a dyn Fn(&str) -> bool;
+        let checks: [(String, Check<'_>); 4] = [
             (wamid_pattern(), &is_wamid),
             (language_code_pattern(), &is_language_code),
             (cursor_pattern(), &|s| cursor_parts(s).is_some()),
