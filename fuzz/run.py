@@ -155,7 +155,7 @@ def seed(base: str, admin_token: str) -> str:
     return sign_in(base, "fuzz-admin-b", users["fuzz-admin-b"][1])
 
 
-def schemathesis(venv_bin: Path, schema_url: str, token: str, args, only: bool) -> tuple[int, float]:
+def schemathesis(venv_bin: Path, work: Path, schema_url: str, token: str, args, only: bool) -> tuple[int, float]:
     """One run: every operation but the lockout-prone ones, or (`only`) just those.
 
     The Python 3.11 here has a thread-safety bug in its AST constructor that hypothesis can hit
@@ -185,7 +185,9 @@ def schemathesis(venv_bin: Path, schema_url: str, token: str, args, only: bool) 
         command += [selector, operation_id]
     print("fuzz:", " ".join(c if "Bearer" not in c else "Authorization: Bearer ***" for c in command), flush=True)
     started = time.monotonic()
-    code = subprocess.call(command)
+    # In the run's own directory: schemathesis keeps a cache of past crashes (`.schemathesis/`)
+    # in its working directory and replays them first; each run starts from nothing.
+    code = subprocess.call(command, cwd=work)
     return code, time.monotonic() - started
 
 
@@ -213,8 +215,8 @@ def main() -> int:
         token_a = sign_in(base, "fuzz-admin", admin_password)
         token_b = seed(base, token_a)
         schema_url = base + "/openapi.json"
-        code_a, time_a = schemathesis(args.venv_bin, schema_url, token_a, args, only=False)
-        code_b, time_b = schemathesis(args.venv_bin, schema_url, token_b, args, only=True)
+        code_a, time_a = schemathesis(args.venv_bin, work, schema_url, token_a, args, only=False)
+        code_b, time_b = schemathesis(args.venv_bin, work, schema_url, token_b, args, only=True)
         print(
             f"fuzz: run 1 (admin A, all but the lockout-prone operations) exit {code_a} in {time_a:.0f} s; "
             f"run 2 (admin B, {', '.join(LOCKOUT_PRONE)}) exit {code_b} in {time_b:.0f} s; "
