@@ -82,6 +82,15 @@ probe-slow-clients: ## CI check: 1,000 connections sending bodies at 1 byte/s to
 	$(CARGO) build --locked -p switchboard-bench
 	$(TARGET_DIR)/debug/switchboard-bench probe-slow-clients --server $(E2E_BIN)
 
+FUZZ_VENV := $(TARGET_DIR)/fuzz-venv
+PYTHON ?= python3
+
+fuzz: ## API fuzzing: schemathesis (pinned in fuzz/requirements.txt, own venv) with every check against the debug server; fails on any failure or server error
+	$(E2E_BUILD)
+	@test -x $(FUZZ_VENV)/bin/pip || $(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check -r fuzz/requirements.txt
+	$(FUZZ_VENV)/bin/python fuzz/run.py --bin $(E2E_BIN) --venv-bin $(FUZZ_VENV)/bin
+
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean
 

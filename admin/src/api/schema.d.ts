@@ -591,7 +591,10 @@ export interface components {
         };
         ChangePasswordRequest: {
             current_password: string;
-            /** @description At least 8 characters. */
+            /**
+             * @description 8 to 256 characters.
+             * @example a long passphrase
+             */
             new_password: string;
         };
         /** @description A customer. */
@@ -661,36 +664,47 @@ export interface components {
          * @enum {string}
          */
         ConversationStatusDto: "open" | "pending" | "resolved";
+        /**
+         * @description A number to connect: `phone_number_id` is Meta's id of it (WhatsApp Manager, API Setup),
+         *     `waba_id` that of its WhatsApp Business Account.
+         */
         CreateBusinessNumberRequest: {
             /**
-             * @description E.164; spaces, dashes and parentheses are ignored.
-             * @example +15550100001
+             * @description E.164: `+`, then the country code and number, 8 to 15 digits in all, the first not 0; spaces, dashes, dots and parentheses are ignored.
+             * @example +16505551234
              */
             display_phone_number: string;
-            /** @example Support */
+            /**
+             * @description 1 to 100 characters once surrounding whitespace is trimmed; no control characters.
+             * @example Support
+             */
             name: string;
             /**
-             * @description Meta's numeric id of the number (WhatsApp Manager, API Setup).
+             * @description Meta's numeric id: 1 to 32 decimal digits.
              * @example 106540352242922
              */
             phone_number_id: string;
-            /** @example 102290129340398 */
+            /**
+             * @description Meta's numeric id: 1 to 32 decimal digits.
+             * @example 106540352242922
+             */
             waba_id?: string | null;
         };
+        /** @description A new account; `display_name` defaults to the username. */
         CreateUserRequest: {
             /**
-             * @description Defaults to the username.
+             * @description 1 to 100 characters once surrounding whitespace is trimmed; no control characters.
              * @example Ana Lima
              */
             display_name?: string | null;
             /**
-             * @description At least 8 characters.
+             * @description 8 to 256 characters.
              * @example a long passphrase
              */
             password: string;
             role: components["schemas"]["RoleDto"];
             /**
-             * @description 3 to 64 letters, digits, `.`, `_`, `-` or `@`.
+             * @description 3 to 64 letters, digits, `.`, `_`, `-` or `@` (surrounding whitespace is ignored); unique case-insensitively.
              * @example ana.lima
              */
             username: string;
@@ -739,6 +753,26 @@ export interface components {
              */
             status: string;
         };
+        /**
+         * @description One Server-Sent Event of the stream (before OpenAPI 3.2, the schema of a
+         *     `text/event-stream` describes each event). Comment lines (heartbeats) carry no event.
+         */
+        LiveEventFrame: {
+            /** @description JSON: the conversation as `GET /conversations/{id}` returns it, or the message as the thread returns it (`message.*` events; the conversation when the message is gone). */
+            data: string;
+            event: components["schemas"]["LiveEventKind"];
+            /**
+             * @description The event's place in the durable log; send it back as `Last-Event-ID` to resume.
+             * @example 42
+             */
+            id: string;
+        };
+        /**
+         * @description What an event is about; its `data` is the conversation (`conversation.*`) or the message
+         *     (`message.*`).
+         * @enum {string}
+         */
+        LiveEventKind: "conversation.created" | "conversation.updated" | "message.created" | "message.updated";
         LoginRequest: {
             /** @example admin */
             password: string;
@@ -751,7 +785,7 @@ export interface components {
              * @description One of your attachments (`POST /api/v1/attachments`).
              */
             attachment_id: number;
-            /** @description At most 1024 characters; images, videos and documents only. */
+            /** @description At most 1024 characters; images, videos and documents only. A blank caption is none. */
             caption?: string | null;
         };
         /** @description A message's file. */
@@ -858,12 +892,12 @@ export interface components {
         };
         ReactionBody: {
             /**
-             * @description One emoji; empty removes an earlier reaction.
+             * @description One emoji (at most 16 characters, no letters, digits or control characters); empty removes an earlier reaction.
              * @example 👍
              */
             emoji: string;
             /**
-             * @description The `wamid` of the message reacted to.
+             * @description The `wamid` of the message reacted to: `wamid.` and its base64 id.
              * @example wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=
              */
             message_id: string;
@@ -886,8 +920,8 @@ export interface components {
          *     queued as a media message.
          */
         SendMediaForm: {
-            /** @description At most 1024 characters; images, videos and documents only. */
-            caption?: string | null;
+            /** @description At most 1024 characters; images, videos and documents only. A blank caption is none. */
+            caption?: string;
             /**
              * Format: binary
              * @description The file, with its filename and Content-Type (which decides its kind and limit).
@@ -919,11 +953,12 @@ export interface components {
             /** @description The WhatsApp id the mock gave the message; it is stored when this answers. */
             wamid: string;
         };
+        /** @description A customer message to deliver: `from` is the customer's number. */
         SimulatedInboundRequest: {
             /** Format: int64 */
             business_number_id: number;
             /**
-             * @description The customer's number, E.164.
+             * @description E.164: `+`, then the country code and number, 8 to 15 digits in all, the first not 0; spaces, dashes, dots and parentheses are ignored.
              * @example +16505551234
              */
             from: string;
@@ -933,17 +968,18 @@ export interface components {
              */
             name?: string | null;
             /**
-             * @description 1 to 4096 characters.
-             * @example Does it come in another color?
+             * @description 1 to 4096 characters, not all whitespace.
+             * @example Hi! How can we help?
              */
             text: string;
         };
+        /** @description A template to `to`, the customer's number, from a business number. */
         StartConversationRequest: {
             /** Format: int64 */
             business_number_id: number;
             template: components["schemas"]["TemplateBody"];
             /**
-             * @description The customer's number, E.164.
+             * @description E.164: `+`, then the country code and number, 8 to 15 digits in all, the first not 0; spaces, dashes, dots and parentheses are ignored.
              * @example +16505551234
              */
             to: string;
@@ -985,21 +1021,24 @@ export interface components {
         };
         TemplateBody: {
             /** @description The Cloud API's `components` (parameters), passed through as given. */
-            components?: Record<string, unknown>[] | null;
+            components?: Record<string, unknown>[];
             language: components["schemas"]["TemplateLanguage"];
             /**
-             * @description An approved template's name.
+             * @description An approved template's name: 1 to 512 lowercase letters, digits or `_`.
              * @example order_update
              */
             name: string;
         };
         TemplateLanguage: {
-            /** @example en_US */
+            /**
+             * @description The template's language code, such as `en_US`: 1 to 16 letters, digits, `_` or `-`.
+             * @example en_US
+             */
             code: string;
         };
         TextBody: {
             /**
-             * @description 1 to 4096 characters.
+             * @description 1 to 4096 characters, not all whitespace.
              * @example Hi! How can we help?
              */
             body: string;
@@ -1031,9 +1070,25 @@ export interface components {
         };
         /** @description Absent fields are left unchanged; `"waba_id": null` clears it. */
         UpdateBusinessNumberRequest: {
+            /**
+             * @description E.164: `+`, then the country code and number, 8 to 15 digits in all, the first not 0; spaces, dashes, dots and parentheses are ignored.
+             * @example +16505551234
+             */
             display_phone_number?: string | null;
+            /**
+             * @description 1 to 100 characters once surrounding whitespace is trimmed; no control characters.
+             * @example Support
+             */
             name?: string | null;
+            /**
+             * @description Meta's numeric id: 1 to 32 decimal digits.
+             * @example 106540352242922
+             */
             phone_number_id?: string | null;
+            /**
+             * @description Meta's numeric id: 1 to 32 decimal digits.
+             * @example 106540352242922
+             */
             waba_id?: string | null;
         };
         /**
@@ -1041,6 +1096,10 @@ export interface components {
          *     name again.
          */
         UpdateContactRequest: {
+            /**
+             * @description 1 to 100 characters once surrounding whitespace is trimmed, no control characters; blank or `null` clears the name.
+             * @example Ana (VIP)
+             */
             display_name?: string | null;
         };
         /** @description Absent fields are left unchanged; `"assignee_id": null` unassigns. */
@@ -1049,12 +1108,22 @@ export interface components {
             assignee_id?: number | null;
             status?: components["schemas"]["ConversationStatusDto"] | null;
         };
-        /** @description Every field is optional; absent fields are left unchanged. */
+        /**
+         * @description Every field is optional; absent fields are left unchanged. A new `password` resets it and
+         *     signs the user out everywhere.
+         */
         UpdateUserRequest: {
             /** @description `false` deactivates the user and signs them out everywhere at once. */
             active?: boolean | null;
+            /**
+             * @description 1 to 100 characters once surrounding whitespace is trimmed; no control characters.
+             * @example Ana Lima
+             */
             display_name?: string | null;
-            /** @description Resets the password (at least 8 characters) and signs the user out everywhere. */
+            /**
+             * @description 8 to 256 characters.
+             * @example a long passphrase
+             */
             password?: string | null;
             role?: components["schemas"]["RoleDto"] | null;
         };
@@ -2372,6 +2441,15 @@ export interface operations {
                     "application/json": components["schemas"]["ContactList"];
                 };
             };
+            /** @description `invalid_query`: a query parameter is not of its type (for example `limit=-1` or `limit=abc`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated) */
             401: {
                 headers: {
@@ -2616,11 +2694,9 @@ export interface operations {
             query?: {
                 business_number_id?: number;
                 status?: components["schemas"]["ConversationStatusDto"];
-                /** @description `me`, `unassigned`, or a user id. */
                 assignee?: string;
                 /** @description 1 to 200, default 50. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
                 cursor?: string;
             };
             header?: never;
@@ -2706,8 +2782,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Your unique key for this send */
-                "Idempotency-Key"?: string | null;
+                /** @description Your unique key for this send: 1 to 255 visible ASCII characters (inner spaces and tabs allowed) */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2991,7 +3067,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `assignee_not_member`: the assignee is not a member of the number */
+            /** @description `assignee_not_member`: the assignee is not a member of the number; `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3032,7 +3108,6 @@ export interface operations {
     list_messages: {
         parameters: {
             query?: {
-                /** @description `next_cursor` of the previous page: older messages. */
                 before?: string;
                 /** @description 1 to 200, default 50. */
                 limit?: number;
@@ -3054,7 +3129,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessagePage"];
                 };
             };
-            /** @description `invalid_cursor` */
+            /** @description `invalid_cursor`; `invalid_query`: a query parameter is not of its type (for example `limit=-1` or `limit=abc`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3123,8 +3198,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Your unique key for this send (1 to 255 characters) */
-                "Idempotency-Key"?: string | null;
+                /** @description Your unique key for this send: 1 to 255 visible ASCII characters (inner spaces and tabs allowed) */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description Conversation id */
@@ -3342,23 +3417,23 @@ export interface operations {
             };
             header?: {
                 /** @description The id of the last event received */
-                "Last-Event-ID"?: number | null;
+                "Last-Event-ID"?: number;
             };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description An endless `text/event-stream` */
+            /** @description An endless `text/event-stream`; the schema describes each event */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["LiveEventFrame"];
                 };
             };
-            /** @description `invalid_last_event_id` */
+            /** @description `invalid_last_event_id`; `invalid_query`: a query parameter is not of its type (for example `limit=-1` or `limit=abc`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3417,13 +3492,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, with its own Content-Type (that of the file the customer sent, or of the attachment sent) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": number[];
+                    "*/*": number[];
                 };
             };
             /** @description `missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated) */
@@ -4199,6 +4274,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description `invalid_query`: a query parameter is not of its type (for example `limit=-1` or `limit=abc`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `verification_failed`: wrong mode or verify token, or none configured */

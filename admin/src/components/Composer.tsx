@@ -32,7 +32,7 @@ export function Composer({ conversationId, onSent }: { conversationId: number; o
     return unwrap(
       await api.POST("/api/v1/conversations/{id}/messages", {
         params: { path: { id: conversationId }, header: { "Idempotency-Key": key.current } },
-        body: { file: f.name, caption: caption || null },
+        body: { file: f.name, caption: caption || undefined },
         bodySerializer: () => {
           const form = new FormData();
           form.append("file", f, f.name);

@@ -24,7 +24,7 @@ export function TemplatePicker({ conversationId, onSent }: { conversationId: num
     return {
       name: name.trim(),
       language: { code: language.trim() },
-      components: filled.length ? [{ type: "body", parameters: filled.map((text) => ({ type: "text", text })) }] : null,
+      components: filled.length ? [{ type: "body", parameters: filled.map((text) => ({ type: "text", text })) }] : undefined,
     };
   }
 

@@ -22,6 +22,10 @@ impl fmt::Display for BusinessNumberId {
 pub struct E164(String);
 
 impl E164 {
+    /// The fewest and most digits after the `+`.
+    pub const MIN_DIGITS: usize = 8;
+    pub const MAX_DIGITS: usize = 15;
+
     /// Parses an E.164 number. Spaces, dashes, dots and parentheses that people type for
     /// readability are removed first; nothing else is guessed (no national formats).
     ///
@@ -41,7 +45,7 @@ impl E164 {
             )
         };
         let digits = compact.strip_prefix('+').ok_or_else(invalid)?;
-        if !(8..=15).contains(&digits.len())
+        if !(Self::MIN_DIGITS..=Self::MAX_DIGITS).contains(&digits.len())
             || !digits.bytes().all(|b| b.is_ascii_digit())
             || digits.starts_with('0')
         {
@@ -61,11 +65,17 @@ impl E164 {
 pub struct MetaId(String);
 
 impl MetaId {
+    /// The most digits an id has.
+    pub const MAX_DIGITS: usize = 32;
+
     /// # Errors
     /// A [`FieldError`] on `field` unless the value is 1 to 32 decimal digits.
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, FieldError> {
         let value = raw.trim();
-        if value.is_empty() || value.len() > 32 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        if value.is_empty()
+            || value.len() > Self::MAX_DIGITS
+            || !value.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(FieldError::new(
                 field,
                 "must be Meta's numeric id: 1 to 32 decimal digits",
@@ -84,10 +94,13 @@ impl MetaId {
 pub struct InboxName(String);
 
 impl InboxName {
+    /// The longest name, in characters once surrounding whitespace is trimmed.
+    pub const MAX_LEN: usize = 100;
+
     /// # Errors
     /// A [`FieldError`] on `name` when empty, too long or holding control characters.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        bounded_text("name", raw, 1, 100).map(Self)
+        bounded_text("name", raw, 1, Self::MAX_LEN).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

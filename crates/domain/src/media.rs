@@ -227,8 +227,23 @@ pub fn check_file(mime_type: &str, bytes: &[u8]) -> Result<MediaKind, MediaRejec
     Ok(kind)
 }
 
-/// Checks a caption for a message of `kind`: at most [`MAX_CAPTION_CHARS`] characters, and only
-/// on kinds that carry one. An empty caption is no caption.
+/// Checks a caption's length, whatever the kind: at most [`MAX_CAPTION_CHARS`] characters. A
+/// blank caption counts too, so that the limit is one a schema can state (`maxLength`).
+///
+/// # Errors
+/// A [`FieldError`] on `caption`.
+pub fn check_caption_length(caption: Option<&str>) -> Result<(), FieldError> {
+    if caption.is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS) {
+        return Err(FieldError::new(
+            "caption",
+            format!("must be at most {MAX_CAPTION_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a caption for a message of `kind`: its length ([`check_caption_length`]), and only on
+/// kinds that carry one. A blank caption is no caption.
 ///
 /// # Errors
 /// A [`FieldError`] on `caption`.
@@ -236,6 +251,7 @@ pub fn check_caption(
     kind: MediaKind,
     caption: Option<String>,
 ) -> Result<Option<String>, FieldError> {
+    check_caption_length(caption.as_deref())?;
     let Some(caption) = caption.filter(|c| !c.trim().is_empty()) else {
         return Ok(None);
     };
@@ -243,12 +259,6 @@ pub fn check_caption(
         return Err(FieldError::new(
             "caption",
             format!("{kind} messages cannot carry a caption (only image, video and document)"),
-        ));
-    }
-    if caption.chars().count() > MAX_CAPTION_CHARS {
-        return Err(FieldError::new(
-            "caption",
-            format!("must be at most {MAX_CAPTION_CHARS} characters"),
         ));
     }
     Ok(Some(caption))

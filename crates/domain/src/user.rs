@@ -77,10 +77,13 @@ pub fn username_key(raw: &str) -> String {
 pub struct DisplayName(String);
 
 impl DisplayName {
+    /// The longest name, in characters once surrounding whitespace is trimmed.
+    pub const MAX_LEN: usize = 100;
+
     /// # Errors
     /// A [`FieldError`] on `display_name` when empty, too long or holding control characters.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        bounded_text("display_name", raw, 1, 100).map(Self)
+        bounded_text("display_name", raw, 1, Self::MAX_LEN).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

@@ -378,7 +378,7 @@ pub(crate) fn json_config() -> web::JsonConfig {
         .error_handler(|err, _req| json_error(&err).into())
 }
 
-fn json_error(err: &JsonPayloadError) -> ApiError {
+pub(crate) fn json_error(err: &JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::OverflowKnownLength { limit, .. }
         | JsonPayloadError::Overflow { limit } => ApiError::new(

@@ -3,6 +3,10 @@
 //! and the error responses every operation shares, so none can be forgotten.
 
 use actix_web::App;
+use switchboard_domain::media::MediaKind;
+use utoipa::openapi::encoding::EncodingBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{AdditionalProperties, Schema};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _};
@@ -65,10 +69,12 @@ fn error_response(description: &str) -> RefOr<Response> {
         .into()
 }
 
-/// Adds the responses the conventions guarantee wherever they can happen: 401 on secured
+/// Adds the responses the conventions guarantee wherever they can happen: 400 `invalid_query`
+/// on operations with query parameters; 404 on those with path parameters; 401 on secured
 /// operations; 400, 413, 415 and 422 on API operations with a JSON body; 408 on every operation
 /// with a body; 429, 500 and 503 everywhere.
 pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
+    let mut forms = Vec::new();
     for (path, item) in doc.paths.paths.iter_mut() {
         // The webhook reads its raw body itself (signature first), so the JSON extractor's
         // errors do not apply there.
@@ -83,14 +89,40 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
         .into_iter()
         .flatten()
         {
+            let parameters = operation.parameters.as_deref().unwrap_or_default();
+            let has = |place: ParameterIn| {
+                parameters
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+            };
+            let (query, path) = (has(ParameterIn::Query), has(ParameterIn::Path));
+            // The query extractor answers a value of the wrong type (`limit=-1`, `limit=abc`)
+            // itself, before the handler; its answer joins whatever 400 the handler documents.
+            if query {
+                add_error_answer(
+                    operation,
+                    "400",
+                    "`invalid_query`: a query parameter is not of its type (for example `limit=-1` or `limit=abc`)",
+                );
+            }
             let mut shared = Vec::new();
+            if path {
+                shared.push((
+                    "404",
+                    "`not_found`: no such resource (a path parameter that is not a number names none)",
+                ));
+            }
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 shared.push((
                     "401",
                     "`missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated)",
                 ));
             }
-            if json_api && operation.request_body.is_some() {
+            let json_body = operation
+                .request_body
+                .as_ref()
+                .is_some_and(|body| matches!(body, RefOr::T(body) if body.content.contains_key("application/json")));
+            if json_api && json_body {
                 shared.extend([
                     ("400", "`invalid_json`: the body is not valid JSON"),
                     ("413", "`payload_too_large`: the body exceeds 256 KiB"),
@@ -119,15 +151,66 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
                 ),
             ]);
             for (status, description) in shared {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| error_response(description));
+                add_error_answer(operation, status, description);
+            }
+            forms.extend(declare_file_types(operation));
+        }
+    }
+    // The form reader refuses parts the form does not name (422 `validation_failed`).
+    if let Some(components) = doc.components.as_mut() {
+        for name in forms {
+            if let Some(RefOr::T(Schema::Object(form))) = components.schemas.get_mut(&name) {
+                form.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
             }
         }
     }
     doc
+}
+
+/// A multipart form's `file` part must be of a type WhatsApp takes: its Content-Type decides the
+/// kind (and so the size limit) and any other type is refused (422 `unsupported_file_type`).
+/// Returns the name of the form's schema.
+fn declare_file_types(operation: &mut Operation) -> Option<String> {
+    let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+        return None;
+    };
+    let Some(RefOr::T(form)) = body.content.get_mut("multipart/form-data") else {
+        return None;
+    };
+    let types = MediaKind::ALL
+        .iter()
+        .flat_map(|kind| kind.mime_types())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    form.encoding.insert(
+        "file".to_owned(),
+        EncodingBuilder::new().content_type(Some(types)).build(),
+    );
+    match &form.schema {
+        Some(RefOr::Ref(reference)) => reference.ref_location.rsplit('/').next().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Documents an error answer: a new response or, for a client error that another layer answers
+/// too (400, 404, 422), one more code in the existing response's description. A handler's own
+/// 401, 500 or 503 already says what it means there.
+fn add_error_answer(operation: &mut Operation, status: &str, description: &str) {
+    let code = description.split('`').nth(1).unwrap_or_default();
+    let merges = matches!(status, "400" | "404" | "422");
+    match operation.responses.responses.get_mut(status) {
+        Some(RefOr::T(response)) if merges && !response.description.contains(code) => {
+            response.description = format!("{}; {description}", response.description);
+        }
+        Some(_) => {}
+        None => {
+            operation
+                .responses
+                .responses
+                .insert(status.to_owned(), error_response(description));
+        }
+    }
 }
 
 /// The complete OpenAPI document, exactly as `/openapi.json` serves it.

@@ -18,5 +18,6 @@ mod openapi;
 mod outbound_media;
 mod round_trip;
 mod slow_clients;
+mod spec_conformance;
 mod users;
 mod webhook;

@@ -69,6 +69,9 @@ impl Messaging {
         caption: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<(Message, bool), MessagingError> {
+        // What the request alone decides is checked before a repeat is answered with the first
+        // message, so an invalid request is refused however its key was used.
+        media::check_caption_length(caption.as_deref()).map_err(MessagingError::Invalid)?;
         if let Some(first) = self
             .admit_send(actor, id, idempotency_key.as_deref(), false)
             .await?
@@ -101,14 +104,16 @@ impl Messaging {
         caption: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<(Message, bool), MessagingError> {
+        // As in `send_attachment`: the request's own checks come before a repeat is answered.
+        let kind = media::check_file(&upload.mime_type, &upload.bytes)
+            .map_err(MessagingError::MediaRejected)?;
+        media::check_caption_length(caption.as_deref()).map_err(MessagingError::Invalid)?;
         if let Some(first) = self
             .admit_send(actor, id, idempotency_key.as_deref(), false)
             .await?
         {
             return Ok((first, false));
         }
-        let kind = media::check_file(&upload.mime_type, &upload.bytes)
-            .map_err(MessagingError::MediaRejected)?;
         let caption = media::check_caption(kind, caption).map_err(MessagingError::Invalid)?;
         let attachment = self.store_attachment(actor, kind, upload).await?;
         self.queue(actor, id, content(&attachment, caption), idempotency_key)

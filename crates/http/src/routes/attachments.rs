@@ -74,7 +74,7 @@ impl From<Attachment> for AttachmentDto {
 #[allow(dead_code)] // Documents the form for OpenAPI; the handler reads it as a stream.
 pub(crate) struct AttachmentForm {
     /// The file, with its filename and Content-Type (which decides its kind and limit).
-    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream", min_length = 1)]
     file: Vec<u8>,
 }
 

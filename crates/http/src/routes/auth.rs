@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::field_schemas;
+use crate::json_body::JsonBody;
 use crate::routes::users::UserDto;
 use crate::state::AppState;
 use crate::validation::AllValid;
@@ -62,7 +64,7 @@ fn presented_refresh_token(req: &HttpRequest, body: &RefreshRequest) -> Option<S
 #[serde(deny_unknown_fields)]
 pub(crate) struct ChangePasswordRequest {
     current_password: String,
-    /// At least 8 characters.
+    #[schema(schema_with = field_schemas::new_password)]
     new_password: String,
 }
 
@@ -128,7 +130,7 @@ fn token_response(req: &HttpRequest, signed_in: SignedIn) -> HttpResponse {
 pub(crate) async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .login_throttle
@@ -155,7 +157,7 @@ pub(crate) async fn login(
 pub(crate) async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = presented_refresh_token(&req, &body).unwrap_or_default();
     let signed_in = state.accounts.refresh(&token).await.inspect_err(|e| {
@@ -179,7 +181,7 @@ pub(crate) async fn refresh(
 pub(crate) async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(token) = presented_refresh_token(&req, &body) {
         state.accounts.logout(&token).await?;
@@ -213,7 +215,7 @@ pub(crate) async fn me(caller: Caller) -> web::Json<UserDto> {
 pub(crate) async fn change_password(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<ChangePasswordRequest>,
+    body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (new_password,) = (Password::parse("new_password", &body.new_password),).all_valid()?;
     state

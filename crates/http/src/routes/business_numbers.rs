@@ -13,6 +13,8 @@ use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::field_schemas;
+use crate::json_body::JsonBody;
 use crate::routes::users::UserDto;
 use crate::state::AppState;
 use crate::validation::AllValid;
@@ -56,18 +58,18 @@ pub(crate) struct BusinessNumberList {
     items: Vec<BusinessNumberDto>,
 }
 
+/// A number to connect: `phone_number_id` is Meta's id of it (WhatsApp Manager, API Setup),
+/// `waba_id` that of its WhatsApp Business Account.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateBusinessNumberRequest {
-    #[schema(example = "Support")]
+    #[schema(schema_with = field_schemas::inbox_name)]
     name: String,
-    /// E.164; spaces, dashes and parentheses are ignored.
-    #[schema(example = "+15550100001")]
+    #[schema(schema_with = field_schemas::phone)]
     display_phone_number: String,
-    /// Meta's numeric id of the number (WhatsApp Manager, API Setup).
-    #[schema(example = "106540352242922")]
+    #[schema(schema_with = field_schemas::meta_id_value)]
     phone_number_id: String,
-    #[schema(example = "102290129340398")]
+    #[schema(schema_with = field_schemas::meta_id_or_null)]
     waba_id: Option<String>,
 }
 
@@ -75,11 +77,14 @@ pub(crate) struct CreateBusinessNumberRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateBusinessNumberRequest {
+    #[schema(schema_with = field_schemas::inbox_name_or_null)]
     name: Option<String>,
+    #[schema(schema_with = field_schemas::phone_or_null)]
     display_phone_number: Option<String>,
+    #[schema(schema_with = field_schemas::meta_id_or_null)]
     phone_number_id: Option<String>,
     #[serde(default, deserialize_with = "crate::validation::present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(schema_with = field_schemas::meta_id_or_null)]
     waba_id: Option<Option<String>>,
 }
 
@@ -137,7 +142,7 @@ pub(crate) async fn list_numbers(
 pub(crate) async fn create_number(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<CreateBusinessNumberRequest>,
+    body: JsonBody<CreateBusinessNumberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, display_phone_number, phone_number_id, waba_id) = (
         InboxName::parse(&body.name),
@@ -205,7 +210,7 @@ pub(crate) async fn update_number(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<UpdateBusinessNumberRequest>,
+    body: JsonBody<UpdateBusinessNumberRequest>,
 ) -> Result<web::Json<BusinessNumberDto>, ApiError> {
     let body = body.into_inner();
     let (name, display_phone_number, phone_number_id, waba_id) = (

@@ -9,6 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::field_schemas;
+use crate::json_body::JsonBody;
 use crate::routes::conversations::ContactDto;
 use crate::state::AppState;
 
@@ -18,6 +20,7 @@ pub(crate) struct ContactSearch {
     /// Part of the phone number, profile name or display name (case-insensitive).
     query: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -31,6 +34,7 @@ pub(crate) struct ContactList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateContactRequest {
+    #[schema(schema_with = field_schemas::display_name_or_blank_or_null)]
     display_name: Option<String>,
 }
 
@@ -109,7 +113,7 @@ pub(crate) async fn update_contact(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<UpdateContactRequest>,
+    body: JsonBody<UpdateContactRequest>,
 ) -> Result<web::Json<ContactDto>, ApiError> {
     let name = match body.display_name.as_deref().map(str::trim) {
         None | Some("") => None,

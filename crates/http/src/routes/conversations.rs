@@ -21,6 +21,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::media_form::{is_multipart, read_media_form};
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::field_schemas;
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 use crate::validation::AllValid;
 
@@ -56,10 +58,9 @@ fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, i64), ApiError> {
             "the cursor is not one this API returned",
         )
     };
-    let (millis, id) = raw.split_once('.').ok_or_else(invalid)?;
-    let at = DateTime::from_timestamp_millis(millis.parse().map_err(|_| invalid())?)
-        .ok_or_else(invalid)?;
-    Ok((at, id.parse().map_err(|_| invalid())?))
+    let (millis, id) = field_schemas::cursor_parts(raw).ok_or_else(invalid)?;
+    let at = DateTime::from_timestamp_millis(millis).ok_or_else(invalid)?;
+    Ok((at, id))
 }
 
 fn cursor(at: DateTime<Utc>, id: i64) -> String {
@@ -319,11 +320,12 @@ pub(crate) struct MessagePage {
 pub(crate) struct InboxParams {
     business_number_id: Option<i64>,
     status: Option<ConversationStatusDto>,
-    /// `me`, `unassigned`, or a user id.
+    #[param(schema_with = field_schemas::assignee)]
     assignee: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    #[param(schema_with = field_schemas::cursor)]
     cursor: Option<String>,
 }
 
@@ -331,8 +333,10 @@ pub(crate) struct InboxParams {
 #[into_params(parameter_in = Query)]
 pub(crate) struct ThreadParams {
     /// `next_cursor` of the previous page: older messages.
+    #[param(schema_with = field_schemas::cursor)]
     before: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -349,39 +353,35 @@ pub(crate) struct UpdateConversationRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TextBody {
-    /// 1 to 4096 characters.
-    #[schema(example = "Hi! How can we help?")]
+    #[schema(schema_with = field_schemas::message_text)]
     body: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TemplateLanguage {
-    #[schema(example = "en_US")]
+    #[schema(schema_with = field_schemas::language_code)]
     code: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TemplateBody {
-    /// An approved template's name.
-    #[schema(example = "order_update")]
+    #[schema(schema_with = field_schemas::template_name)]
     name: String,
     language: TemplateLanguage,
     /// The Cloud API's `components` (parameters), passed through as given.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Object>>)]
-    components: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    components: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReactionBody {
-    /// The `wamid` of the message reacted to.
-    #[schema(example = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=")]
+    #[schema(schema_with = field_schemas::wamid)]
     message_id: String,
-    /// One emoji; empty removes an earlier reaction.
-    #[schema(example = "\u{1f44d}")]
+    #[schema(schema_with = field_schemas::emoji)]
     emoji: String,
 }
 
@@ -390,14 +390,19 @@ pub(crate) struct ReactionBody {
 pub(crate) struct MediaBody {
     /// One of your attachments (`POST /api/v1/attachments`).
     attachment_id: i64,
-    /// At most 1024 characters; images, videos and documents only.
+    #[schema(schema_with = field_schemas::caption_or_null)]
     caption: Option<String>,
 }
 
 /// What to send: free text, a reaction or a file (inside the 24-hour window only), or an
 /// approved template.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "lowercase",
+    deny_unknown_fields,
+    try_from = "SendMessageFields"
+)]
 pub(crate) enum SendMessageRequest {
     Text {
         text: TextBody,
@@ -415,15 +420,82 @@ pub(crate) enum SendMessageRequest {
     },
 }
 
+/// The wire form of [`SendMessageRequest`], read as a plain struct: serde's internally tagged
+/// enums buffer their input and read each variant from that buffer, where a struct also takes a
+/// JSON array; a struct read through [`crate::json_body::JsonBody`] takes only objects, at every
+/// depth.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SendMessageFields {
+    #[serde(rename = "type")]
+    kind: SendKind,
+    text: Option<TextBody>,
+    reaction: Option<ReactionBody>,
+    template: Option<TemplateBody>,
+    media: Option<MediaBody>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum SendKind {
+    Text,
+    Reaction,
+    Template,
+    Media,
+}
+
+impl TryFrom<SendMessageFields> for SendMessageRequest {
+    type Error = String;
+
+    /// The member named by `type` is required and no other may be present, as the schema's
+    /// `oneOf` says; the messages read like serde's own, so the field lands in `details`.
+    fn try_from(fields: SendMessageFields) -> Result<Self, String> {
+        let SendMessageFields {
+            kind,
+            text,
+            reaction,
+            template,
+            media,
+        } = fields;
+        let (name, expected) = match kind {
+            SendKind::Text => ("text", text.is_some()),
+            SendKind::Reaction => ("reaction", reaction.is_some()),
+            SendKind::Template => ("template", template.is_some()),
+            SendKind::Media => ("media", media.is_some()),
+        };
+        let present = [
+            ("text", text.is_some()),
+            ("reaction", reaction.is_some()),
+            ("template", template.is_some()),
+            ("media", media.is_some()),
+        ];
+        if let Some((other, _)) = present.iter().find(|(n, p)| *p && *n != name) {
+            return Err(format!(
+                "unknown field `{other}`, expected `type` or `{name}`"
+            ));
+        }
+        if !expected {
+            return Err(format!("missing field `{name}`"));
+        }
+        Ok(match (text, reaction, template, media) {
+            (Some(text), ..) => Self::Text { text },
+            (_, Some(reaction), ..) => Self::Reaction { reaction },
+            (_, _, Some(template), _) => Self::Template { template },
+            (.., Some(media)) => Self::Media { media },
+            (None, None, None, None) => return Err(format!("missing field `{name}`")),
+        })
+    }
+}
+
 /// A file to send in one step (`multipart/form-data`): it is stored as your attachment and
 /// queued as a media message.
 #[derive(ToSchema)]
 #[allow(dead_code)] // Documents the form for OpenAPI; the handler reads it as a stream.
 pub(crate) struct SendMediaForm {
     /// The file, with its filename and Content-Type (which decides its kind and limit).
-    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream", min_length = 1)]
     file: Vec<u8>,
-    /// At most 1024 characters; images, videos and documents only.
+    #[schema(schema_with = field_schemas::caption)]
     caption: Option<String>,
 }
 
@@ -446,7 +518,7 @@ impl SendMessageRequest {
             }),
             SendMessageRequest::Text { text } => {
                 let length = text.body.chars().count();
-                if text.body.trim().is_empty() || length > 4096 {
+                if text.body.trim().is_empty() || length > field_schemas::MAX_TEXT_CHARS {
                     return Err(
                         FieldError::new("text.body", "must be 1 to 4096 characters").into_api()
                     );
@@ -454,10 +526,9 @@ impl SendMessageRequest {
                 Ok(Send::Content(OutboundContent::Text { body: text.body }))
             }
             SendMessageRequest::Reaction { reaction } => {
-                let id_ok =
-                    reaction.message_id.starts_with("wamid.") && reaction.message_id.len() <= 256;
+                let id_ok = field_schemas::is_wamid(&reaction.message_id);
                 // One emoji can be several code points (skin tones, flags, ZWJ sequences).
-                let emoji_ok = reaction.emoji.chars().count() <= 16
+                let emoji_ok = reaction.emoji.chars().count() <= field_schemas::MAX_EMOJI_CHARS
                     && !reaction
                         .emoji
                         .chars()
@@ -496,13 +567,12 @@ impl SendMessageRequest {
 /// An approved template's content, its name and language checked.
 fn template_content(template: TemplateBody) -> Result<OutboundContent, ApiError> {
     let name_ok = !template.name.is_empty()
-        && template.name.len() <= 512
+        && template.name.len() <= field_schemas::MAX_TEMPLATE_NAME
         && template
             .name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    let language_ok =
-        !template.language.code.trim().is_empty() && template.language.code.len() <= 16;
+    let language_ok = field_schemas::is_language_code(&template.language.code);
     let (name, language) = (
         if name_ok {
             Ok(template.name)
@@ -517,7 +587,7 @@ fn template_content(template: TemplateBody) -> Result<OutboundContent, ApiError>
         } else {
             Err(FieldError::new(
                 "template.language.code",
-                "must be a language code such as en_US",
+                "must be a language code such as en_US: 1 to 16 letters, digits, '_' or '-'",
             ))
         },
     )
@@ -525,16 +595,23 @@ fn template_content(template: TemplateBody) -> Result<OutboundContent, ApiError>
     Ok(OutboundContent::Template {
         name,
         language,
-        components_json: serde_json::Value::Array(template.components).to_string(),
+        components_json: serde_json::Value::Array(
+            template
+                .components
+                .into_iter()
+                .map(serde_json::Value::Object)
+                .collect(),
+        )
+        .to_string(),
     })
 }
 
+/// A template to `to`, the customer's number, from a business number.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StartConversationRequest {
     business_number_id: i64,
-    /// The customer's number, E.164.
-    #[schema(example = "+16505551234")]
+    #[schema(schema_with = field_schemas::phone)]
     to: String,
     template: TemplateBody,
 }
@@ -618,9 +695,9 @@ pub(crate) async fn list_conversations(
         None => AssigneeParam::Any,
         Some("me") => AssigneeParam::Me,
         Some("unassigned") => AssigneeParam::Unassigned,
-        Some(id) => AssigneeParam::User(UserId(id.parse().map_err(|_| {
-            FieldError::new("assignee", "must be me, unassigned or a user id").into_api()
-        })?)),
+        Some(id) => AssigneeParam::User(UserId(field_schemas::assignee_user_id(id).ok_or_else(
+            || FieldError::new("assignee", "must be me, unassigned or a user id").into_api(),
+        )?)),
     };
     let after = params
         .cursor
@@ -693,7 +770,7 @@ pub(crate) async fn update_conversation(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<UpdateConversationRequest>,
+    body: JsonBody<UpdateConversationRequest>,
 ) -> Result<web::Json<ConversationDto>, ApiError> {
     let changes = ConversationChanges {
         status: body.status.map(Into::into),
@@ -788,7 +865,7 @@ pub(crate) async fn list_messages(
     security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "Conversation id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Your unique key for this send (1 to 255 characters)"),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = r"^[!-~](?:[\t -~]{0,253}[!-~])?$", description = "Your unique key for this send: 1 to 255 visible ASCII characters (inner spaces and tabs allowed)"),
     ),
     request_body(content(
         (SendMessageRequest = "application/json"),
@@ -831,7 +908,7 @@ pub(crate) async fn send_message(
     } else {
         // The JSON extractor, with the app's JSON limit and error answers.
         let body =
-            web::Json::<SendMessageRequest>::from_request(&req, &mut payload.into_inner()).await?;
+            JsonBody::<SendMessageRequest>::from_request(&req, &mut payload.into_inner()).await?;
         match body.into_inner().into_send()? {
             Send::Content(content) => {
                 state
@@ -861,7 +938,7 @@ pub(crate) async fn send_message(
 #[utoipa::path(
     tag = "conversations",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Your unique key for this send")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = r"^[!-~](?:[\t -~]{0,253}[!-~])?$", description = "Your unique key for this send: 1 to 255 visible ASCII characters (inner spaces and tabs allowed)")),
     request_body = StartConversationRequest,
     responses(
         (status = 202, description = "The template is queued", body = StartedConversation),
@@ -875,7 +952,7 @@ pub(crate) async fn start_conversation(
     caller: Caller,
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<StartConversationRequest>,
+    body: JsonBody<StartConversationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let body = body.into_inner();
@@ -933,7 +1010,7 @@ pub(crate) async fn stats(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Message id")),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, with its own Content-Type (that of the file the customer sent, or of the attachment sent)", content_type = "*/*", body = Vec<u8>),
         (status = 404, description = "`not_found`: no such message, or the caller is not a member of its number; `no_media`: the message has no file", body = ErrorBody),
         (status = 409, description = "`media_not_ready`: still downloading from WhatsApp (retry later), or every download failed", body = ErrorBody),
     )

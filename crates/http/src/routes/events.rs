@@ -7,7 +7,8 @@ use actix_web_lab::sse::{self, Sse};
 use serde::Deserialize;
 use switchboard_domain::authz::Actor;
 use switchboard_domain::event::{EventKind, LiveEvent};
-use utoipa::IntoParams;
+use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
@@ -26,6 +27,53 @@ const POLL: Duration = Duration::from_secs(5);
 pub(crate) struct EventsParams {
     /// Resume after this event id (the `Last-Event-ID` header takes precedence).
     last_event_id: Option<i64>,
+}
+
+/// What an event is about; its `data` is the conversation (`conversation.*`) or the message
+/// (`message.*`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // Documents the stream for OpenAPI; `render` writes the events.
+pub(crate) enum LiveEventKind {
+    #[schema(rename = "conversation.created")]
+    ConversationCreated,
+    #[schema(rename = "conversation.updated")]
+    ConversationUpdated,
+    #[schema(rename = "message.created")]
+    MessageCreated,
+    #[schema(rename = "message.updated")]
+    MessageUpdated,
+}
+
+/// One Server-Sent Event of the stream (before OpenAPI 3.2, the schema of a
+/// `text/event-stream` describes each event). Comment lines (heartbeats) carry no event.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Documents the stream for OpenAPI; `render` writes the events.
+pub(crate) struct LiveEventFrame {
+    event: LiveEventKind,
+    /// The event's place in the durable log; send it back as `Last-Event-ID` to resume.
+    #[schema(pattern = "^[0-9]+$", example = "42")]
+    id: String,
+    #[schema(schema_with = event_data)]
+    data: String,
+}
+
+/// `data` is one line of JSON: a `ConversationDto` or a `MessageDto`.
+fn event_data() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .description(Some(
+            "JSON: the conversation as `GET /conversations/{id}` returns it, or the message as \
+             the thread returns it (`message.*` events; the conversation when the message is \
+             gone).",
+        ))
+        .content_media_type("application/json")
+        .content_schema(Some(Schema::OneOf(
+            OneOfBuilder::new()
+                .item(Ref::from_schema_name("MessageDto"))
+                .item(Ref::from_schema_name("ConversationDto"))
+                .build(),
+        )))
+        .build()
 }
 
 fn render(event: LiveEvent) -> sse::Event {
@@ -58,10 +106,10 @@ fn render(event: LiveEvent) -> sse::Event {
     security(("bearer" = [])),
     params(
         EventsParams,
-        ("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received"),
+        ("Last-Event-ID" = Option<i64>, Header, nullable = false, description = "The id of the last event received"),
     ),
     responses(
-        (status = 200, description = "An endless `text/event-stream`", content_type = "text/event-stream", body = String),
+        (status = 200, description = "An endless `text/event-stream`; the schema describes each event", content_type = "text/event-stream", body = LiveEventFrame),
         (status = 400, description = "`invalid_last_event_id`", body = ErrorBody),
     )
 )]

@@ -10,21 +10,22 @@ use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::field_schemas;
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 use crate::validation::AllValid;
 
+/// A customer message to deliver: `from` is the customer's number.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SimulatedInboundRequest {
     business_number_id: i64,
-    /// The customer's number, E.164.
-    #[schema(example = "+16505551234")]
+    #[schema(schema_with = field_schemas::phone)]
     from: String,
     /// The customer's WhatsApp profile name.
     #[schema(example = "Sheena Nelson")]
     name: Option<String>,
-    /// 1 to 4096 characters.
-    #[schema(example = "Does it come in another color?")]
+    #[schema(schema_with = field_schemas::message_text)]
     text: String,
 }
 
@@ -52,7 +53,7 @@ pub(crate) struct SimulatedInboundReceipt {
 pub(crate) async fn simulate_inbound(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<SimulatedInboundRequest>,
+    body: JsonBody<SimulatedInboundRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let simulator = state.simulator.as_ref().ok_or_else(|| {
         ApiError::not_found("the simulator exists only with the mock WhatsApp provider")
@@ -65,7 +66,8 @@ pub(crate) async fn simulate_inbound(
     if actor.role == Role::Viewer {
         return Err(ApiError::forbidden("viewers cannot simulate customers"));
     }
-    let text_ok = !body.text.trim().is_empty() && body.text.chars().count() <= 4096;
+    let text_ok =
+        !body.text.trim().is_empty() && body.text.chars().count() <= field_schemas::MAX_TEXT_CHARS;
     let (from, text) = (
         E164::parse("from", &body.from),
         if text_ok {

@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::field_schemas;
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 use crate::validation::AllValid;
 
@@ -79,30 +81,30 @@ pub(crate) struct UserList {
     items: Vec<UserDto>,
 }
 
+/// A new account; `display_name` defaults to the username.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateUserRequest {
-    /// 3 to 64 letters, digits, `.`, `_`, `-` or `@`.
-    #[schema(example = "ana.lima")]
+    #[schema(schema_with = field_schemas::username)]
     username: String,
-    /// At least 8 characters.
-    #[schema(example = "a long passphrase")]
+    #[schema(schema_with = field_schemas::new_password)]
     password: String,
     role: RoleDto,
-    /// Defaults to the username.
-    #[schema(example = "Ana Lima")]
+    #[schema(schema_with = field_schemas::display_name_or_null)]
     display_name: Option<String>,
 }
 
-/// Every field is optional; absent fields are left unchanged.
+/// Every field is optional; absent fields are left unchanged. A new `password` resets it and
+/// signs the user out everywhere.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateUserRequest {
+    #[schema(schema_with = field_schemas::display_name_or_null)]
     display_name: Option<String>,
     role: Option<RoleDto>,
     /// `false` deactivates the user and signs them out everywhere at once.
     active: Option<bool>,
-    /// Resets the password (at least 8 characters) and signs the user out everywhere.
+    #[schema(schema_with = field_schemas::new_password_or_null)]
     password: Option<String>,
 }
 
@@ -141,7 +143,7 @@ pub(crate) async fn list_users(
 pub(crate) async fn create_user(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<CreateUserRequest>,
+    body: JsonBody<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let (username, password, display_name) = (
@@ -204,7 +206,7 @@ pub(crate) async fn update_user(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<UpdateUserRequest>,
+    body: JsonBody<UpdateUserRequest>,
 ) -> Result<web::Json<UserDto>, ApiError> {
     let body = body.into_inner();
     let (display_name, password) = (
