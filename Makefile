@@ -89,7 +89,7 @@ fuzz: ## API fuzzing: schemathesis (pinned in fuzz/requirements.txt, own venv) w
 	$(E2E_BUILD)
 	@test -x $(FUZZ_VENV)/bin/pip || $(PYTHON) -m venv $(FUZZ_VENV)
 	$(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check -r fuzz/requirements.txt
-	$(FUZZ_VENV)/bin/python fuzz/run.py --bin $(E2E_BIN) --venv-bin $(FUZZ_VENV)/bin
+	$(FUZZ_VENV)/bin/python fuzz/run.py --bin $(abspath $(E2E_BIN)) --venv-bin $(abspath $(FUZZ_VENV))/bin
 
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean
