@@ -284,48 +284,36 @@ async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
     }
     let reading_peak = server.memory()?.peak;
     const MIB: u64 = 1024 * 1024;
-    rows.push(Row {
-        scenario: "6. memory: server RSS".to_owned(),
-        load: "whole run".to_owned(),
-        throughput: format!(
+    rows.push(Row::whole_run(
+        "6. memory: server RSS",
+        format!(
             "peak {} MiB writing, {} MiB reading at {} messages; {} MiB idle after the load",
             writing_peak / MIB,
             reading_peak / MIB,
             thousands(stored as u64),
             idle_after_load / MIB,
         ),
-        vs_ceiling: "—".to_owned(),
-        p50: "—".to_owned(),
-        p99: "—".to_owned(),
-        max: "—".to_owned(),
-        errors: "—".to_owned(),
-        target: verdict(
+        verdict(
             writing_peak.max(reading_peak) <= 150 * 1000 * 1000,
             "≤ 150 MB",
         ),
-    });
+    ));
     drop(server);
     let wal = wal.stop().await;
     let wal_limit = switchboard_store::WalSettings::DEFAULT_LIMIT_BYTES;
-    rows.push(Row {
-        scenario: "8. SQLite write-ahead log".to_owned(),
-        load: "whole run".to_owned(),
-        throughput: format!(
+    rows.push(Row::whole_run(
+        "8. SQLite write-ahead log",
+        format!(
             "high-water {} (limit {}), emptied {} times",
             wal_watch::mib(wal.high_water),
             wal_watch::mib(wal_limit),
             thousands(wal.shrinks),
         ),
-        vs_ceiling: "—".to_owned(),
-        p50: "—".to_owned(),
-        p99: "—".to_owned(),
-        max: "—".to_owned(),
-        errors: "—".to_owned(),
-        target: verdict(
+        verdict(
             wal.high_water <= wal_limit + wal_limit / 4,
             "≤ 1.25 × the limit",
         ),
-    });
+    ));
     // In the order; scenarios ran in the order their set-up needs.
     rows.sort_by_key(|r| r.scenario.chars().next());
     Ok((rows, notes))

@@ -40,6 +40,22 @@ pub fn thousands(n: u64) -> String {
 }
 
 impl Row {
+    /// A row that is one figure over the whole run, with no latency or errors of its own.
+    pub fn whole_run(scenario: &str, throughput: String, target: String) -> Self {
+        let none = || "—".to_owned();
+        Self {
+            scenario: scenario.to_owned(),
+            load: "whole run".to_owned(),
+            throughput,
+            vs_ceiling: none(),
+            p50: none(),
+            p99: none(),
+            max: none(),
+            errors: none(),
+            target,
+        }
+    }
+
     /// A row from a driver run; `rate` is what the scenario counts per second.
     pub fn from_outcome(
         scenario: &str,
