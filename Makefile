@@ -77,6 +77,14 @@ probe-slow-clients: ## CI check: 1,000 connections sending bodies at 1 byte/s to
 	$(CARGO) build --locked -p switchboard-bench
 	$(TARGET_DIR)/debug/switchboard-bench probe-slow-clients --server $(E2E_BIN)
 
+# Release builds, one package at a time for the same reason as the probes'. `make soak MINUTES=3`
+# for a shorter run while iterating.
+MINUTES ?= 10
+soak: ## Soak (not in CI): release build, 10 minutes of mixed load (webhooks, replies, reads) at a steady rate; prints RSS, WAL size and p99 each minute, fails unless RSS stays flat
+	$(CARGO) build --locked --release -p switchboard
+	$(CARGO) build --locked --release -p switchboard-bench
+	$(TARGET_DIR)/release/switchboard-bench soak --server $(TARGET_DIR)/release/switchboard --minutes $(MINUTES)
+
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean
 

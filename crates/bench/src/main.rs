@@ -12,6 +12,7 @@ mod recording_cloud;
 mod report;
 mod scenarios;
 mod server;
+mod soak;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,6 +67,9 @@ enum Command {
     },
     /// Slow request bodies against the server while `/healthz` must keep answering (a CI check).
     ProbeSlowClients(probe::slow_clients::SlowClients),
+    /// Mixed load at a steady rate for minutes (`make soak`, not in CI): prints memory, WAL
+    /// size and p99 each minute; fails unless memory stays flat.
+    Soak(soak::Soak),
 }
 
 const BEGIN: &str = "<!-- bench:begin (written by `make bench`; edit outside the markers) -->";
@@ -102,6 +106,9 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(Command::ProbeSlowClients(probe)) = &cli.command {
         return runtime.block_on(probe.run());
+    }
+    if let Some(Command::Soak(soak)) = &cli.command {
+        return runtime.block_on(soak.run());
     }
     let (rows, notes) = runtime.block_on(run(&cli))?;
     let table = report::table(&rows);
