@@ -91,6 +91,14 @@ fuzz: ## API fuzzing: schemathesis (pinned in fuzz/requirements.txt, own venv) w
 	$(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check -r fuzz/requirements.txt
 	$(FUZZ_VENV)/bin/python fuzz/run.py --bin $(abspath $(E2E_BIN)) --venv-bin $(abspath $(FUZZ_VENV))/bin
 
+# Release builds, one package at a time for the same reason as the probes'. `make soak MINUTES=3`
+# for a shorter run while iterating.
+MINUTES ?= 10
+soak: ## Soak (not in CI): release build, 10 minutes of mixed load (webhooks, replies, reads) at a steady rate; prints RSS, WAL size and p99 each minute, fails unless RSS stays flat
+	$(CARGO) build --locked --release -p switchboard
+	$(CARGO) build --locked --release -p switchboard-bench
+	$(TARGET_DIR)/release/switchboard-bench soak --server $(TARGET_DIR)/release/switchboard --minutes $(MINUTES)
+
 clean: ## Remove build output (not ./data)
 	$(CARGO) clean
 

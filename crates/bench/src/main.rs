@@ -12,6 +12,7 @@ mod recording_cloud;
 mod report;
 mod scenarios;
 mod server;
+mod soak;
 mod wal_watch;
 
 use std::path::{Path, PathBuf};
@@ -70,6 +71,9 @@ enum Command {
     /// Sustained webhook ingest with a small WAL limit: the log stays near its limit, is
     /// emptied once the load stops and after a clean shutdown (a CI check).
     ProbeWal(probe::wal::WalProbe),
+    /// Mixed load at a steady rate for minutes (`make soak`, not in CI): prints memory, WAL
+    /// size and p99 each minute; fails unless memory stays flat.
+    Soak(soak::Soak),
 }
 
 const BEGIN: &str = "<!-- bench:begin (written by `make bench`; edit outside the markers) -->";
@@ -109,6 +113,9 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(Command::ProbeWal(probe)) = &cli.command {
         return runtime.block_on(probe.run());
+    }
+    if let Some(Command::Soak(soak)) = &cli.command {
+        return runtime.block_on(soak.run());
     }
     let (rows, notes) = runtime.block_on(run(&cli))?;
     let table = report::table(&rows);

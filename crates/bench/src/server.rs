@@ -23,6 +23,8 @@ pub struct Server {
 #[derive(Debug, Clone, Copy)]
 pub struct Memory {
     pub current: u64,
+    /// The anonymous part of `current` (`RssAnon`): the heap and stacks, without mapped files.
+    pub anonymous: u64,
     /// The high-water mark since the process started (`VmHWM`).
     pub peak: u64,
 }
@@ -179,6 +181,7 @@ impl Server {
         };
         Ok(Memory {
             current: field("VmRSS:")?,
+            anonymous: field("RssAnon:")?,
             peak: field("VmHWM:")?,
         })
     }
