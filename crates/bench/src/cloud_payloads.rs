@@ -21,6 +21,17 @@ pub struct Delivery {
     pub items: u64,
 }
 
+impl Delivery {
+    /// This delivery's signed POST to the webhook at `url`, as Meta sends it.
+    pub fn post(&self, client: &reqwest::Client, url: &str) -> reqwest::RequestBuilder {
+        client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", &self.signature)
+            .body(self.body.clone())
+    }
+}
+
 fn signed(envelope: &Value, items: usize) -> Delivery {
     let body = envelope.to_string().into_bytes();
     Delivery {

@@ -121,12 +121,7 @@ impl Bench {
         let total = deliveries.len();
         let request = move |i: usize| {
             let delivery: &Delivery = &deliveries[i];
-            let request = client
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("x-hub-signature-256", &delivery.signature)
-                .body(delivery.body.clone())
-                .send();
+            let request = delivery.post(&client, &url).send();
             let items = delivery.items;
             async move { answer(request.await, 200, items) }
         };

@@ -205,12 +205,7 @@ impl Load {
         let total = deliveries.len();
         let request = move |i: usize| {
             let delivery = &deliveries[i];
-            let request = client
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("x-hub-signature-256", &delivery.signature)
-                .body(delivery.body.clone())
-                .send();
+            let request = delivery.post(&client, &url).send();
             let items = delivery.items;
             async move { expect(request.await, 200, items).await }
         };

@@ -82,11 +82,8 @@ impl WalProbe {
                         &format!("wamid.wal-probe.{i}"),
                         chrono::Utc::now().timestamp(),
                     );
-                    let answered = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .header("x-hub-signature-256", &delivery.signature)
-                        .body(delivery.body)
+                    let answered = delivery
+                        .post(&client, &url)
                         .send()
                         .await
                         .is_ok_and(|r| r.status().as_u16() == 200);

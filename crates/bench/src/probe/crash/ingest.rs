@@ -194,11 +194,8 @@ async fn redeliver(
 
 /// Posts one signed delivery; true only for the 200 that promises it is committed.
 async fn post(client: &reqwest::Client, url: &str, delivery: &Delivery) -> bool {
-    client
-        .post(url)
-        .header("content-type", "application/json")
-        .header("x-hub-signature-256", &delivery.signature)
-        .body(delivery.body.clone())
+    delivery
+        .post(client, url)
         .send()
         .await
         .is_ok_and(|response| response.status().as_u16() == 200)

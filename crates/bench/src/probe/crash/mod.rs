@@ -137,14 +137,7 @@ async fn conversations(
             &format!("wamid.crash-probe.opening.{n}.{i}"),
             now,
         );
-        let response = api
-            .client
-            .post(&url)
-            .header("content-type", "application/json")
-            .header("x-hub-signature-256", &delivery.signature)
-            .body(delivery.body)
-            .send()
-            .await?;
+        let response = delivery.post(&api.client, &url).send().await?;
         if response.status().as_u16() != 200 {
             bail!("an opening webhook answered {}", response.status());
         }
