@@ -3,7 +3,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench probes probe-crash probe-slow-clients probe-wal soak fuzz
+.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench probes probe-crash probe-slow-clients probe-wal soak fuzz spec-check
 
 NPM := $(shell command -v npm 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
@@ -27,7 +27,7 @@ run: admin ## Build the admin app and the server; serve both on embedded SQLite 
 	fi; \
 	$(CARGO) run --locked -p switchboard -- serve
 
-test: fmt-check lint unit admin-test ## Formatting check, clippy with warnings denied, every test (Rust and the admin app's units)
+test: fmt-check lint unit admin-test spec-check ## Formatting check, clippy with warnings denied, every test (Rust and the admin app's units), the spec's lint and client generation
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -59,7 +59,8 @@ migrate: ## Apply database migrations and exit
 	$(CARGO) run --locked -p switchboard -- migrate
 
 bench: ## Benchmarks: release build, every scenario against the real server on loopback; prints the table and writes docs/benchmarks.md
-	$(CARGO) build --locked --release -p switchboard -p switchboard-bench
+	$(CARGO) build --locked --release -p switchboard
+	$(CARGO) build --locked --release -p switchboard-bench
 	$(TARGET_DIR)/release/switchboard-bench --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
 
 probes: probe-crash probe-slow-clients probe-wal ## Every probe CI runs after the tests (crash, slow clients, WAL growth)
@@ -83,7 +84,18 @@ probe-slow-clients: ## CI check: 1,000 connections sending bodies at 1 byte/s to
 	$(TARGET_DIR)/debug/switchboard-bench probe-slow-clients --server $(E2E_BIN)
 
 FUZZ_VENV := $(TARGET_DIR)/fuzz-venv
+SPEC_VENV := $(TARGET_DIR)/spec-venv
 PYTHON ?= python3
+
+spec-check: ## The committed spec as client generators see it: Redocly's linter (0 errors), openapi-typescript (default options), openapi-python-client; tools pinned in openapi/check
+ifeq ($(NPM),)
+	@if [ "$$CI" = true ]; then echo "spec-check: npm is required in CI" >&2; exit 1; fi
+	@echo "Node.js/npm is not installed: skipping the spec's lint and generation check."
+else
+	@test -x $(SPEC_VENV)/bin/pip || $(PYTHON) -m venv $(SPEC_VENV)
+	$(SPEC_VENV)/bin/pip install --quiet --disable-pip-version-check -r openapi/check/requirements.txt
+	openapi/check/run.sh $(abspath $(SPEC_VENV))
+endif
 
 fuzz: ## API fuzzing: schemathesis (pinned in fuzz/requirements.txt, own venv) with every check against the debug server; fails on any failure or server error
 	$(E2E_BUILD)

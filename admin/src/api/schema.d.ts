@@ -521,11 +521,8 @@ export interface components {
              * @example 0.1.0
              */
             version: string;
-            /**
-             * @description `mock` (the built-in simulator) or `cloud` (Meta's WhatsApp Cloud API).
-             * @example mock
-             */
-            whatsapp_provider: string;
+            /** @description `mock` (the built-in simulator) or `cloud` (Meta's WhatsApp Cloud API). */
+            whatsapp_provider: components["schemas"]["WhatsAppProvider"];
         };
         /** @description A file the caller uploaded; only they can send it. */
         AttachmentDto: {
@@ -720,6 +717,11 @@ export interface components {
             title?: string | null;
         };
         /**
+         * @description Who wrote a message: `inbound` (the customer) or `outbound` (an agent, or the business).
+         * @enum {string}
+         */
+        DirectionDto: "inbound" | "outbound";
+        /**
          * @description The body of every error response.
          * @example {
          *       "error": {
@@ -797,11 +799,7 @@ export interface components {
              * @description Bytes, once stored.
              */
             size?: number | null;
-            /**
-             * @description `pending` (being downloaded), `stored`, or `failed` (every download failed).
-             * @example stored
-             */
-            state: string;
+            state: components["schemas"]["MediaStateDto"];
             /**
              * @description Where to fetch it (with the bearer token) once stored.
              * @example /api/v1/messages/42/media
@@ -816,6 +814,12 @@ export interface components {
          * @enum {string}
          */
         MediaKindDto: "image" | "video" | "audio" | "document" | "sticker";
+        /**
+         * @description Where a message's file stands: `pending` (being downloaded), `stored` (served at `url`), or
+         *     `failed` (every download failed; the message is kept).
+         * @enum {string}
+         */
+        MediaStateDto: "pending" | "stored" | "failed";
         /** @description A member of a business number. */
         MemberDto: {
             /**
@@ -834,11 +838,7 @@ export interface components {
             conversation_id: number;
             /** Format: date-time */
             created_at: string;
-            /**
-             * @description `inbound` (from the customer) or `outbound` (from an agent).
-             * @example outbound
-             */
-            direction: string;
+            direction: components["schemas"]["DirectionDto"];
             error?: components["schemas"]["DeliveryErrorDto"] | null;
             /** Format: int64 */
             id: number;
@@ -849,11 +849,7 @@ export interface components {
             reply_to?: string | null;
             /** Format: int64 */
             sender_user_id?: number | null;
-            /**
-             * @description `received` (inbound); outbound: `queued`, `accepted`, `sent`, `delivered`, `read` or `failed`.
-             * @example queued
-             */
-            status: string;
+            status: components["schemas"]["MessageStatusDto"];
             status_times: components["schemas"]["StatusTimesDto"];
             /** @description Text, caption or reply title. */
             text?: string | null;
@@ -878,18 +874,23 @@ export interface components {
         };
         /** @description The newest message, for the inbox. */
         MessagePreviewDto: {
-            /** @example inbound */
-            direction: string;
+            direction: components["schemas"]["DirectionDto"];
             /** Format: int64 */
             id: number;
-            /** @example received */
-            status: string;
+            status: components["schemas"]["MessageStatusDto"];
             text?: string | null;
             /** Format: date-time */
             timestamp: string;
             /** @example text */
             type: string;
         };
+        /**
+         * @description Where a message stands: `received` (inbound); outbound ones move forward only, `queued`
+         *     (stored, waiting to be sent) < `accepted` (the Cloud API took it) < `sent` < `delivered` <
+         *     `read`, and may end `failed` (with `error`).
+         * @enum {string}
+         */
+        MessageStatusDto: "received" | "queued" | "accepted" | "sent" | "delivered" | "read" | "failed";
         ReactionBody: {
             /**
              * @description One emoji (at most 16 characters, no letters, digits or control characters); empty removes an earlier reaction.
@@ -1162,6 +1163,11 @@ export interface components {
             /** @description `phone_number_id`s that name no business number here; their items were skipped. */
             unknown_numbers: string[];
         };
+        /**
+         * @description Which WhatsApp provider the server talks to.
+         * @enum {string}
+         */
+        WhatsAppProvider: "mock" | "cloud";
     };
     responses: never;
     parameters: never;
@@ -1180,6 +1186,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The server's version and provider */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1353,6 +1360,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Signed in: an access token, and the refresh token as an HttpOnly cookie */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1558,6 +1566,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The signed-in user */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1720,6 +1729,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A new access token; the refresh token is rotated */
             200: {
                 headers: {
                     /** @description `switchboard_refresh`: the new refresh token, HttpOnly */
@@ -1822,6 +1832,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The business numbers the caller may see */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1881,6 +1892,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The business number, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2002,6 +2014,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The business number */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2073,6 +2086,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The business number, updated */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2203,6 +2217,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The number's members */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2433,6 +2448,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of contacts */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2509,6 +2525,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The contact */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2580,6 +2597,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The contact, renamed */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2705,6 +2723,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of conversations, most recent activity first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2925,6 +2944,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The conversation */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2996,6 +3016,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The conversation, updated */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3121,6 +3142,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of the thread's messages */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3345,6 +3367,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The conversation, read up to its latest message */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3570,6 +3593,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The customer's message, delivered to the webhook and stored */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3699,6 +3723,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The statistics */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3772,6 +3797,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The users */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3840,6 +3866,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The user, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3961,6 +3988,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The user */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4041,6 +4069,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The user, updated */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4168,6 +4197,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The process is alive */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4214,6 +4244,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The database answers: the server is ready for traffic */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4340,6 +4371,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Everything the envelope carried is stored (or was already) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -50,7 +50,7 @@ describe("inbox live updates", () => {
 });
 
 describe("mergeMessages", () => {
-  const m = (id: number, ts: string, status = "queued"): Message => ({
+  const m = (id: number, ts: string, status: Message["status"] = "queued"): Message => ({
     id,
     conversation_id: 1,
     direction: "outbound",

@@ -19,7 +19,7 @@ function msg(over: Partial<Message>): Message {
 
 describe("statusMark", () => {
   it("maps each outbound status to a WhatsApp-like mark", () => {
-    const marks = ["queued", "accepted", "sent", "delivered", "read"].map((status) => {
+    const marks = (["queued", "accepted", "sent", "delivered", "read"] as const).map((status) => {
       const m = statusMark(msg({ status }));
       return [status, m.glyph, m.tone, m.label];
     });

@@ -12,7 +12,7 @@ use switchboard_domain::service::{
     RetryPolicy, UserAdmin,
 };
 use switchboard_domain::session::{LockoutPolicy, TokenLifetimes};
-use switchboard_http::{AppState, LoginThrottle, TrustedProxies};
+use switchboard_http::{AppState, LoginThrottle, TrustedProxies, WhatsAppProvider};
 use switchboard_store::Store;
 use switchboard_whatsapp::webhook::CloudWebhook;
 
@@ -97,7 +97,11 @@ pub fn wire(
             settings.whatsapp_verify_token.clone(),
         )),
         // The customer simulator exists exactly when the provider is the mock.
-        whatsapp_provider: if simulator.is_some() { "mock" } else { "cloud" },
+        whatsapp_provider: if simulator.is_some() {
+            WhatsAppProvider::Mock
+        } else {
+            WhatsAppProvider::Cloud
+        },
         simulator,
         admin_dir: settings.admin_dir.clone(),
         login_throttle: Arc::new(LoginThrottle::new(settings.login_attempts_per_address)),

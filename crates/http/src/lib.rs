@@ -6,6 +6,7 @@ mod address_limit;
 mod admin_app;
 mod body_deadline;
 mod caller;
+mod dto;
 mod client_address;
 mod error;
 mod fallback;
@@ -33,7 +34,7 @@ pub use client_address::{BadProxy, TrustedProxies};
 pub use error::{ApiError, ErrorBody, ErrorDetail, FieldDetail};
 pub use login_throttle::LoginThrottle;
 pub use openapi::api_doc;
-pub use state::AppState;
+pub use state::{AppState, WhatsAppProvider};
 
 /// Largest JSON request body accepted; bigger bodies get 413 `payload_too_large`.
 pub const JSON_BODY_LIMIT: usize = 256 * 1024;

@@ -7,7 +7,7 @@ use switchboard_domain::media::MediaKind;
 use utoipa::openapi::encoding::EncodingBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{AdditionalProperties, Schema};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
@@ -24,8 +24,10 @@ pub(crate) const BEARER: &str = "bearer";
             `{\"error\": {\"code\", \"message\", \"details\"?}}`; `code` is stable and \
             machine-readable. Authenticate with `POST /api/v1/auth/login` and send the access \
             token as `Authorization: Bearer <token>`.",
-        license(name = "Apache-2.0"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
+    // Relative: the API is wherever this document is served from.
+    servers((url = "/", description = "The Switchboard server that serves this document")),
     components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
     modifiers(&BearerScheme),
     tags(
@@ -112,7 +114,13 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
                     "`not_found`: no such resource (a path parameter that is not a number names none)",
                 ));
             }
-            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+            // A public operation declares the empty requirement (`security(())`).
+            let secured = operation
+                .security
+                .iter()
+                .flatten()
+                .any(|requirement| *requirement != SecurityRequirement::default());
+            if secured {
                 shared.push((
                     "401",
                     "`missing_token` or `invalid_token`: no valid access token (expired, revoked, or the user is deactivated)",

@@ -3,11 +3,24 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use serde::Serialize;
 use switchboard_domain::ports::{CustomerSimulator, HealthCheck, WebhookDecoder};
 use switchboard_domain::service::{Accounts, BusinessNumbers, Messaging, UserAdmin};
 
+use utoipa::ToSchema;
+
 use crate::client_address::TrustedProxies;
 use crate::login_throttle::LoginThrottle;
+
+/// Which WhatsApp provider the server talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WhatsAppProvider {
+    /// The built-in simulator of the Cloud API.
+    Mock,
+    /// Meta's WhatsApp Cloud API.
+    Cloud,
+}
 
 /// The use cases the HTTP layer drives, shared by every worker.
 #[derive(Clone)]
@@ -20,8 +33,8 @@ pub struct AppState {
     /// Present only with the mock WhatsApp provider.
     pub simulator: Option<Arc<dyn CustomerSimulator>>,
     pub health: Arc<dyn HealthCheck>,
-    /// `mock` or `cloud`, as `GET /about` reports it.
-    pub whatsapp_provider: &'static str,
+    /// As `GET /about` reports it.
+    pub whatsapp_provider: WhatsAppProvider,
     /// The built admin app served at `/`; `None` serves the API alone.
     pub admin_dir: Option<PathBuf>,
     /// Sign-in attempts per client address.

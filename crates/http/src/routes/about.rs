@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::caller::Caller;
-use crate::state::AppState;
+use crate::state::{AppState, WhatsAppProvider};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AboutDto {
@@ -13,8 +13,7 @@ pub(crate) struct AboutDto {
     #[schema(example = "0.1.0")]
     version: &'static str,
     /// `mock` (the built-in simulator) or `cloud` (Meta's WhatsApp Cloud API).
-    #[schema(example = "mock")]
-    whatsapp_provider: &'static str,
+    whatsapp_provider: WhatsAppProvider,
     /// Whether `POST /simulator/inbound` is available (the mock provider only).
     simulator: bool,
 }
@@ -23,7 +22,7 @@ pub(crate) struct AboutDto {
 #[utoipa::path(
     tag = "health",
     security(("bearer" = [])),
-    responses((status = 200, body = AboutDto))
+    responses((status = 200, description = "The server's version and provider", body = AboutDto))
 )]
 #[get("/about")]
 pub(crate) async fn about(_caller: Caller, state: web::Data<AppState>) -> web::Json<AboutDto> {

@@ -116,10 +116,11 @@ fn token_response(req: &HttpRequest, signed_in: SignedIn) -> HttpResponse {
 /// After 5 failures for one username within 15 minutes, further attempts get 429 until the
 /// time in `Retry-After` has passed.
 #[utoipa::path(
+    security(()),
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, body = TokenResponse),
+        (status = 200, description = "Signed in: an access token, and the refresh token as an HttpOnly cookie", body = TokenResponse),
         (status = 401, description = "`invalid_credentials`: unknown username or wrong password", body = ErrorBody),
         (status = 403, description = "`account_deactivated`: right password, but the account is deactivated", body = ErrorBody),
         (status = 429, description = "`too_many_login_attempts`: this username is locked after repeated failures; `too_many_sign_in_attempts`: this client address has spent its sign-in attempts for now, whatever the usernames. See `Retry-After`", body = ErrorBody,
@@ -146,10 +147,11 @@ pub(crate) async fn login(
 /// `switchboard_refresh` HttpOnly cookie that login and refresh set (`Path=/api/v1/auth`,
 /// `SameSite=Strict`), so a browser app never holds it in script-readable storage.
 #[utoipa::path(
+    security(()),
     tag = "auth",
     request_body = RefreshRequest,
     responses(
-        (status = 200, body = TokenResponse, headers(("Set-Cookie" = String, description = "`switchboard_refresh`: the new refresh token, HttpOnly"))),
+        (status = 200, description = "A new access token; the refresh token is rotated", body = TokenResponse, headers(("Set-Cookie" = String, description = "`switchboard_refresh`: the new refresh token, HttpOnly"))),
         (status = 401, description = "`invalid_refresh_token`: none presented, unknown, expired or revoked; `refresh_token_reused`: it was already used, so its session is now revoked", body = ErrorBody),
     )
 )]
@@ -173,6 +175,7 @@ pub(crate) async fn refresh(
 ///
 /// Always 204, whether or not the token was known.
 #[utoipa::path(
+    security(()),
     tag = "auth",
     request_body = RefreshRequest,
     responses((status = 204, description = "Signed out"))
@@ -195,7 +198,7 @@ pub(crate) async fn logout(
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
-    responses((status = 200, body = UserDto))
+    responses((status = 200, description = "The signed-in user", body = UserDto))
 )]
 #[get("/auth/me")]
 pub(crate) async fn me(caller: Caller) -> web::Json<UserDto> {

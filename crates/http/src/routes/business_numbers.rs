@@ -114,7 +114,7 @@ impl From<MemberView> for MemberDto {
 #[utoipa::path(
     tag = "business-numbers",
     security(("bearer" = [])),
-    responses((status = 200, body = BusinessNumberList))
+    responses((status = 200, description = "The business numbers the caller may see", body = BusinessNumberList))
 )]
 #[get("/business-numbers")]
 pub(crate) async fn list_numbers(
@@ -133,7 +133,7 @@ pub(crate) async fn list_numbers(
     security(("bearer" = [])),
     request_body = CreateBusinessNumberRequest,
     responses(
-        (status = 201, body = BusinessNumberDto),
+        (status = 201, description = "The business number, created", body = BusinessNumberDto),
         (status = 403, description = "`forbidden`: the caller is not an admin", body = ErrorBody),
         (status = 409, description = "`business_number_exists`: another number has this phone number or phone_number_id", body = ErrorBody),
     )
@@ -175,7 +175,7 @@ pub(crate) async fn create_number(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business number id")),
     responses(
-        (status = 200, body = BusinessNumberDto),
+        (status = 200, description = "The business number", body = BusinessNumberDto),
         (status = 404, description = "`not_found`: no such number, or the caller is not a member", body = ErrorBody),
     )
 )]
@@ -199,7 +199,7 @@ pub(crate) async fn get_number(
     params(("id" = i64, Path, description = "Business number id")),
     request_body = UpdateBusinessNumberRequest,
     responses(
-        (status = 200, body = BusinessNumberDto),
+        (status = 200, description = "The business number, updated", body = BusinessNumberDto),
         (status = 403, description = "`forbidden`: the caller is a member but not an admin", body = ErrorBody),
         (status = 404, description = "`not_found`: no such number, or the caller is not a member", body = ErrorBody),
         (status = 409, description = "`business_number_exists`: another number has this phone number or phone_number_id", body = ErrorBody),
@@ -254,7 +254,7 @@ pub(crate) async fn update_number(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Business number id")),
     responses(
-        (status = 200, body = MemberList),
+        (status = 200, description = "The number's members", body = MemberList),
         (status = 404, description = "`not_found`: no such number, or the caller is not a member", body = ErrorBody),
     )
 )]

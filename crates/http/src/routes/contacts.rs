@@ -11,7 +11,7 @@ use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
-use crate::routes::conversations::ContactDto;
+use crate::dto::contact::ContactDto;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -44,7 +44,7 @@ pub(crate) struct UpdateContactRequest {
     security(("bearer" = [])),
     params(ContactSearch),
     responses(
-        (status = 200, body = ContactList),
+        (status = 200, description = "A page of contacts", body = ContactList),
         (status = 422, description = "`validation_failed`: bad `limit`", body = ErrorBody),
     )
 )]
@@ -79,7 +79,7 @@ pub(crate) async fn list_contacts(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Contact id")),
     responses(
-        (status = 200, body = ContactDto),
+        (status = 200, description = "The contact", body = ContactDto),
         (status = 404, description = "`not_found`: no such contact on the caller's numbers", body = ErrorBody),
     )
 )]
@@ -103,7 +103,7 @@ pub(crate) async fn get_contact(
     params(("id" = i64, Path, description = "Contact id")),
     request_body = UpdateContactRequest,
     responses(
-        (status = 200, body = ContactDto),
+        (status = 200, description = "The contact, renamed", body = ContactDto),
         (status = 403, description = "`forbidden`: viewers cannot rename contacts", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
     )

@@ -6,12 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_domain::attachment::AttachmentId;
 use switchboard_domain::business_number::{BusinessNumberId, E164};
-use switchboard_domain::conversation::{
-    Contact, ConversationChanges, ConversationId, ConversationStatus, ConversationView,
-    InboxCursor, MessagePreview, Stats,
-};
+use switchboard_domain::conversation::{ConversationChanges, ConversationId, InboxCursor, Stats};
 use switchboard_domain::gateway::OutboundContent;
-use switchboard_domain::message::{MediaState, Message, MessageId};
+use switchboard_domain::message::MessageId;
 use switchboard_domain::ports::MessageCursor;
 use switchboard_domain::service::{AssigneeParam, InboxRequest};
 use switchboard_domain::user::UserId;
@@ -20,6 +17,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::media_form::{is_multipart, read_media_form};
 use crate::caller::Caller;
+use crate::dto::conversation::{ConversationDto, ConversationPage, ConversationStatusDto};
+use crate::dto::message::{MessageDto, MessagePage};
 use crate::error::{ApiError, ErrorBody};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
@@ -65,254 +64,6 @@ fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, i64), ApiError> {
 
 fn cursor(at: DateTime<Utc>, id: i64) -> String {
     format!("{}.{id}", at.timestamp_millis())
-}
-
-/// A customer.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ContactDto {
-    id: i64,
-    /// WhatsApp's id for the customer (digits).
-    #[schema(example = "16505551234")]
-    wa_id: String,
-    /// E.164.
-    #[schema(example = "+16505551234")]
-    phone: String,
-    /// The name the customer set in WhatsApp.
-    profile_name: Option<String>,
-    /// The name agents gave the contact.
-    display_name: Option<String>,
-}
-
-impl From<Contact> for ContactDto {
-    fn from(c: Contact) -> Self {
-        Self {
-            id: c.id.0,
-            wa_id: c.wa_id,
-            phone: c.phone,
-            profile_name: c.profile_name,
-            display_name: c.display_name,
-        }
-    }
-}
-
-/// `open`: needs an answer; `pending`: waiting on the customer or a third party; `resolved`:
-/// done (a new customer message reopens it).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum ConversationStatusDto {
-    Open,
-    Pending,
-    Resolved,
-}
-
-impl From<ConversationStatus> for ConversationStatusDto {
-    fn from(s: ConversationStatus) -> Self {
-        match s {
-            ConversationStatus::Open => Self::Open,
-            ConversationStatus::Pending => Self::Pending,
-            ConversationStatus::Resolved => Self::Resolved,
-        }
-    }
-}
-
-impl From<ConversationStatusDto> for ConversationStatus {
-    fn from(s: ConversationStatusDto) -> Self {
-        match s {
-            ConversationStatusDto::Open => Self::Open,
-            ConversationStatusDto::Pending => Self::Pending,
-            ConversationStatusDto::Resolved => Self::Resolved,
-        }
-    }
-}
-
-/// The newest message, for the inbox.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MessagePreviewDto {
-    id: i64,
-    #[schema(example = "inbound")]
-    direction: &'static str,
-    #[serde(rename = "type")]
-    #[schema(example = "text")]
-    kind: String,
-    text: Option<String>,
-    #[schema(example = "received")]
-    status: &'static str,
-    timestamp: DateTime<Utc>,
-}
-
-impl From<MessagePreview> for MessagePreviewDto {
-    fn from(m: MessagePreview) -> Self {
-        Self {
-            id: m.id.0,
-            direction: m.direction.as_str(),
-            kind: m.kind,
-            text: m.text,
-            status: m.status.as_str(),
-            timestamp: m.sent_at,
-        }
-    }
-}
-
-/// A conversation between one business number and one customer.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ConversationDto {
-    id: i64,
-    business_number_id: i64,
-    contact: ContactDto,
-    status: ConversationStatusDto,
-    assignee_id: Option<i64>,
-    /// Customer messages since an agent last marked the conversation read.
-    unread_count: u32,
-    last_message_at: DateTime<Utc>,
-    /// Meta's time of the customer's newest message.
-    last_inbound_at: Option<DateTime<Utc>>,
-    /// Until when free-form replies are allowed (`last_inbound_at` + 24 h); afterwards only
-    /// templates. `null` if the customer never wrote.
-    window_expires_at: Option<DateTime<Utc>>,
-    last_message: Option<MessagePreviewDto>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl From<ConversationView> for ConversationDto {
-    fn from(v: ConversationView) -> Self {
-        let c = v.conversation;
-        Self {
-            id: c.id.0,
-            business_number_id: c.business_number_id.0,
-            window_expires_at: c.window_expires_at(),
-            contact: v.contact.into(),
-            status: c.status.into(),
-            assignee_id: c.assignee_id.map(|u| u.0),
-            unread_count: c.unread_count,
-            last_message_at: c.last_message_at,
-            last_inbound_at: c.last_inbound_at,
-            last_message: v.last_message.map(Into::into),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ConversationPage {
-    items: Vec<ConversationDto>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    next_cursor: Option<String>,
-}
-
-/// Meta's reason for a failed message.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct DeliveryErrorDto {
-    #[schema(example = 131047)]
-    code: i64,
-    title: Option<String>,
-    details: Option<String>,
-}
-
-/// When each status was reached (Meta's timestamps).
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct StatusTimesDto {
-    accepted: Option<DateTime<Utc>>,
-    sent: Option<DateTime<Utc>>,
-    delivered: Option<DateTime<Utc>>,
-    read: Option<DateTime<Utc>>,
-    failed: Option<DateTime<Utc>>,
-}
-
-/// A message's file.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MediaDto {
-    /// `pending` (being downloaded), `stored`, or `failed` (every download failed).
-    #[schema(example = "stored")]
-    state: &'static str,
-    #[schema(example = "image/jpeg")]
-    mime_type: Option<String>,
-    /// Bytes, once stored.
-    size: Option<u64>,
-    /// Where to fetch it (with the bearer token) once stored.
-    #[schema(example = "/api/v1/messages/42/media")]
-    url: Option<String>,
-}
-
-/// A message in a conversation.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MessageDto {
-    id: i64,
-    conversation_id: i64,
-    /// `inbound` (from the customer) or `outbound` (from an agent).
-    #[schema(example = "outbound")]
-    direction: &'static str,
-    /// Meta's type: `text`, `template`, `image`, ..., `unsupported`.
-    #[serde(rename = "type")]
-    #[schema(example = "text")]
-    kind: String,
-    /// Text, caption or reply title.
-    text: Option<String>,
-    /// The full typed message as JSON (Meta's for inbound messages).
-    #[schema(value_type = Object)]
-    payload: serde_json::Value,
-    /// WhatsApp's message id; `null` until the Cloud API accepts an outbound message.
-    wamid: Option<String>,
-    sender_user_id: Option<i64>,
-    /// Meta's timestamp (inbound) or when it was sent (outbound); the thread's order.
-    timestamp: DateTime<Utc>,
-    /// `received` (inbound); outbound: `queued`, `accepted`, `sent`, `delivered`, `read` or `failed`.
-    #[schema(example = "queued")]
-    status: &'static str,
-    status_times: StatusTimesDto,
-    error: Option<DeliveryErrorDto>,
-    /// The WhatsApp id of the message this one replies to.
-    reply_to: Option<String>,
-    /// The attached file of an image, video, audio, document or sticker message.
-    media: Option<MediaDto>,
-    created_at: DateTime<Utc>,
-}
-
-impl From<Message> for MessageDto {
-    fn from(m: Message) -> Self {
-        Self {
-            id: m.id.0,
-            conversation_id: m.conversation_id.0,
-            direction: m.direction.as_str(),
-            kind: m.kind,
-            text: m.text,
-            payload: serde_json::from_str(&m.payload).unwrap_or(serde_json::Value::Null),
-            wamid: m.wamid,
-            sender_user_id: m.sender_user_id.map(|u| u.0),
-            timestamp: m.sent_at,
-            status: m.status.as_str(),
-            status_times: StatusTimesDto {
-                accepted: m.accepted_at,
-                sent: m.sent_status_at,
-                delivered: m.delivered_at,
-                read: m.read_at,
-                failed: m.failed_at,
-            },
-            error: m.error.map(|e| DeliveryErrorDto {
-                code: e.code,
-                title: e.title,
-                details: e.details,
-            }),
-            reply_to: m.reply_to,
-            media: m.media.map(|media| MediaDto {
-                state: media.state.as_str(),
-                url: (media.state == MediaState::Stored)
-                    .then(|| format!("/api/v1/messages/{}/media", m.id.0)),
-                mime_type: media.mime_type,
-                size: media.size,
-            }),
-            created_at: m.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MessagePage {
-    /// Oldest first.
-    items: Vec<MessageDto>,
-    /// Pass as `before` for older messages; `null` when there are none.
-    next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -677,7 +428,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     security(("bearer" = [])),
     params(InboxParams),
     responses(
-        (status = 200, body = ConversationPage),
+        (status = 200, description = "A page of conversations, most recent activity first", body = ConversationPage),
         (status = 400, description = "`invalid_cursor` or `invalid_query`", body = ErrorBody),
         (status = 404, description = "`not_found`: the business number does not exist or the caller is not a member", body = ErrorBody),
         (status = 422, description = "`validation_failed`: bad `limit` or `assignee`", body = ErrorBody),
@@ -735,7 +486,7 @@ pub(crate) async fn list_conversations(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Conversation id")),
     responses(
-        (status = 200, body = ConversationDto),
+        (status = 200, description = "The conversation", body = ConversationDto),
         (status = 404, description = "`not_found`: no such conversation, or the caller is not a member of its number", body = ErrorBody),
     )
 )]
@@ -759,7 +510,7 @@ pub(crate) async fn get_conversation(
     params(("id" = i64, Path, description = "Conversation id")),
     request_body = UpdateConversationRequest,
     responses(
-        (status = 200, body = ConversationDto),
+        (status = 200, description = "The conversation, updated", body = ConversationDto),
         (status = 403, description = "`forbidden`: viewers cannot change conversations", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 422, description = "`assignee_not_member`: the assignee is not a member of the number", body = ErrorBody),
@@ -790,7 +541,7 @@ pub(crate) async fn update_conversation(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Conversation id")),
     responses(
-        (status = 200, body = ConversationDto),
+        (status = 200, description = "The conversation, read up to its latest message", body = ConversationDto),
         (status = 403, description = "`forbidden`: viewers cannot mark conversations read", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
     )
@@ -814,7 +565,7 @@ pub(crate) async fn mark_read(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Conversation id"), ThreadParams),
     responses(
-        (status = 200, body = MessagePage),
+        (status = 200, description = "A page of the thread's messages", body = MessagePage),
         (status = 400, description = "`invalid_cursor`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 422, description = "`validation_failed`: bad `limit`", body = ErrorBody),
@@ -986,7 +737,7 @@ pub(crate) async fn start_conversation(
     security(("bearer" = [])),
     params(StatsParams),
     responses(
-        (status = 200, body = StatsDto),
+        (status = 200, description = "The statistics", body = StatsDto),
         (status = 400, description = "`invalid_query`: `business_number_id` missing or not a number", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
     )

@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::conversations::{ConversationDto, MessageDto};
+use crate::dto::conversation::ConversationDto;
+use crate::dto::message::MessageDto;
 use crate::state::AppState;
 
 /// Events per database round trip.

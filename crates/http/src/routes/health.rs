@@ -15,7 +15,11 @@ pub(crate) struct Health {
 }
 
 /// Liveness: the process is up and serving.
-#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(
+    tag = "health",
+    security(()),
+    responses((status = 200, description = "The process is alive", body = Health))
+)]
 #[get("/healthz")]
 pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
@@ -23,9 +27,10 @@ pub(crate) async fn healthz() -> HttpResponse {
 
 /// Readiness: the database answers.
 #[utoipa::path(
+    security(()),
     tag = "health",
     responses(
-        (status = 200, body = Health),
+        (status = 200, description = "The database answers: the server is ready for traffic", body = Health),
         (status = 503, description = "`not_ready`: the database does not answer", body = ErrorBody),
     )
 )]

@@ -43,7 +43,7 @@ pub(crate) struct SimulatedInboundReceipt {
     security(("bearer" = [])),
     request_body = SimulatedInboundRequest,
     responses(
-        (status = 201, body = SimulatedInboundReceipt),
+        (status = 201, description = "The customer's message, delivered to the webhook and stored", body = SimulatedInboundReceipt),
         (status = 403, description = "`forbidden`: viewers cannot simulate customers", body = ErrorBody),
         (status = 404, description = "`not_found`: no such number, the caller is not a member, or the provider is not the mock", body = ErrorBody),
         (status = 502, description = "`simulation_failed`: the webhook did not accept the delivery", body = ErrorBody),

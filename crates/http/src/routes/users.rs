@@ -113,7 +113,7 @@ pub(crate) struct UpdateUserRequest {
     tag = "users",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = UserList),
+        (status = 200, description = "The users", body = UserList),
         (status = 403, description = "`forbidden`: the caller is not an admin", body = ErrorBody),
     )
 )]
@@ -134,7 +134,7 @@ pub(crate) async fn list_users(
     security(("bearer" = [])),
     request_body = CreateUserRequest,
     responses(
-        (status = 201, body = UserDto),
+        (status = 201, description = "The user, created", body = UserDto),
         (status = 403, description = "`forbidden`: the caller is not an admin", body = ErrorBody),
         (status = 409, description = "`username_taken`: the username exists (case-insensitively)", body = ErrorBody),
     )
@@ -173,7 +173,7 @@ pub(crate) async fn create_user(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     responses(
-        (status = 200, body = UserDto),
+        (status = 200, description = "The user", body = UserDto),
         (status = 403, description = "`forbidden`: the caller is not an admin", body = ErrorBody),
         (status = 404, description = "`not_found`: no such user", body = ErrorBody),
     )
@@ -195,7 +195,7 @@ pub(crate) async fn get_user(
     params(("id" = i64, Path, description = "User id")),
     request_body = UpdateUserRequest,
     responses(
-        (status = 200, body = UserDto),
+        (status = 200, description = "The user, updated", body = UserDto),
         (status = 403, description = "`forbidden`: the caller is not an admin", body = ErrorBody),
         (status = 404, description = "`not_found`: no such user", body = ErrorBody),
         (status = 409, description = "`last_admin`: the change would leave no active admin", body = ErrorBody),

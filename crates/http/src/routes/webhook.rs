@@ -42,6 +42,7 @@ pub(crate) struct WebhookReceipt {
 
 /// Meta's verification handshake: echoes `hub.challenge` when the verify token matches.
 #[utoipa::path(
+    security(()),
     tag = "webhook",
     params(Handshake),
     responses(
@@ -81,11 +82,12 @@ pub(crate) async fn verify_webhook(
 /// after it is committed, so anything else makes Meta deliver it again. Redeliveries change
 /// nothing. Items for unknown `phone_number_id`s are skipped and listed.
 #[utoipa::path(
+    security(()),
     tag = "webhook",
     request_body(content = serde_json::Value, description = "A WhatsApp Business Account webhook envelope", content_type = "application/json"),
     params(("X-Hub-Signature-256" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 of the body under the app secret")),
     responses(
-        (status = 200, body = WebhookReceipt),
+        (status = 200, description = "Everything the envelope carried is stored (or was already)", body = WebhookReceipt),
         (status = 400, description = "`invalid_json`: not JSON; `not_a_webhook_envelope`: JSON, but not a Cloud API envelope", body = ErrorBody),
         (status = 401, description = "`missing_signature` or `invalid_signature`; nothing was stored", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: over 4 MiB", body = ErrorBody),

@@ -1,0 +1,34 @@
+//! A customer, as every route that shows one answers it.
+
+use serde::Serialize;
+use switchboard_domain::conversation::Contact;
+use utoipa::ToSchema;
+
+/// A customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ContactDto {
+    id: i64,
+    /// WhatsApp's id for the customer (digits).
+    #[schema(example = "16505551234")]
+    wa_id: String,
+    /// E.164.
+    #[schema(example = "+16505551234")]
+    phone: String,
+    /// The name the customer set in WhatsApp.
+    profile_name: Option<String>,
+    /// The name agents gave the contact.
+    display_name: Option<String>,
+}
+
+impl From<Contact> for ContactDto {
+    fn from(c: Contact) -> Self {
+        Self {
+            id: c.id.0,
+            wa_id: c.wa_id,
+            phone: c.phone,
+            profile_name: c.profile_name,
+            display_name: c.display_name,
+        }
+    }
+}
+
