@@ -399,7 +399,10 @@ mod tests {
     fn the_spread_is_each_extreme_as_a_fraction_of_the_mean() {
         let (mean, low, high) = spread(&[90.0, 100.0, 110.0]).unwrap();
         assert_eq!(mean, 100.0);
-        assert!((low + 0.1).abs() < 1e-12 && (high - 0.1).abs() < 1e-12, "{low} {high}");
+        assert!(
+            (low + 0.1).abs() < 1e-12 && (high - 0.1).abs() < 1e-12,
+            "{low} {high}"
+        );
         assert_eq!(spread(&[]), None);
     }
 }

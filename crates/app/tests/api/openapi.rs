@@ -38,7 +38,10 @@ fn operations() -> Vec<(String, &'static str, Operation)> {
 /// Public operations declare the empty requirement (`security(())`), so that none is public by
 /// having forgotten its `security`.
 fn requires_a_token(op: &Operation) -> bool {
-    let declared = op.security.as_ref().expect("every operation declares its security");
+    let declared = op
+        .security
+        .as_ref()
+        .expect("every operation declares its security");
     declared
         .iter()
         .any(|requirement| *requirement != SecurityRequirement::default())

@@ -31,4 +31,3 @@ impl From<Contact> for ContactDto {
         }
     }
 }
-

@@ -111,4 +111,3 @@ pub(crate) struct ConversationPage {
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub(crate) next_cursor: Option<String>,
 }
-

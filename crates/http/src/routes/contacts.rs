@@ -8,10 +8,10 @@ use switchboard_domain::validation::FieldError;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::caller::Caller;
+use crate::dto::contact::ContactDto;
 use crate::error::{ApiError, ErrorBody};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
-use crate::dto::contact::ContactDto;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

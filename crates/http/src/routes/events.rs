@@ -11,9 +11,9 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Ref, Schema, 
 use utoipa::{IntoParams, ToSchema};
 
 use crate::caller::Caller;
-use crate::error::{ApiError, ErrorBody};
 use crate::dto::conversation::ConversationDto;
 use crate::dto::message::MessageDto;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// Events per database round trip.
