@@ -39,6 +39,7 @@ export const queryKeys = {
   inbox: (filter: InboxFilter) => ["inbox", filter] as const,
   conversation: (id: number) => ["conversation", id] as const,
   thread: (conversationId: number) => ["thread", conversationId] as const,
+  media: (messageId: number) => ["media", messageId] as const,
 };
 
 /**
@@ -150,6 +151,15 @@ export const threadQuery = (conversationId: number) =>
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? null,
     structuralSharing: (cached, fetched) => reconcileThread(cached as ThreadPages | undefined, fetched as ThreadPages),
+  });
+
+/** A stored attachment's bytes (they never change once stored). */
+export const mediaQuery = (messageId: number) =>
+  queryOptions({
+    queryKey: queryKeys.media(messageId),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/messages/{id}/media", { params: { path: { id: messageId } }, parseAs: "blob", signal })) as unknown as Blob,
+    staleTime: Infinity,
   });
 
 /** The business numbers the user may see (admins: all), loaded once and shared by every screen. */
