@@ -4,6 +4,7 @@ import { useMembershipChange, useNumberChange, useUserChange, type UserChange } 
 import { membersQuery, useNumbers, usersQuery } from "../api/queries";
 import type { BusinessNumber, Role, UpdateUserRequest, User } from "../api/types";
 import { useApp } from "../context";
+import { BusinessNumberPicker, useChosenNumber } from "./BusinessNumberPicker";
 import { ErrorBanner } from "./common";
 
 export function AdminPage() {
@@ -249,9 +250,7 @@ function Numbers() {
 }
 
 function Memberships({ users }: { users: User[] }) {
-  const numbers = useNumbers().data ?? [];
-  const [numberId, setNumberId] = useState<number | null>(null);
-  const selected = numberId ?? numbers[0]?.id ?? null;
+  const [selected, select] = useChosenNumber();
   const membersOf = useQuery({ ...membersQuery(selected ?? 0), enabled: selected !== null });
   const members = membersOf.data ?? [];
   const [userId, setUserId] = useState<number | null>(null);
@@ -269,16 +268,7 @@ function Memberships({ users }: { users: User[] }) {
     <section className="card" aria-labelledby="members-title">
       <h2 id="members-title">Memberships</h2>
       <ErrorBanner error={change.error ?? membersOf.error} testId="members-error" />
-      <label>
-        Members of
-        <select value={selected ?? ""} onChange={(e) => setNumberId(Number(e.target.value))}>
-          {numbers.map((n) => (
-            <option key={n.id} value={n.id}>
-              {n.name} ({n.display_phone_number})
-            </option>
-          ))}
-        </select>
-      </label>
+      <BusinessNumberPicker label="Members of" value={selected} onChange={select} />
       <ul className="members" data-testid="members-list">
         {members.map((m) => (
           <li key={m.user.id}>

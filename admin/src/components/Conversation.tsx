@@ -8,6 +8,7 @@ import { threadMessages } from "../lib/inbox";
 import { contactName } from "../lib/format";
 import { windowLabel, windowState } from "../lib/window";
 import { useLive } from "../live/hub";
+import { numberLabel } from "./BusinessNumberPicker";
 import { ErrorBanner } from "./common";
 import { MessageBubble } from "./MessageBubble";
 import { Composer } from "./Composer";
@@ -106,7 +107,7 @@ export function ConversationView({ id }: { id: number }) {
         <div>
           <h2 data-testid="conversation-title">{contactName(conversation.contact)}</h2>
           <p className="muted">
-            {conversation.contact.phone} · {number ? `${number.name} (${number.display_phone_number})` : `number #${conversation.business_number_id}`}
+            {conversation.contact.phone} · {number ? numberLabel(number) : `number #${conversation.business_number_id}`}
           </p>
           <p className={`window ${win.open ? "window-open" : "window-closed"}`} data-testid="window-state">
             {windowLabel(win)}

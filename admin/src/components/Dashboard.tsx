@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { queryKeys, statsQuery, useNumbers } from "../api/queries";
 import type { Stats } from "../api/types";
 import { useLive } from "../live/hub";
+import { BusinessNumberPicker, useChosenNumber } from "./BusinessNumberPicker";
 import { ErrorBanner, Empty } from "./common";
 
 const figures: [keyof Stats, string][] = [
@@ -16,8 +17,7 @@ const figures: [keyof Stats, string][] = [
 
 export function Dashboard() {
   const numbers = useNumbers();
-  const [numberId, setNumberId] = useState<number | null>(null);
-  const selected = numberId ?? numbers.data?.[0]?.id ?? null;
+  const [selected, select] = useChosenNumber();
   const stats = useQuery({ ...statsQuery(selected ?? 0), enabled: selected !== null });
   const queryClient = useQueryClient();
 
@@ -44,16 +44,7 @@ export function Dashboard() {
   return (
     <div className="page">
       <h1>Dashboard</h1>
-      <label>
-        Business number
-        <select value={selected ?? ""} onChange={(e) => setNumberId(Number(e.target.value))}>
-          {numbers.data.map((n) => (
-            <option key={n.id} value={n.id}>
-              {n.name} ({n.display_phone_number})
-            </option>
-          ))}
-        </select>
-      </label>
+      <BusinessNumberPicker label="Business number" value={selected} onChange={select} />
       <ErrorBanner error={stats.error} />
       {stats.data && (
         <dl className="stats" data-testid="stats">

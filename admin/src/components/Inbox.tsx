@@ -8,6 +8,7 @@ import { contactName, previewText, shortTime } from "../lib/format";
 import { windowState } from "../lib/window";
 import { useLive } from "../live/hub";
 import { navigate } from "../router";
+import { BusinessNumberPicker } from "./BusinessNumberPicker";
 import { ErrorBanner, Empty } from "./common";
 import { ConversationView } from "./Conversation";
 
@@ -49,20 +50,12 @@ export function Inbox({ selectedId }: { selectedId: number | null }) {
               <option value="resolved">Resolved</option>
             </select>
           </label>
-          <label>
-            Business number
-            <select
-              value={filter.businessNumberId ?? ""}
-              onChange={(e) => setFilter({ ...filter, businessNumberId: e.target.value ? Number(e.target.value) : null })}
-            >
-              <option value="">All numbers</option>
-              {numbers.map((n) => (
-                <option key={n.id} value={n.id}>
-                  {n.name} ({n.display_phone_number})
-                </option>
-              ))}
-            </select>
-          </label>
+          <BusinessNumberPicker
+            label="Business number"
+            allLabel="All numbers"
+            value={filter.businessNumberId}
+            onChange={(businessNumberId) => setFilter({ ...filter, businessNumberId })}
+          />
         </div>
         <ErrorBanner error={inbox.error} />
         <ul data-testid="inbox-list">

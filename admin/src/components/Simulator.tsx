@@ -2,14 +2,14 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useSimulateInbound } from "../api/mutations";
 import { aboutQuery, useNumbers } from "../api/queries";
+import { BusinessNumberPicker, useChosenNumber } from "./BusinessNumberPicker";
 import { ErrorBanner, Empty } from "./common";
 
 /** Mock mode only: play the customer, through the same signed webhook Meta would call. */
 export function Simulator() {
   const about = useQuery(aboutQuery()).data;
   const numbers = useNumbers();
-  const [numberId, setNumberId] = useState<number | null>(null);
-  const selected = numberId ?? numbers.data?.[0]?.id ?? null;
+  const [selected, select] = useChosenNumber();
   const [from, setFrom] = useState("+16505551234");
   const [name, setName] = useState("Sheena Nelson");
   const [text, setText] = useState("");
@@ -34,16 +34,7 @@ export function Simulator() {
       <h1>Simulator</h1>
       <p className="muted">Play the customer: the mock provider delivers this message to the business number through the signed webhook.</p>
       <form className="card form" onSubmit={send} data-testid="simulator-form">
-        <label>
-          To business number
-          <select value={selected ?? ""} onChange={(e) => setNumberId(Number(e.target.value))}>
-            {numbers.data.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.name} ({n.display_phone_number})
-              </option>
-            ))}
-          </select>
-        </label>
+        <BusinessNumberPicker label="To business number" value={selected} onChange={select} />
         <label>
           Customer phone
           <input value={from} onChange={(e) => setFrom(e.target.value)} required />
