@@ -28,7 +28,7 @@ function conv(id: number, over: Partial<Conversation> = {}): Conversation {
     ...over,
   };
 }
-function msg(id: number, status: string, conversation_id = 1): Message {
+function msg(id: number, status: Message["status"], conversation_id = 1): Message {
   const ts = `2025-01-01T00:00:${String(id).padStart(2, "0")}Z`;
   return { id, conversation_id, direction: "outbound", type: "text", payload: {}, timestamp: ts, status, status_times: {}, created_at: ts };
 }

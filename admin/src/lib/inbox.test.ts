@@ -93,7 +93,7 @@ describe("inbox live updates", () => {
   });
 });
 
-const m = (id: number, ts: string, status = "queued"): Message => ({
+const m = (id: number, ts: string, status: Message["status"] = "queued"): Message => ({
   id,
   conversation_id: 1,
   direction: "outbound",
@@ -107,7 +107,7 @@ const m = (id: number, ts: string, status = "queued"): Message => ({
 const at = (s: number) => `2025-01-01T00:00:${String(s).padStart(2, "0")}Z`;
 
 /** Thread pages (newest page first) of [id, status] pairs; message n is at second n. */
-function thread(pages: [number, string][][]): ThreadPages {
+function thread(pages: [number, Message["status"]][][]): ThreadPages {
   return {
     pages: pages.map((items, i) => ({ items: items.map(([id, status]) => m(id, at(id), status)), next_cursor: i < pages.length - 1 ? `b${i + 1}` : null })),
     pageParams: pages.map((_, i) => (i === 0 ? null : `b${i}`)),
