@@ -231,6 +231,41 @@ describe("admin app", () => {
     await page.context().close();
   });
 
+  it("the inbox loads more conversations past its first page, and a new one arrives live on top", async () => {
+    const bulk = await api.createNumber({ name: "Bulk", display_phone_number: "+15550100013", phone_number_id: "100000000000013" });
+    for (let i = 1; i <= 51; i++) {
+      await api.simulateInbound({ business_number_id: bulk.id, from: `+1650777${String(i).padStart(4, "0")}`, name: `Bulk Customer ${i}`, text: `bulk ${i}` });
+    }
+    const page = await newPage(browser);
+    await signIn(page, admin.username, admin.password);
+    await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor();
+    await page.getByLabel("Business number").selectOption({ label: "Bulk (+15550100013)" });
+    // The names in list order, once the list holds `count` conversations, all of that number.
+    const names = async (count: number) => {
+      await page.waitForFunction((n) => {
+        const shown = [...document.querySelectorAll('[data-testid="conversation-item"] .conv-name')].map((e) => e.textContent ?? "");
+        return shown.length === n && shown.every((t) => t.startsWith("Bulk Customer "));
+      }, count);
+      return page.getByTestId("conversation-item").locator(".conv-name").allTextContents();
+    };
+    const first = await names(50);
+    expect(first[0]).toBe("Bulk Customer 51");
+    expect(first).not.toContain("Bulk Customer 1");
+
+    await page.getByRole("button", { name: "Load more" }).click();
+    const more = await names(51);
+    expect(more.slice(0, 50)).toEqual(first);
+    expect(more[50]).toBe("Bulk Customer 1");
+    expect(await page.getByRole("button", { name: "Load more" }).count()).toBe(0);
+
+    await api.simulateInbound({ business_number_id: bulk.id, from: "+16507770052", name: "Bulk Customer 52", text: "bulk 52" });
+    const live = await names(52);
+    expect(live[0]).toBe("Bulk Customer 52");
+    expect(live.slice(1)).toEqual(more);
+    await shot(page, "7-01-inbox-paged");
+    await page.context().close();
+  });
+
   it("a viewer reads conversations but has no send, assign or admin controls", async () => {
     await api.call("POST", "/api/v1/users", { username: "vera.viewer", password: "vera's long passphrase", role: "viewer" });
     const users = await api.call<{ items: { id: number; username: string }[] }>("GET", "/api/v1/users");

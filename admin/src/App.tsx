@@ -1,9 +1,11 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { api, logout, restoreSession, session, unwrap } from "./api/client";
-import type { BusinessNumber, User } from "./api/types";
+import { useEffect, useMemo, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { logout, restoreSession, session } from "./api/client";
+import { aboutQuery } from "./api/queries";
+import type { User } from "./api/types";
 import { LiveStream, type LiveStatus } from "./live/events";
 import { LiveContext, LiveHub } from "./live/hub";
-import { AppContext, isAdmin, type About } from "./context";
+import { AppContext, isAdmin } from "./context";
 import { navigate, useRoute } from "./router";
 import { Login } from "./components/Login";
 import { Inbox } from "./components/Inbox";
@@ -14,8 +16,18 @@ import { Simulator } from "./components/Simulator";
 export function App() {
   const [user, setUser] = useState<User | null>(session.user);
   const [restoring, setRestoring] = useState(true);
+  const queryClient = useQueryClient();
 
-  useEffect(() => session.subscribe(setUser), []);
+  // Cached data belongs to the user who fetched it: forgotten on sign-out; a new role refetches.
+  useEffect(
+    () =>
+      session.subscribe((u) => {
+        if (u === null) queryClient.clear();
+        else void queryClient.invalidateQueries();
+        setUser(u);
+      }),
+    [queryClient],
+  );
   useEffect(() => {
     void restoreSession().finally(() => setRestoring(false));
   }, []);
@@ -34,25 +46,9 @@ const liveLabels: Record<LiveStatus, string> = {
 
 function Shell({ me }: { me: User }) {
   const route = useRoute();
-  const [numbers, setNumbers] = useState<BusinessNumber[]>([]);
-  const [about, setAbout] = useState<About | null>(null);
+  const about = useQuery(aboutQuery()).data;
   const [liveStatus, setLiveStatus] = useState<LiveStatus>("connecting");
   const hub = useMemo(() => new LiveHub(), []);
-
-  const reloadNumbers = useCallback(() => {
-    api
-      .GET("/api/v1/business-numbers")
-      .then((r) => setNumbers(unwrap(r).items))
-      .catch(() => undefined);
-  }, []);
-
-  useEffect(() => {
-    reloadNumbers();
-    api
-      .GET("/api/v1/about")
-      .then((r) => setAbout(unwrap(r)))
-      .catch(() => setAbout(null));
-  }, [reloadNumbers]);
 
   useEffect(() => {
     const stream = new LiveStream({
@@ -69,7 +65,7 @@ function Shell({ me }: { me: User }) {
     return () => stream.stop();
   }, [hub]);
 
-  const data = useMemo(() => ({ me, numbers, reloadNumbers, about }), [me, numbers, reloadNumbers, about]);
+  const data = useMemo(() => ({ me }), [me]);
   const showSimulator = about?.simulator === true;
 
   const link = (path: string, label: string, active: boolean) => (

@@ -1,13 +1,9 @@
 import { createContext, useContext } from "react";
-import type { About, BusinessNumber, User } from "./api/types";
+import type { User } from "./api/types";
 
-export type { About };
-
+/** The signed-in user. Server data is not here: it is in the query cache (see api/queries.ts). */
 export interface AppData {
   me: User;
-  numbers: BusinessNumber[];
-  reloadNumbers(): void;
-  about: About | null;
 }
 
 export const AppContext = createContext<AppData | null>(null);

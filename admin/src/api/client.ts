@@ -62,13 +62,3 @@ export async function logout(): Promise<void> {
     session.clear();
   }
 }
-
-/** Fetches a message's media with the bearer token, as an object URL the caller revokes. */
-export async function mediaObjectUrl(messageId: number): Promise<{ url: string; type: string }> {
-  const result = await api.GET("/api/v1/messages/{id}/media", {
-    params: { path: { id: messageId } },
-    parseAs: "blob",
-  });
-  const blob = unwrap(result) as unknown as Blob;
-  return { url: URL.createObjectURL(blob), type: blob.type };
-}

@@ -1,76 +1,63 @@
-import { useCallback, useEffect, useState } from "react";
-import { api, unwrap } from "../api/client";
-import type { BusinessNumber, Member, Role, User } from "../api/types";
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useMembershipChange, useNumberChange, useUserChange, type UserChange } from "../api/mutations";
+import { membersQuery, useNumbers, usersQuery } from "../api/queries";
+import type { BusinessNumber, Role, UpdateUserRequest, User } from "../api/types";
 import { useApp } from "../context";
+import { BusinessNumberPicker, useChosenNumber } from "./BusinessNumberPicker";
 import { ErrorBanner } from "./common";
 
 export function AdminPage() {
-  const [users, setUsers] = useState<User[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const reloadUsers = useCallback(() => {
-    api
-      .GET("/api/v1/users")
-      .then((r) => setUsers(unwrap(r).items))
-      .catch(setError);
-  }, []);
-  useEffect(reloadUsers, [reloadUsers]);
+  const users = useQuery(usersQuery());
+  const list = users.data ?? [];
 
   return (
     <div className="page admin">
       <h1>Admin</h1>
-      <ErrorBanner error={error} />
-      <Users users={users} reload={reloadUsers} />
+      <ErrorBanner error={users.error} />
+      <Users users={list} />
       <Numbers />
-      <Memberships users={users} />
+      <Memberships users={list} />
     </div>
   );
 }
 
 const roles: Role[] = ["admin", "agent", "viewer"];
 
-function Users({ users, reload }: { users: User[]; reload(): void }) {
+function Users({ users }: { users: User[] }) {
   const { me } = useApp();
   const [form, setForm] = useState({ username: "", display_name: "", password: "", role: "agent" as Role });
-  const [error, setError] = useState<unknown>(null);
+  const change = useUserChange();
   const [notice, setNotice] = useState<string | null>(null);
   const [resetFor, setResetFor] = useState<number | null>(null);
   const [newPassword, setNewPassword] = useState("");
 
-  async function run(action: () => Promise<unknown>, done?: string) {
-    try {
-      await action();
-      setError(null);
-      setNotice(done ?? null);
-      reload();
-      return true;
-    } catch (e) {
-      setError(e);
-      setNotice(null);
-      return false;
-    }
+  /** Runs a change; on success shows `done` and calls `then`, on failure shows the backend's error. */
+  function run(c: UserChange, done: string, then?: () => void) {
+    change.mutate(c, {
+      onSuccess: () => {
+        setNotice(done);
+        then?.();
+      },
+      onError: () => setNotice(null),
+    });
   }
 
-  async function create(e: React.FormEvent) {
+  function create(e: React.FormEvent) {
     e.preventDefault();
-    const ok = await run(
-      async () =>
-        unwrap(
-          await api.POST("/api/v1/users", {
-            body: { username: form.username, password: form.password, role: form.role, display_name: form.display_name || null },
-          }),
-        ),
+    run(
+      { create: { username: form.username, password: form.password, role: form.role, display_name: form.display_name || null } },
       `Created ${form.username}.`,
+      () => setForm({ username: "", display_name: "", password: "", role: "agent" }),
     );
-    if (ok) setForm({ username: "", display_name: "", password: "", role: "agent" });
   }
 
-  const patch = (id: number, body: { role?: Role; active?: boolean; password?: string }, done: string) =>
-    run(async () => unwrap(await api.PATCH("/api/v1/users/{id}", { params: { path: { id } }, body })), done);
+  const patch = (id: number, body: UpdateUserRequest, done: string, then?: () => void) => run({ id, patch: body }, done, then);
 
   return (
     <section className="card" aria-labelledby="users-title">
       <h2 id="users-title">Users</h2>
-      <ErrorBanner error={error} testId="users-error" />
+      <ErrorBanner error={change.error} testId="users-error" />
       {notice && (
         <p className="ok" role="status">
           {notice}
@@ -96,7 +83,7 @@ function Users({ users, reload }: { users: User[]; reload(): void }) {
                   aria-label={`Role of ${u.username}`}
                   value={u.role}
                   disabled={u.id === me.id}
-                  onChange={(e) => void patch(u.id, { role: e.target.value as Role }, `${u.username} is now ${e.target.value}.`)}
+                  onChange={(e) => patch(u.id, { role: e.target.value as Role }, `${u.username} is now ${e.target.value}.`)}
                 >
                   {roles.map((r) => (
                     <option key={r}>{r}</option>
@@ -107,7 +94,7 @@ function Users({ users, reload }: { users: User[]; reload(): void }) {
                 <button
                   type="button"
                   disabled={u.id === me.id}
-                  onClick={() => void patch(u.id, { active: !u.active }, `${u.username} ${u.active ? "deactivated" : "reactivated"}.`)}
+                  onClick={() => patch(u.id, { active: !u.active }, `${u.username} ${u.active ? "deactivated" : "reactivated"}.`)}
                 >
                   {u.active ? "Deactivate" : "Reactivate"}
                 </button>
@@ -116,12 +103,12 @@ function Users({ users, reload }: { users: User[]; reload(): void }) {
                 {resetFor === u.id ? (
                   <form
                     className="inline"
-                    onSubmit={async (e) => {
+                    onSubmit={(e) => {
                       e.preventDefault();
-                      if (await patch(u.id, { password: newPassword }, `Password of ${u.username} reset; they were signed out.`)) {
+                      patch(u.id, { password: newPassword }, `Password of ${u.username} reset; they were signed out.`, () => {
                         setResetFor(null);
                         setNewPassword("");
-                      }
+                      });
                     }}
                   >
                     <input
@@ -180,24 +167,20 @@ function Users({ users, reload }: { users: User[]; reload(): void }) {
 const emptyNumber = { name: "", display_phone_number: "", phone_number_id: "", waba_id: "" };
 
 function Numbers() {
-  const { numbers, reloadNumbers } = useApp();
+  const numbers = useNumbers();
   const [form, setForm] = useState(emptyNumber);
   const [editing, setEditing] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const change = useNumberChange();
 
-  async function save(e: React.FormEvent) {
+  function save(e: React.FormEvent) {
     e.preventDefault();
     const body = { ...form, waba_id: form.waba_id.trim() || null };
-    try {
-      if (editing === null) unwrap(await api.POST("/api/v1/business-numbers", { body }));
-      else unwrap(await api.PATCH("/api/v1/business-numbers/{id}", { params: { path: { id: editing } }, body }));
-      setForm(emptyNumber);
-      setEditing(null);
-      setError(null);
-      reloadNumbers();
-    } catch (err) {
-      setError(err);
-    }
+    change.mutate(editing === null ? { create: body } : { id: editing, patch: body }, {
+      onSuccess: () => {
+        setForm(emptyNumber);
+        setEditing(null);
+      },
+    });
   }
 
   function edit(n: BusinessNumber) {
@@ -208,7 +191,7 @@ function Numbers() {
   return (
     <section className="card" aria-labelledby="numbers-title">
       <h2 id="numbers-title">Business numbers</h2>
-      <ErrorBanner error={error} testId="numbers-error" />
+      <ErrorBanner error={change.error ?? numbers.error} testId="numbers-error" />
       <table data-testid="numbers-table">
         <thead>
           <tr>
@@ -220,7 +203,7 @@ function Numbers() {
           </tr>
         </thead>
         <tbody>
-          {numbers.map((n) => (
+          {(numbers.data ?? []).map((n) => (
             <tr key={n.id}>
               <td>{n.name}</td>
               <td>{n.display_phone_number}</td>
@@ -267,58 +250,30 @@ function Numbers() {
 }
 
 function Memberships({ users }: { users: User[] }) {
-  const { numbers } = useApp();
-  const [numberId, setNumberId] = useState<number | null>(null);
-  const [members, setMembers] = useState<Member[]>([]);
+  const [selected, select] = useChosenNumber();
+  const membersOf = useQuery({ ...membersQuery(selected ?? 0), enabled: selected !== null });
+  const members = membersOf.data ?? [];
   const [userId, setUserId] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const selected = numberId ?? numbers[0]?.id ?? null;
-
-  const load = useCallback(() => {
-    if (selected === null) return;
-    api
-      .GET("/api/v1/business-numbers/{id}/members", { params: { path: { id: selected } } })
-      .then((r) => setMembers(unwrap(r).items))
-      .catch(setError);
-  }, [selected]);
-  useEffect(load, [load]);
+  const change = useMembershipChange();
 
   const candidates = users.filter((u) => !members.some((m) => m.user.id === u.id));
   const chosen = userId ?? candidates[0]?.id ?? null;
 
-  async function change(kind: "add" | "remove", uid: number) {
+  function set(uid: number, member: boolean) {
     if (selected === null) return;
-    try {
-      const params = { path: { id: selected, user_id: uid } };
-      if (kind === "add") unwrap(await api.PUT("/api/v1/business-numbers/{id}/members/{user_id}", { params }));
-      else unwrap(await api.DELETE("/api/v1/business-numbers/{id}/members/{user_id}", { params }));
-      setUserId(null);
-      setError(null);
-      load();
-    } catch (e) {
-      setError(e);
-    }
+    change.mutate({ numberId: selected, userId: uid, member }, { onSuccess: () => setUserId(null) });
   }
 
   return (
     <section className="card" aria-labelledby="members-title">
       <h2 id="members-title">Memberships</h2>
-      <ErrorBanner error={error} testId="members-error" />
-      <label>
-        Members of
-        <select value={selected ?? ""} onChange={(e) => setNumberId(Number(e.target.value))}>
-          {numbers.map((n) => (
-            <option key={n.id} value={n.id}>
-              {n.name} ({n.display_phone_number})
-            </option>
-          ))}
-        </select>
-      </label>
+      <ErrorBanner error={change.error ?? membersOf.error} testId="members-error" />
+      <BusinessNumberPicker label="Members of" value={selected} onChange={select} />
       <ul className="members" data-testid="members-list">
         {members.map((m) => (
           <li key={m.user.id}>
             {m.user.display_name} <span className="muted">({m.user.username}, {m.user.role})</span>
-            <button type="button" className="link" onClick={() => void change("remove", m.user.id)} aria-label={`Remove ${m.user.username}`}>
+            <button type="button" className="link" onClick={() => set(m.user.id, false)} aria-label={`Remove ${m.user.username}`}>
               Remove
             </button>
           </li>
@@ -330,7 +285,7 @@ function Memberships({ users }: { users: User[] }) {
           className="form-row"
           onSubmit={(e) => {
             e.preventDefault();
-            if (chosen !== null) void change("add", chosen);
+            if (chosen !== null) set(chosen, true);
           }}
         >
           <label>

@@ -1,6 +1,5 @@
 import { useRef, useState } from "react";
-import { api, unwrap } from "../api/client";
-import type { Message } from "../api/types";
+import { useSendMessage } from "../api/mutations";
 import { newIdempotencyKey } from "../lib/uuid";
 import { ErrorBanner } from "./common";
 
@@ -8,12 +7,12 @@ import { ErrorBanner } from "./common";
  * Free-form replies inside the 24-hour window. One Idempotency-Key per draft: retrying the same
  * draft after a network failure cannot send it twice; a new draft gets a new key.
  */
-export function Composer({ conversationId, onSent }: { conversationId: number; onSent(m: Message): void }) {
+export function Composer({ conversationId }: { conversationId: number }) {
   const [text, setText] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const sending = useSendMessage(conversationId);
+  const busy = sending.isPending;
   const key = useRef(newIdempotencyKey());
 
   function edit(value: string) {
@@ -27,51 +26,27 @@ export function Composer({ conversationId, onSent }: { conversationId: number; o
     if (!f && fileInput.current) fileInput.current.value = "";
   }
 
-  /** A file goes as multipart/form-data (`file`, and the text as its `caption`). */
-  async function sendFile(f: File, caption: string): Promise<Message> {
-    return unwrap(
-      await api.POST("/api/v1/conversations/{id}/messages", {
-        params: { path: { id: conversationId }, header: { "Idempotency-Key": key.current } },
-        body: { file: f.name, caption: caption || undefined },
-        bodySerializer: () => {
-          const form = new FormData();
-          form.append("file", f, f.name);
-          if (caption) form.append("caption", caption);
-          return form;
-        },
-      }),
-    );
-  }
-
-  async function send(e?: React.FormEvent) {
+  /** Text alone goes as JSON; a file with the text as its caption. */
+  function send(e?: React.FormEvent) {
     e?.preventDefault();
     const body = text.trim();
     if ((!body && !file) || busy) return;
-    setBusy(true);
-    try {
-      const m = file
-        ? await sendFile(file, body)
-        : unwrap(
-            await api.POST("/api/v1/conversations/{id}/messages", {
-              params: { path: { id: conversationId }, header: { "Idempotency-Key": key.current } },
-              body: { type: "text", text: { body } },
-            }),
-          );
-      onSent(m);
-      setText("");
-      choose(null);
-      key.current = newIdempotencyKey();
-      setError(null);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    const message = file ? { file, caption: body } : { json: { type: "text" as const, text: { body } } };
+    sending.mutate(
+      { key: key.current, message },
+      {
+        onSuccess: () => {
+          setText("");
+          choose(null);
+          key.current = newIdempotencyKey();
+        },
+      },
+    );
   }
 
   return (
     <form className="composer" onSubmit={send} data-testid="composer">
-      <ErrorBanner error={error} testId="send-error" />
+      <ErrorBanner error={sending.error} testId="send-error" />
       {file && (
         <p className="attached" data-testid="attachment">
           Attached: {file.name} ({Math.max(1, Math.round(file.size / 1024))} KB)
@@ -99,7 +74,7 @@ export function Composer({ conversationId, onSent }: { conversationId: number; o
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey) {
               e.preventDefault();
-              void send();
+              send();
             }
           }}
         />

@@ -1,132 +1,94 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { api, unwrap } from "../api/client";
-import type { Conversation, ConversationStatus, Member, Message } from "../api/types";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMarkRead, useUpdateConversation } from "../api/mutations";
+import { conversationQuery, membersQuery, putConversation, putMessage, queryKeys, threadQuery, useNumbers } from "../api/queries";
+import type { Conversation, ConversationStatus, Message } from "../api/types";
 import { canWork, useApp } from "../context";
-import { mergeMessages } from "../lib/inbox";
+import { threadMessages } from "../lib/inbox";
 import { contactName } from "../lib/format";
 import { windowLabel, windowState } from "../lib/window";
 import { useLive } from "../live/hub";
+import { numberLabel } from "./BusinessNumberPicker";
 import { ErrorBanner } from "./common";
 import { MessageBubble } from "./MessageBubble";
 import { Composer } from "./Composer";
 import { TemplatePicker } from "./TemplatePicker";
 
 export function ConversationView({ id }: { id: number }) {
-  const { me, numbers } = useApp();
-  const [conversation, setConversation] = useState<Conversation | null>(null);
-  const [messages, setMessages] = useState<Message[]>([]);
-  const [olderCursor, setOlderCursor] = useState<string | null>(null);
-  const [loadingOlder, setLoadingOlder] = useState(false);
-  const [members, setMembers] = useState<Member[]>([]);
-  const [error, setError] = useState<unknown>(null);
+  const { me } = useApp();
+  const numbers = useNumbers().data ?? [];
+  const queryClient = useQueryClient();
+  const worker = canWork(me);
+  const detail = useQuery(conversationQuery(id));
+  const conversation = detail.data;
+  const thread = useInfiniteQuery(threadQuery(id));
+  const messages = useMemo(() => threadMessages(thread.data), [thread.data]);
+  const numberId = conversation?.business_number_id;
+  const members = useQuery({ ...membersQuery(numberId ?? 0), enabled: worker && numberId !== undefined }).data ?? [];
+  const markRead = useMarkRead(id);
+  const update = useUpdateConversation(id);
   const [now, setNow] = useState(() => new Date());
   const threadRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
-  const keepOffset = useRef<number | null>(null);
-  const worker = canWork(me);
+  const fromBottom = useRef(0);
+  const oldestId = useRef<number | undefined>(undefined);
 
-  const markRead = useCallback(() => {
-    if (!worker) return;
-    api
-      .POST("/api/v1/conversations/{id}/read", { params: { path: { id } } })
-      .then((r) => setConversation(unwrap(r)))
-      .catch(() => undefined);
-  }, [id, worker]);
-
-  const loadLatest = useCallback(async () => {
-    try {
-      const [c, page] = await Promise.all([
-        api.GET("/api/v1/conversations/{id}", { params: { path: { id } } }).then(unwrap),
-        api.GET("/api/v1/conversations/{id}/messages", { params: { path: { id }, query: { limit: 50 } } }).then(unwrap),
-      ]);
-      setConversation(c);
-      setMessages((prev) => mergeMessages(prev, page.items));
-      setOlderCursor((prev) => prev ?? page.next_cursor ?? null);
-      setError(null);
-      if (c.unread_count > 0) markRead();
-    } catch (e) {
-      setError(e);
-    }
-  }, [id, markRead]);
-
+  // Whenever the open conversation has unread messages (on load, and as customer messages
+  // arrive), it is marked read; its answer clears the badge in the inbox.
+  const unread = conversation?.unread_count ?? 0;
+  const { mutate: markReadNow } = markRead;
   useEffect(() => {
-    void loadLatest();
-  }, [loadLatest]);
+    if (worker && unread > 0) markReadNow();
+  }, [worker, unread, markReadNow]);
 
   useEffect(() => {
     const t = setInterval(() => setNow(new Date()), 30_000);
     return () => clearInterval(t);
   }, []);
 
-  const numberId = conversation?.business_number_id;
-  useEffect(() => {
-    if (numberId === undefined || !worker) return;
-    api
-      .GET("/api/v1/business-numbers/{id}/members", { params: { path: { id: numberId } } })
-      .then((r) => setMembers(unwrap(r).items))
-      .catch(() => setMembers([]));
-  }, [numberId, worker]);
-
   useLive((e) => {
-    if (e.type === "resync") return void loadLatest();
-    if (e.type === "message.created" || e.type === "message.updated") {
+    if (e.type === "resync") {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.conversation(id) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.thread(id) });
+    } else if (e.type === "message.created" || e.type === "message.updated") {
       const m = e.data as Message;
-      if (m.conversation_id !== id) return;
-      setMessages((prev) => mergeMessages(prev, [m]));
-      if (e.type === "message.created" && m.direction === "inbound") markRead();
+      if (m.conversation_id === id) putMessage(queryClient, m);
     } else if (e.type === "conversation.updated" || e.type === "conversation.created") {
       const c = e.data as Conversation;
-      if (c.id === id) setConversation(c);
+      if (c.id === id) putConversation(queryClient, c);
     }
   });
 
-  async function loadOlder() {
-    if (!olderCursor || loadingOlder) return;
-    setLoadingOlder(true);
-    try {
-      const page = unwrap(
-        await api.GET("/api/v1/conversations/{id}/messages", { params: { path: { id }, query: { before: olderCursor, limit: 50 } } }),
-      );
-      const el = threadRef.current;
-      keepOffset.current = el ? el.scrollHeight - el.scrollTop : null;
-      setMessages((prev) => mergeMessages(prev, page.items));
-      setOlderCursor(page.next_cursor ?? null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoadingOlder(false);
-    }
+  function loadOlder() {
+    if (!thread.hasNextPage || thread.isFetchingNextPage) return;
+    void thread.fetchNextPage();
   }
 
   // Keep the view at the bottom for new messages, and in place when older ones come in above.
+  const ready = conversation !== undefined && thread.data !== undefined;
   useLayoutEffect(() => {
     const el = threadRef.current;
     if (!el) return;
-    if (keepOffset.current !== null) {
-      el.scrollTop = el.scrollHeight - keepOffset.current;
-      keepOffset.current = null;
+    const oldest = messages[0]?.id;
+    if (oldestId.current !== undefined && oldest !== oldestId.current) {
+      el.scrollTop = el.scrollHeight - fromBottom.current;
     } else if (stickToBottom.current) {
       el.scrollTop = el.scrollHeight;
     }
-  }, [messages]);
+    oldestId.current = oldest;
+    fromBottom.current = el.scrollHeight - el.scrollTop;
+  }, [messages, ready]);
 
   function onScroll() {
     const el = threadRef.current;
     if (!el) return;
     stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    if (el.scrollTop < 60) void loadOlder();
+    fromBottom.current = el.scrollHeight - el.scrollTop;
+    if (el.scrollTop < 60) loadOlder();
   }
 
-  async function update(body: { status?: ConversationStatus; assignee_id?: number | null }) {
-    try {
-      setConversation(unwrap(await api.PATCH("/api/v1/conversations/{id}", { params: { path: { id } }, body })));
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  }
-
-  if (!conversation) {
+  const error = update.error ?? detail.error ?? thread.error;
+  if (!conversation || !ready) {
     return (
       <div className="conversation">
         <ErrorBanner error={error} />
@@ -145,7 +107,7 @@ export function ConversationView({ id }: { id: number }) {
         <div>
           <h2 data-testid="conversation-title">{contactName(conversation.contact)}</h2>
           <p className="muted">
-            {conversation.contact.phone} · {number ? `${number.name} (${number.display_phone_number})` : `number #${conversation.business_number_id}`}
+            {conversation.contact.phone} · {number ? numberLabel(number) : `number #${conversation.business_number_id}`}
           </p>
           <p className={`window ${win.open ? "window-open" : "window-closed"}`} data-testid="window-state">
             {windowLabel(win)}
@@ -156,7 +118,7 @@ export function ConversationView({ id }: { id: number }) {
             <>
               <label>
                 Conversation status
-                <select value={conversation.status} onChange={(e) => void update({ status: e.target.value as ConversationStatus })}>
+                <select value={conversation.status} onChange={(e) => update.mutate({ status: e.target.value as ConversationStatus })}>
                   <option value="open">Open</option>
                   <option value="pending">Pending</option>
                   <option value="resolved">Resolved</option>
@@ -166,7 +128,7 @@ export function ConversationView({ id }: { id: number }) {
                 Assignee
                 <select
                   value={conversation.assignee_id ?? ""}
-                  onChange={(e) => void update({ assignee_id: e.target.value ? Number(e.target.value) : null })}
+                  onChange={(e) => update.mutate({ assignee_id: e.target.value ? Number(e.target.value) : null })}
                 >
                   <option value="">Unassigned</option>
                   {conversation.assignee_id != null && !members.some((m) => m.user.id === conversation.assignee_id) && (
@@ -180,7 +142,7 @@ export function ConversationView({ id }: { id: number }) {
                 </select>
               </label>
               {conversation.assignee_id !== me.id && (
-                <button type="button" onClick={() => void update({ assignee_id: me.id })}>
+                <button type="button" onClick={() => update.mutate({ assignee_id: me.id })}>
                   Assign to me
                 </button>
               )}
@@ -194,9 +156,9 @@ export function ConversationView({ id }: { id: number }) {
       </header>
       <ErrorBanner error={error} />
       <div className="thread" ref={threadRef} onScroll={onScroll} data-testid="thread" aria-label="Conversation thread" role="log">
-        {olderCursor ? (
-          <button type="button" className="more" onClick={() => void loadOlder()} disabled={loadingOlder}>
-            {loadingOlder ? "Loading…" : "Load older messages"}
+        {thread.hasNextPage ? (
+          <button type="button" className="more" onClick={loadOlder} disabled={thread.isFetchingNextPage}>
+            {thread.isFetchingNextPage ? "Loading…" : "Load older messages"}
           </button>
         ) : (
           <p className="thread-start muted">Start of the conversation</p>
@@ -207,9 +169,9 @@ export function ConversationView({ id }: { id: number }) {
       </div>
       {worker &&
         (win.open ? (
-          <Composer conversationId={id} onSent={(m) => setMessages((prev) => mergeMessages(prev, [m]))} />
+          <Composer conversationId={id} />
         ) : (
-          <TemplatePicker conversationId={id} onSent={(m) => setMessages((prev) => mergeMessages(prev, [m]))} />
+          <TemplatePicker conversationId={id} />
         ))}
     </div>
   );

@@ -1,8 +1,9 @@
-import { useEffect, useState } from "react";
-import { api, unwrap } from "../api/client";
+import { useEffect, useRef } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryKeys, statsQuery, useNumbers } from "../api/queries";
 import type { Stats } from "../api/types";
-import { useApp } from "../context";
 import { useLive } from "../live/hub";
+import { BusinessNumberPicker, useChosenNumber } from "./BusinessNumberPicker";
 import { ErrorBanner, Empty } from "./common";
 
 const figures: [keyof Stats, string][] = [
@@ -15,62 +16,42 @@ const figures: [keyof Stats, string][] = [
 ];
 
 export function Dashboard() {
-  const { numbers } = useApp();
-  const [numberId, setNumberId] = useState<number | null>(null);
-  const [stats, setStats] = useState<Stats | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [tick, setTick] = useState(0);
-  const selected = numberId ?? numbers[0]?.id ?? null;
+  const numbers = useNumbers();
+  const [selected, select] = useChosenNumber();
+  const stats = useQuery({ ...statsQuery(selected ?? 0), enabled: selected !== null });
+  const queryClient = useQueryClient();
 
-  useEffect(() => {
-    if (selected === null) return;
-    let cancelled = false;
-    api
-      .GET("/api/v1/stats", { params: { query: { business_number_id: selected } } })
-      .then((r) => {
-        if (cancelled) return;
-        setStats(unwrap(r));
-        setError(null);
-      })
-      .catch((e) => !cancelled && setError(e));
-    return () => {
-      cancelled = true;
-    };
-  }, [selected, tick]);
-
-  // Figures follow the live stream (debounced to one fetch per burst).
-  const [pending, setPending] = useState(false);
-  useLive(() => setPending(true));
-  useEffect(() => {
-    if (!pending) return;
-    const t = setTimeout(() => {
-      setPending(false);
-      setTick((x) => x + 1);
+  // Figures follow the live stream: a second after the first event of a burst, they are refetched.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useLive(() => {
+    if (pending.current !== null) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      void queryClient.invalidateQueries({ queryKey: queryKeys.allStats() });
     }, 1000);
-    return () => clearTimeout(t);
-  }, [pending]);
+  });
+  useEffect(
+    () => () => {
+      if (pending.current !== null) clearTimeout(pending.current);
+      pending.current = null;
+    },
+    [],
+  );
 
-  if (numbers.length === 0) return <Empty>No business numbers yet.</Empty>;
+  if (numbers.isPending) return <Empty>Loading…</Empty>;
+  if (numbers.error) return <ErrorBanner error={numbers.error} />;
+  if (numbers.data.length === 0) return <Empty>No business numbers yet.</Empty>;
   return (
     <div className="page">
       <h1>Dashboard</h1>
-      <label>
-        Business number
-        <select value={selected ?? ""} onChange={(e) => setNumberId(Number(e.target.value))}>
-          {numbers.map((n) => (
-            <option key={n.id} value={n.id}>
-              {n.name} ({n.display_phone_number})
-            </option>
-          ))}
-        </select>
-      </label>
-      <ErrorBanner error={error} />
-      {stats && (
+      <BusinessNumberPicker label="Business number" value={selected} onChange={select} />
+      <ErrorBanner error={stats.error} />
+      {stats.data && (
         <dl className="stats" data-testid="stats">
           {figures.map(([k, label]) => (
             <div key={k} className="stat card">
               <dt>{label}</dt>
-              <dd data-testid={`stat-${k}`}>{stats[k]}</dd>
+              <dd data-testid={`stat-${k}`}>{stats.data[k]}</dd>
             </div>
           ))}
         </dl>

@@ -1,63 +1,29 @@
-import { useCallback, useEffect, useRef, useState } from "react";
-import { api, unwrap } from "../api/client";
+import { useState } from "react";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { inboxQuery, putConversationInInboxes, queryKeys, useNumbers } from "../api/queries";
 import type { Conversation, ConversationStatus } from "../api/types";
 import { useApp } from "../context";
-import { upsertConversation, type AssigneeFilter, type InboxFilter } from "../lib/inbox";
+import { inboxItems, type AssigneeFilter, type InboxFilter } from "../lib/inbox";
 import { contactName, previewText, shortTime } from "../lib/format";
 import { windowState } from "../lib/window";
 import { useLive } from "../live/hub";
 import { navigate } from "../router";
+import { BusinessNumberPicker } from "./BusinessNumberPicker";
 import { ErrorBanner, Empty } from "./common";
 import { ConversationView } from "./Conversation";
 
 export function Inbox({ selectedId }: { selectedId: number | null }) {
-  const { me, numbers } = useApp();
+  const { me } = useApp();
+  const numbers = useNumbers().data ?? [];
+  const queryClient = useQueryClient();
   const [filter, setFilter] = useState<InboxFilter>({ assignee: "all", status: "any", businessNumberId: null });
-  const [items, setItems] = useState<Conversation[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const generation = useRef(0);
-
-  const load = useCallback(
-    async (after: string | null) => {
-      const gen = after ? generation.current : ++generation.current;
-      setLoading(true);
-      try {
-        const page = unwrap(
-          await api.GET("/api/v1/conversations", {
-            params: {
-              query: {
-                limit: 50,
-                cursor: after ?? undefined,
-                status: filter.status === "any" ? undefined : filter.status,
-                assignee: filter.assignee === "all" ? undefined : filter.assignee,
-                business_number_id: filter.businessNumberId ?? undefined,
-              },
-            },
-          }),
-        );
-        if (gen !== generation.current) return;
-        setItems((prev) => (after ? [...prev, ...page.items.filter((c) => !prev.some((p) => p.id === c.id))] : page.items));
-        setCursor(page.next_cursor ?? null);
-        setError(null);
-      } catch (e) {
-        if (gen === generation.current) setError(e);
-      } finally {
-        if (gen === generation.current) setLoading(false);
-      }
-    },
-    [filter],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const inbox = useInfiniteQuery(inboxQuery(filter));
+  const items = inboxItems(inbox.data);
 
   useLive((e) => {
-    if (e.type === "resync") return void load(null);
+    if (e.type === "resync") return void queryClient.invalidateQueries({ queryKey: queryKeys.inboxes() });
     if (e.type === "conversation.created" || e.type === "conversation.updated") {
-      setItems((prev) => upsertConversation(prev, e.data as Conversation, filter, me.id));
+      putConversationInInboxes(queryClient, e.data as Conversation, me.id);
     }
   });
 
@@ -84,22 +50,14 @@ export function Inbox({ selectedId }: { selectedId: number | null }) {
               <option value="resolved">Resolved</option>
             </select>
           </label>
-          <label>
-            Business number
-            <select
-              value={filter.businessNumberId ?? ""}
-              onChange={(e) => setFilter({ ...filter, businessNumberId: e.target.value ? Number(e.target.value) : null })}
-            >
-              <option value="">All numbers</option>
-              {numbers.map((n) => (
-                <option key={n.id} value={n.id}>
-                  {n.name} ({n.display_phone_number})
-                </option>
-              ))}
-            </select>
-          </label>
+          <BusinessNumberPicker
+            label="Business number"
+            allLabel="All numbers"
+            value={filter.businessNumberId}
+            onChange={(businessNumberId) => setFilter({ ...filter, businessNumberId })}
+          />
         </div>
-        <ErrorBanner error={error} />
+        <ErrorBanner error={inbox.error} />
         <ul data-testid="inbox-list">
           {items.map((c) => {
             const open = windowState(c).open;
@@ -140,9 +98,9 @@ export function Inbox({ selectedId }: { selectedId: number | null }) {
             );
           })}
         </ul>
-        {!loading && items.length === 0 && !error && <Empty>No conversations here.</Empty>}
-        {cursor && (
-          <button type="button" className="more" disabled={loading} onClick={() => void load(cursor)}>
+        {!inbox.isFetching && items.length === 0 && !inbox.error && <Empty>No conversations here.</Empty>}
+        {inbox.hasNextPage && (
+          <button type="button" className="more" disabled={inbox.isFetching} onClick={() => void inbox.fetchNextPage()}>
             Load more
           </button>
         )}

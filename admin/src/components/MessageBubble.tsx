@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { mediaObjectUrl } from "../api/client";
+import { useQuery } from "@tanstack/react-query";
+import { mediaQuery } from "../api/queries";
 import type { Message } from "../api/types";
 import { shortTime } from "../lib/format";
 import { failureReason, statusMark } from "../lib/status";
@@ -42,28 +43,11 @@ export function MessageBubble({ message: m }: { message: Message }) {
 
 function MediaView({ message }: { message: Message }) {
   const media = message.media!;
-  const [file, setFile] = useState<{ url: string; type: string } | null>(null);
-  const [failed, setFailed] = useState(false);
-
-  useEffect(() => {
-    if (media.state !== "stored") return;
-    let url: string | null = null;
-    let cancelled = false;
-    mediaObjectUrl(message.id)
-      .then((f) => {
-        url = f.url;
-        if (cancelled) URL.revokeObjectURL(f.url);
-        else setFile(f);
-      })
-      .catch(() => setFailed(true));
-    return () => {
-      cancelled = true;
-      if (url) URL.revokeObjectURL(url);
-    };
-  }, [message.id, media.state]);
+  const bytes = useQuery({ ...mediaQuery(message.id), enabled: media.state === "stored" });
+  const file = useObjectUrl(bytes.data);
 
   if (media.state === "pending") return <p className="muted">Downloading {message.type}…</p>;
-  if (media.state === "failed" || failed) return <p className="msg-error">The {message.type} could not be downloaded.</p>;
+  if (media.state === "failed" || bytes.isError) return <p className="msg-error">The {message.type} could not be downloaded.</p>;
   if (!file) return <p className="muted">Loading {message.type}…</p>;
   const mime = media.mime_type ?? file.type;
   if (mime.startsWith("image/")) return <img className="media" src={file.url} alt={message.text ?? `${message.type} from the conversation`} />;
@@ -75,4 +59,19 @@ function MediaView({ message }: { message: Message }) {
       {media.size != null ? `, ${Math.ceil(media.size / 1024)} KB` : ""})
     </a>
   );
+}
+
+/** An object URL for the blob while it is shown, revoked afterwards. */
+function useObjectUrl(blob: Blob | undefined): { url: string; type: string } | null {
+  const [file, setFile] = useState<{ url: string; type: string } | null>(null);
+  useEffect(() => {
+    if (!blob) return;
+    const url = URL.createObjectURL(blob);
+    setFile({ url, type: blob.type });
+    return () => {
+      URL.revokeObjectURL(url);
+      setFile(null);
+    };
+  }, [blob]);
+  return file;
 }

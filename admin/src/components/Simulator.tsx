@@ -1,42 +1,32 @@
 import { useState } from "react";
-import { api, unwrap } from "../api/client";
-import { useApp } from "../context";
+import { useQuery } from "@tanstack/react-query";
+import { useSimulateInbound } from "../api/mutations";
+import { aboutQuery, useNumbers } from "../api/queries";
+import { BusinessNumberPicker, useChosenNumber } from "./BusinessNumberPicker";
 import { ErrorBanner, Empty } from "./common";
 
 /** Mock mode only: play the customer, through the same signed webhook Meta would call. */
 export function Simulator() {
-  const { numbers, about } = useApp();
-  const [numberId, setNumberId] = useState<number | null>(null);
+  const about = useQuery(aboutQuery()).data;
+  const numbers = useNumbers();
+  const [selected, select] = useChosenNumber();
   const [from, setFrom] = useState("+16505551234");
   const [name, setName] = useState("Sheena Nelson");
   const [text, setText] = useState("");
-  const [result, setResult] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const selected = numberId ?? numbers[0]?.id ?? null;
+  const simulate = useSimulateInbound();
 
   if (about && !about.simulator) return <Empty>The simulator exists only with the mock WhatsApp provider.</Empty>;
-  if (numbers.length === 0) return <Empty>Create a business number first (Admin).</Empty>;
+  if (numbers.isPending) return <Empty>Loading…</Empty>;
+  if (numbers.error) return <ErrorBanner error={numbers.error} />;
+  if (numbers.data.length === 0) return <Empty>Create a business number first (Admin).</Empty>;
 
-  async function send(e: React.FormEvent) {
+  function send(e: React.FormEvent) {
     e.preventDefault();
     if (selected === null) return;
-    setBusy(true);
-    setResult(null);
-    try {
-      const receipt = unwrap(
-        await api.POST("/api/v1/simulator/inbound", {
-          body: { business_number_id: selected, from: from.trim(), name: name.trim() || null, text },
-        }),
-      );
-      setResult(`Delivered as ${receipt.wamid}`);
-      setText("");
-      setError(null);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    simulate.mutate(
+      { business_number_id: selected, from: from.trim(), name: name.trim() || null, text },
+      { onSuccess: () => setText("") },
+    );
   }
 
   return (
@@ -44,16 +34,7 @@ export function Simulator() {
       <h1>Simulator</h1>
       <p className="muted">Play the customer: the mock provider delivers this message to the business number through the signed webhook.</p>
       <form className="card form" onSubmit={send} data-testid="simulator-form">
-        <label>
-          To business number
-          <select value={selected ?? ""} onChange={(e) => setNumberId(Number(e.target.value))}>
-            {numbers.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.name} ({n.display_phone_number})
-              </option>
-            ))}
-          </select>
-        </label>
+        <BusinessNumberPicker label="To business number" value={selected} onChange={select} />
         <label>
           Customer phone
           <input value={from} onChange={(e) => setFrom(e.target.value)} required />
@@ -66,13 +47,13 @@ export function Simulator() {
           Customer message
           <textarea value={text} onChange={(e) => setText(e.target.value)} required rows={3} />
         </label>
-        <ErrorBanner error={error} />
-        {result && (
+        <ErrorBanner error={simulate.error} />
+        {simulate.data && (
           <p className="ok" role="status" data-testid="simulator-result">
-            {result}
+            Delivered as {simulate.data.wamid}
           </p>
         )}
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={simulate.isPending}>
           Send as customer
         </button>
       </form>

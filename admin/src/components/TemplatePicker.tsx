@@ -1,6 +1,6 @@
 import { useRef, useState } from "react";
-import { api, unwrap } from "../api/client";
-import type { Message, TemplateBody } from "../api/types";
+import { useSendMessage } from "../api/mutations";
+import type { TemplateBody } from "../api/types";
 import { newIdempotencyKey } from "../lib/uuid";
 import { ErrorBanner } from "./common";
 
@@ -8,13 +8,12 @@ import { ErrorBanner } from "./common";
  * Outside the 24-hour window only approved templates may be sent. There is no template
  * catalogue in the API, so this offers Meta's default `hello_world` and a free form.
  */
-export function TemplatePicker({ conversationId, onSent }: { conversationId: number; onSent(m: Message): void }) {
+export function TemplatePicker({ conversationId }: { conversationId: number }) {
   const [choice, setChoice] = useState<"hello_world" | "custom">("hello_world");
   const [name, setName] = useState("");
   const [language, setLanguage] = useState("en_US");
   const [params, setParams] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const sending = useSendMessage(conversationId);
   const key = useRef(newIdempotencyKey());
   const changed = () => (key.current = newIdempotencyKey());
 
@@ -28,30 +27,18 @@ export function TemplatePicker({ conversationId, onSent }: { conversationId: num
     };
   }
 
-  async function send(e: React.FormEvent) {
+  function send(e: React.FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    try {
-      const m = unwrap(
-        await api.POST("/api/v1/conversations/{id}/messages", {
-          params: { path: { id: conversationId }, header: { "Idempotency-Key": key.current } },
-          body: { type: "template", template: template() },
-        }),
-      );
-      onSent(m);
-      key.current = newIdempotencyKey();
-      setError(null);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    sending.mutate(
+      { key: key.current, message: { json: { type: "template", template: template() } } },
+      { onSuccess: () => (key.current = newIdempotencyKey()) },
+    );
   }
 
   return (
     <form className="composer template-picker" onSubmit={send} data-testid="template-picker" aria-label="Send a template">
       <p className="muted">The 24-hour window is closed: only an approved template can be sent.</p>
-      <ErrorBanner error={error} testId="send-error" />
+      <ErrorBanner error={sending.error} testId="send-error" />
       <div className="composer-row wrap">
         <label>
           Template
@@ -79,7 +66,7 @@ export function TemplatePicker({ conversationId, onSent }: { conversationId: num
             </label>
           </>
         )}
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={sending.isPending}>
           Send template
         </button>
       </div>
