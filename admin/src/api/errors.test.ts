@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, describeError, loginErrorText } from "./errors";
+import type { ErrorCode } from "./types";
 
-const body = (code: string, message: string, details?: { field: string; message: string }[]) => ({
+const body = (code: ErrorCode, message: string, details?: { field: string; message: string }[]) => ({
   error: { code, message, ...(details ? { details } : {}) },
 });
 

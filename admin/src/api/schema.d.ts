@@ -733,10 +733,16 @@ export interface components {
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
+        /**
+         * @description A stable, machine-readable error code (snake_case on the wire). The message beside it is
+         *     for people and may change; the code does not.
+         * @enum {string}
+         */
+        ErrorCode: "invalid_json" | "invalid_body" | "invalid_multipart" | "invalid_query" | "invalid_cursor" | "invalid_idempotency_key" | "invalid_last_event_id" | "bad_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "method_not_allowed" | "request_failed" | "missing_token" | "invalid_token" | "invalid_credentials" | "account_deactivated" | "too_many_login_attempts" | "too_many_sign_in_attempts" | "too_many_concurrent_requests" | "invalid_refresh_token" | "refresh_token_reused" | "forbidden" | "not_found" | "user_not_found" | "not_a_member" | "attachment_not_found" | "no_media" | "media_not_ready" | "conflict" | "username_taken" | "business_number_exists" | "last_admin" | "outside_customer_service_window" | "template_required" | "assignee_not_member" | "unsupported_file_type" | "empty_file" | "simulation_failed" | "missing_signature" | "invalid_signature" | "not_a_webhook_envelope" | "verification_failed" | "internal_error" | "service_unavailable" | "not_ready";
         /** @description What went wrong. */
         ErrorDetail: {
-            /** @description Stable, machine-readable snake_case code (for example `validation_failed`). */
-            code: string;
+            /** @description Stable and machine-readable; one of the documented codes. */
+            code: components["schemas"]["ErrorCode"];
             /** @description For `validation_failed`: one entry per rejected field. */
             details?: components["schemas"]["FieldDetail"][];
             /** @description A sentence for people; may change between versions. */

@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use switchboard_domain::authz::Actor;
 use switchboard_domain::service::Principal;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// The authenticated caller. Put it first among a handler's arguments so a missing token is
@@ -53,7 +53,7 @@ impl FromRequest for Caller {
             let state = state.ok_or_else(|| ApiError::internal(&"AppState is not registered"))?;
             let token = token.ok_or_else(|| {
                 ApiError::unauthorized(
-                    "missing_token",
+                    ErrorCode::MissingToken,
                     "this endpoint needs an access token: Authorization: Bearer <token>",
                 )
             })?;

@@ -21,6 +21,8 @@ use switchboard_domain::service::{
 use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 
+pub use crate::error_code::ErrorCode;
+
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"error": {"code": "invalid_credentials", "message": "invalid username or password"}}))]
@@ -31,8 +33,8 @@ pub struct ErrorBody {
 /// What went wrong.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, machine-readable snake_case code (for example `validation_failed`).
-    pub code: String,
+    /// Stable and machine-readable; one of the documented codes.
+    pub code: ErrorCode,
     /// A sentence for people; may change between versions.
     pub message: String,
     /// For `validation_failed`: one entry per rejected field.
@@ -52,7 +54,7 @@ pub struct FieldDetail {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     details: Vec<FieldDetail>,
     headers: Vec<(header::HeaderName, String)>,
@@ -71,7 +73,7 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -87,23 +89,23 @@ impl ApiError {
     }
 
     /// 401 with the `WWW-Authenticate` challenge RFC 6750 asks for.
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
             .with_header(header::WWW_AUTHENTICATE, "Bearer")
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
     pub fn method_not_allowed(allowed: &str) -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             format!("this resource supports only {allowed}"),
         )
         .with_header(header::ALLOW, allowed)
@@ -113,7 +115,7 @@ impl ApiError {
     pub fn too_many_sign_in_attempts(retry_after_secs: u64) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_sign_in_attempts",
+            ErrorCode::TooManySignInAttempts,
             format!(
                 "too many sign-in attempts from this address; retry in {retry_after_secs} seconds"
             ),
@@ -123,14 +125,18 @@ impl ApiError {
 
     /// 408 `request_timeout`: the body did not arrive within its allowance.
     pub fn request_timeout(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", message)
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
+            message,
+        )
     }
 
     /// 429 `too_many_concurrent_requests`: the client's address is at its cap.
     pub fn too_many_concurrent_requests(limit: usize) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_concurrent_requests",
+            ErrorCode::TooManyConcurrentRequests,
             format!("this client address already has {limit} requests in progress; retry shortly"),
         )
         .with_header(header::RETRY_AFTER, "1")
@@ -145,7 +151,7 @@ impl ApiError {
             .join("; ");
         let mut error = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             format!("the request is invalid: {summary}"),
         );
         error.details = fields;
@@ -157,7 +163,7 @@ impl ApiError {
         tracing::error!(error = %cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "an internal error occurred; it has been logged",
         )
     }
@@ -191,7 +197,7 @@ impl ResponseError for ApiError {
         }
         response.json(ErrorBody {
             error: ErrorDetail {
-                code: self.code.to_owned(),
+                code: self.code,
                 message: self.message.clone(),
                 details: self.details.clone(),
             },
@@ -205,14 +211,14 @@ impl From<RepoError> for ApiError {
             RepoError::NotFound => Self::not_found("the resource does not exist"),
             RepoError::Conflict(what) => Self::new(
                 StatusCode::CONFLICT,
-                "conflict",
+                ErrorCode::Conflict,
                 format!("the {what} is already in use"),
             ),
             RepoError::Unavailable(cause) => {
                 tracing::error!(error = %cause, "storage unavailable");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "service_unavailable",
+                    ErrorCode::ServiceUnavailable,
                     "the service is temporarily unavailable; retry shortly",
                 )
                 .with_header(header::RETRY_AFTER, "1")
@@ -227,21 +233,23 @@ impl From<LoginError> for ApiError {
         match e {
             LoginError::InvalidCredentials => Self::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
+                ErrorCode::InvalidCredentials,
                 e.to_string(),
             ),
             LoginError::LockedOut { retry_after } => {
                 let secs = retry_after.num_seconds().max(1);
                 Self::new(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_login_attempts",
+                    ErrorCode::TooManyLoginAttempts,
                     format!("too many failed logins for this username; retry in {secs} seconds"),
                 )
                 .with_header(header::RETRY_AFTER, secs.to_string())
             }
-            LoginError::Deactivated => {
-                Self::new(StatusCode::FORBIDDEN, "account_deactivated", e.to_string())
-            }
+            LoginError::Deactivated => Self::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::AccountDeactivated,
+                e.to_string(),
+            ),
             LoginError::Store(e) => e.into(),
         }
     }
@@ -251,9 +259,11 @@ impl From<RefreshError> for ApiError {
     fn from(e: RefreshError) -> Self {
         match e {
             RefreshError::InvalidToken => {
-                Self::unauthorized("invalid_refresh_token", e.to_string())
+                Self::unauthorized(ErrorCode::InvalidRefreshToken, e.to_string())
             }
-            RefreshError::Reused => Self::unauthorized("refresh_token_reused", e.to_string()),
+            RefreshError::Reused => {
+                Self::unauthorized(ErrorCode::RefreshTokenReused, e.to_string())
+            }
             RefreshError::Store(e) => e.into(),
         }
     }
@@ -262,7 +272,9 @@ impl From<RefreshError> for ApiError {
 impl From<AuthenticateError> for ApiError {
     fn from(e: AuthenticateError) -> Self {
         match e {
-            AuthenticateError::InvalidToken => Self::unauthorized("invalid_token", e.to_string()),
+            AuthenticateError::InvalidToken => {
+                Self::unauthorized(ErrorCode::InvalidToken, e.to_string())
+            }
             AuthenticateError::Store(e) => e.into(),
         }
     }
@@ -285,11 +297,13 @@ impl From<UserAdminError> for ApiError {
         match e {
             UserAdminError::Forbidden => Self::forbidden(e.to_string()),
             UserAdminError::NotFound => Self::not_found(e.to_string()),
-            UserAdminError::UsernameTaken => {
-                Self::new(StatusCode::CONFLICT, "username_taken", e.to_string())
-            }
+            UserAdminError::UsernameTaken => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::UsernameTaken,
+                e.to_string(),
+            ),
             UserAdminError::LastAdmin => {
-                Self::new(StatusCode::CONFLICT, "last_admin", e.to_string())
+                Self::new(StatusCode::CONFLICT, ErrorCode::LastAdmin, e.to_string())
             }
             UserAdminError::Store(e) => e.into(),
         }
@@ -303,7 +317,7 @@ impl From<MessagingError> for ApiError {
             MessagingError::Forbidden => Self::forbidden(e.to_string()),
             MessagingError::OutsideWindow { expired_at } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "outside_customer_service_window",
+                ErrorCode::OutsideCustomerServiceWindow,
                 match expired_at {
                     Some(at) => format!("{e} (it closed at {})", at.to_rfc3339()),
                     None => format!("{e} (the customer has never written)"),
@@ -311,39 +325,45 @@ impl From<MessagingError> for ApiError {
             ),
             MessagingError::AssigneeNotMember => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "assignee_not_member",
+                ErrorCode::AssigneeNotMember,
                 e.to_string(),
             ),
-            MessagingError::NoMedia => Self::new(StatusCode::NOT_FOUND, "no_media", e.to_string()),
-            MessagingError::MediaNotReady(_) => {
-                Self::new(StatusCode::CONFLICT, "media_not_ready", e.to_string())
-                    .with_header(header::RETRY_AFTER, "5")
+            MessagingError::NoMedia => {
+                Self::new(StatusCode::NOT_FOUND, ErrorCode::NoMedia, e.to_string())
             }
+            MessagingError::MediaNotReady(_) => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::MediaNotReady,
+                e.to_string(),
+            )
+            .with_header(header::RETRY_AFTER, "5"),
             MessagingError::TemplateRequired => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "template_required",
+                ErrorCode::TemplateRequired,
                 e.to_string(),
             ),
             MessagingError::MediaRejected(rejection) => match rejection {
                 MediaRejection::TooLarge { .. } => Self::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     rejection.to_string(),
                 ),
                 MediaRejection::UnsupportedType { .. } => Self::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "unsupported_file_type",
+                    ErrorCode::UnsupportedFileType,
                     rejection.to_string(),
                 ),
                 MediaRejection::Empty => Self::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "empty_file",
+                    ErrorCode::EmptyFile,
                     rejection.to_string(),
                 ),
             },
-            MessagingError::AttachmentNotFound => {
-                Self::new(StatusCode::NOT_FOUND, "attachment_not_found", e.to_string())
-            }
+            MessagingError::AttachmentNotFound => Self::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::AttachmentNotFound,
+                e.to_string(),
+            ),
             MessagingError::Invalid(field) => vec![field].into(),
             MessagingError::Store(e) => e.into(),
         }
@@ -355,15 +375,17 @@ impl From<BusinessNumberError> for ApiError {
         match e {
             BusinessNumberError::Forbidden => Self::forbidden(e.to_string()),
             BusinessNumberError::NotFound => Self::not_found(e.to_string()),
-            BusinessNumberError::UserNotFound => {
-                Self::new(StatusCode::NOT_FOUND, "user_not_found", e.to_string())
-            }
+            BusinessNumberError::UserNotFound => Self::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::UserNotFound,
+                e.to_string(),
+            ),
             BusinessNumberError::NotAMember => {
-                Self::new(StatusCode::NOT_FOUND, "not_a_member", e.to_string())
+                Self::new(StatusCode::NOT_FOUND, ErrorCode::NotAMember, e.to_string())
             }
             BusinessNumberError::Duplicate(_) => Self::new(
                 StatusCode::CONFLICT,
-                "business_number_exists",
+                ErrorCode::BusinessNumberExists,
                 e.to_string(),
             ),
             BusinessNumberError::Store(e) => e.into(),
@@ -383,12 +405,12 @@ pub(crate) fn json_error(err: &JsonPayloadError) -> ApiError {
         JsonPayloadError::OverflowKnownLength { limit, .. }
         | JsonPayloadError::Overflow { limit } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("the request body is larger than {limit} bytes"),
         ),
         JsonPayloadError::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "the request body must be JSON, sent with Content-Type: application/json",
         ),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
@@ -399,12 +421,12 @@ pub(crate) fn json_error(err: &JsonPayloadError) -> ApiError {
         }
         JsonPayloadError::Deserialize(e) => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_json",
+            ErrorCode::InvalidJson,
             format!("the request body is not valid JSON: {e}"),
         ),
         other => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("the request body could not be read: {other}"),
         ),
     }
@@ -431,7 +453,7 @@ pub(crate) fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req: &HttpRequest| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             format!("the query string is invalid: {err}"),
         )
         .into()
@@ -455,14 +477,14 @@ pub(crate) async fn json_errors_only(
         return Ok(response.map_into_left_body());
     }
     let code = match status {
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::BAD_REQUEST => "bad_request",
-        StatusCode::REQUEST_TIMEOUT => "request_timeout",
-        s if s.is_server_error() => "internal_error",
-        _ => "request_failed",
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::BAD_REQUEST => ErrorCode::BadRequest,
+        StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
+        s if s.is_server_error() => ErrorCode::InternalError,
+        _ => ErrorCode::RequestFailed,
     };
     let message = status.canonical_reason().unwrap_or("request failed");
     let error = ApiError::new(status, code, message.to_lowercase());

@@ -12,7 +12,7 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
 
-use crate::error::{ErrorBody, ErrorDetail, FieldDetail};
+use crate::error::{ErrorBody, ErrorCode, ErrorDetail, FieldDetail};
 
 pub(crate) const BEARER: &str = "bearer";
 
@@ -22,13 +22,17 @@ pub(crate) const BEARER: &str = "bearer";
         title = "Switchboard API",
         description = "WhatsApp customer-support backend. Every error answers \
             `{\"error\": {\"code\", \"message\", \"details\"?}}`; `code` is stable and \
-            machine-readable. Authenticate with `POST /api/v1/auth/login` and send the access \
+            machine-readable, one of `ErrorCode`. Besides the answers each operation documents, \
+            any request can get `bad_request` (400: malformed headers), `invalid_body` (400: the \
+            body could not be read), `method_not_allowed` (405, with `Allow`), `request_failed` \
+            (another 4xx) and `conflict` (409: a value that must be unique is already in use). \
+            Authenticate with `POST /api/v1/auth/login` and send the access \
             token as `Authorization: Bearer <token>`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     // Relative: the API is wherever this document is served from.
     servers((url = "/", description = "The Switchboard server that serves this document")),
-    components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
+    components(schemas(ErrorBody, ErrorCode, ErrorDetail, FieldDetail)),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Signing in, tokens and the caller's own account"),

@@ -106,3 +106,28 @@ fn every_api_route_but_sign_in_requires_the_bearer_scheme() {
         assert_eq!(secured, !public.contains(&path.as_str()), "{method} {path}");
     }
 }
+
+#[test]
+fn every_error_code_is_documented_where_it_can_be_answered() {
+    let doc = serde_json::to_value(switchboard_http::api_doc()).unwrap();
+    let codes = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .expect("the ErrorCode schema lists the codes")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    assert!(codes.len() >= 40, "{codes:?}");
+    let answers = doc["paths"].to_string();
+    let general = doc["info"]["description"].as_str().unwrap();
+    // The API cannot reach it: the one route that starts conversations takes only a template.
+    let unreachable = ["template_required"];
+    for code in &codes {
+        let named = format!("`{code}`");
+        assert!(
+            answers.contains(&named)
+                || general.contains(&named)
+                || unreachable.contains(&code.as_str()),
+            "`{code}` is in ErrorCode but no operation (nor the API's description) says when it is answered"
+        );
+    }
+}

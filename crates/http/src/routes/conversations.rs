@@ -19,7 +19,7 @@ use super::media_form::{is_multipart, read_media_form};
 use crate::caller::Caller;
 use crate::dto::conversation::{ConversationDto, ConversationPage, ConversationStatusDto};
 use crate::dto::message::{MessageDto, MessagePage};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
 use crate::state::AppState;
@@ -53,7 +53,7 @@ fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, i64), ApiError> {
     let invalid = || {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_cursor",
+            ErrorCode::InvalidCursor,
             "the cursor is not one this API returned",
         )
     };
@@ -416,7 +416,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     key.map(|k| Some(k.to_owned())).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_idempotency_key",
+            ErrorCode::InvalidIdempotencyKey,
             "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
         )
     })

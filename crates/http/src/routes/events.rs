@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::caller::Caller;
 use crate::dto::conversation::ConversationDto;
 use crate::dto::message::MessageDto;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 /// Events per database round trip.
@@ -131,7 +131,7 @@ pub(crate) async fn events(
                 .ok_or_else(|| {
                     ApiError::new(
                         actix_web::http::StatusCode::BAD_REQUEST,
-                        "invalid_last_event_id",
+                        ErrorCode::InvalidLastEventId,
                         "Last-Event-ID must be an event id this stream sent",
                     )
                 })

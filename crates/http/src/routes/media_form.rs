@@ -17,7 +17,7 @@ use switchboard_domain::media::{MAX_CAPTION_CHARS, MAX_MEDIA_BYTES, MediaKind, M
 use switchboard_domain::service::MessagingError;
 use switchboard_domain::validation::FieldError;
 
-use crate::error::{ApiError, FieldDetail};
+use crate::error::{ApiError, ErrorCode, FieldDetail};
 
 /// The most a multipart request may carry in all: the largest file any kind allows plus room
 /// for a caption and the form's own framing. JSON bodies keep their own, smaller limit.
@@ -45,7 +45,7 @@ pub(crate) fn is_multipart(req: &HttpRequest) -> bool {
 fn not_a_form(error: &MultipartError) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "invalid_multipart",
+        ErrorCode::InvalidMultipart,
         format!("the body is not a readable multipart/form-data form: {error}"),
     )
 }
@@ -53,7 +53,7 @@ fn not_a_form(error: &MultipartError) -> ApiError {
 fn too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         format!("a multipart request may carry at most {MULTIPART_BODY_LIMIT} bytes"),
     )
 }
@@ -78,7 +78,7 @@ pub(crate) async fn read_media_form(
     if !is_multipart(req) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the file as multipart/form-data with a part named file",
         ));
     }

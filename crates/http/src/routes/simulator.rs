@@ -9,7 +9,7 @@ use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 
 use crate::caller::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
 use crate::state::AppState;
@@ -89,6 +89,6 @@ pub(crate) async fn simulate_inbound(
             &text,
         )
         .await
-        .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "simulation_failed", e))?;
+        .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, ErrorCode::SimulationFailed, e))?;
     Ok(HttpResponse::Created().json(SimulatedInboundReceipt { wamid }))
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_domain::ingest::WebhookRejection;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 /// Meta's delivery limit is 3 MB; leave headroom.
@@ -66,7 +66,7 @@ pub(crate) async fn verify_webhook(
             tracing::warn!("webhook verification refused");
             ApiError::new(
                 StatusCode::FORBIDDEN,
-                "verification_failed",
+                ErrorCode::VerificationFailed,
                 "the verify token does not match",
             )
         })?;
@@ -107,17 +107,19 @@ pub(crate) async fn receive_webhook(
         tracing::warn!(error = %e, "webhook delivery refused");
         match e {
             WebhookRejection::MissingSignature => {
-                ApiError::unauthorized("missing_signature", e.to_string())
+                ApiError::unauthorized(ErrorCode::MissingSignature, e.to_string())
             }
             WebhookRejection::BadSignature(_) => {
-                ApiError::unauthorized("invalid_signature", e.to_string())
+                ApiError::unauthorized(ErrorCode::InvalidSignature, e.to_string())
             }
-            WebhookRejection::NotJson(_) => {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string())
-            }
+            WebhookRejection::NotJson(_) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidJson,
+                e.to_string(),
+            ),
             WebhookRejection::NotAnEnvelope(_) => ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "not_a_webhook_envelope",
+                ErrorCode::NotAWebhookEnvelope,
                 e.to_string(),
             ),
         }
