@@ -4,7 +4,7 @@ import { logout, restoreSession, session } from "./api/client";
 import { aboutQuery } from "./api/queries";
 import type { User } from "./api/types";
 import { LiveStream, type LiveStatus } from "./live/events";
-import { LiveContext, LiveHub } from "./live/hub";
+import { LiveContext, LiveHub, toLiveEvent } from "./live/hub";
 import { AppContext, isAdmin } from "./context";
 import { navigate, useRoute } from "./router";
 import { Login } from "./components/Login";
@@ -55,7 +55,10 @@ function Shell({ me }: { me: User }) {
       url: "/api/v1/events",
       getToken: () => session.token(),
       refresh: () => session.refresh(),
-      onEvent: (e) => hub.emit(e),
+      onEvent: (e) => {
+        const event = toLiveEvent(e);
+        if (event) hub.emit(event);
+      },
       onConnected: (resumed) => {
         if (resumed) hub.emit({ type: "resync" });
       },

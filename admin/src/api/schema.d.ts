@@ -762,11 +762,36 @@ export interface components {
             status: string;
         };
         /**
+         * @description A live event as a client reads it off the stream: the frame's `event` is `type`, its `id` is
+         *     `id`, and its `data`, parsed, is `data`. Generated clients type their event handlers with it.
+         */
+        LiveEvent: {
+            data: components["schemas"]["ConversationDto"];
+            id: string;
+            /** @enum {string} */
+            type: "conversation.created";
+        } | {
+            data: components["schemas"]["ConversationDto"];
+            id: string;
+            /** @enum {string} */
+            type: "conversation.updated";
+        } | {
+            data: components["schemas"]["MessageDto"];
+            id: string;
+            /** @enum {string} */
+            type: "message.created";
+        } | {
+            data: components["schemas"]["MessageDto"];
+            id: string;
+            /** @enum {string} */
+            type: "message.updated";
+        };
+        /**
          * @description One Server-Sent Event of the stream (before OpenAPI 3.2, the schema of a
          *     `text/event-stream` describes each event). Comment lines (heartbeats) carry no event.
          */
         LiveEventFrame: {
-            /** @description JSON: the conversation as `GET /conversations/{id}` returns it, or the message as the thread returns it (`message.*` events; the conversation when the message is gone). */
+            /** @description JSON: the conversation as `GET /conversations/{id}` returns it (`conversation.*` events), or the message as the thread returns it (`message.*` events). The event parsed is a `LiveEvent`. */
             data: string;
             event: components["schemas"]["LiveEventKind"];
             /**
@@ -3453,7 +3478,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An endless `text/event-stream`; the schema describes each event */
+            /** @description An endless `text/event-stream`; the schema describes each frame, and `LiveEvent` each event parsed (its `type`, `id` and `data`) */
             200: {
                 headers: {
                     [name: string]: unknown;

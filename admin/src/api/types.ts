@@ -14,6 +14,7 @@ export type Stats = Schemas["StatsDto"];
 export type About = Schemas["AboutDto"];
 export type ErrorBody = Schemas["ErrorBody"];
 export type ErrorCode = Schemas["ErrorCode"];
+export type LiveEvent = Schemas["LiveEvent"];
 export type TemplateBody = Schemas["TemplateBody"];
 export type SendMessageRequest = Schemas["SendMessageRequest"];
 export type InboxQuery = NonNullable<paths["/api/v1/conversations"]["get"]["parameters"]["query"]>;

@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMarkRead, useUpdateConversation } from "../api/mutations";
 import { conversationQuery, membersQuery, putConversation, putMessage, queryKeys, threadQuery, useNumbers } from "../api/queries";
-import type { Conversation, ConversationStatus, Message } from "../api/types";
+import type { ConversationStatus } from "../api/types";
 import { canWork, useApp } from "../context";
 import { threadMessages } from "../lib/inbox";
 import { contactName } from "../lib/format";
@@ -51,11 +51,9 @@ export function ConversationView({ id }: { id: number }) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.conversation(id) });
       void queryClient.invalidateQueries({ queryKey: queryKeys.thread(id) });
     } else if (e.type === "message.created" || e.type === "message.updated") {
-      const m = e.data as Message;
-      if (m.conversation_id === id) putMessage(queryClient, m);
+      if (e.data.conversation_id === id) putMessage(queryClient, e.data);
     } else if (e.type === "conversation.updated" || e.type === "conversation.created") {
-      const c = e.data as Conversation;
-      if (c.id === id) putConversation(queryClient, c);
+      if (e.data.id === id) putConversation(queryClient, e.data);
     }
   });
 

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { inboxQuery, putConversationInInboxes, queryKeys, useNumbers } from "../api/queries";
-import type { Conversation, ConversationStatus } from "../api/types";
+import type { ConversationStatus } from "../api/types";
 import { useApp } from "../context";
 import { inboxItems, type AssigneeFilter, type InboxFilter } from "../lib/inbox";
 import { contactName, previewText, shortTime } from "../lib/format";
@@ -23,7 +23,7 @@ export function Inbox({ selectedId }: { selectedId: number | null }) {
   useLive((e) => {
     if (e.type === "resync") return void queryClient.invalidateQueries({ queryKey: queryKeys.inboxes() });
     if (e.type === "conversation.created" || e.type === "conversation.updated") {
-      putConversationInInboxes(queryClient, e.data as Conversation, me.id);
+      putConversationInInboxes(queryClient, e.data, me.id);
     }
   });
 

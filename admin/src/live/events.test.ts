@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { LiveStream, backoffMs, type LiveEvent } from "./events";
+import { LiveStream, backoffMs, type StreamEvent } from "./events";
 
 const enc = new TextEncoder();
 
@@ -24,7 +24,7 @@ interface Call {
 
 function harness(responses: (() => Response | Promise<Response>)[], opts: { token?: string | null; refreshed?: (string | null)[] } = {}) {
   const calls: Call[] = [];
-  const events: LiveEvent[] = [];
+  const events: StreamEvent[] = [];
   const connected: boolean[] = [];
   let token: string | null = opts.token === undefined ? "t1" : opts.token;
   const refreshed = [...(opts.refreshed ?? [])];

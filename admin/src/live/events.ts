@@ -3,7 +3,8 @@
 // with `Last-Event-ID` after a drop or when the backend ends the stream (token expiry).
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
-export interface LiveEvent {
+/** One event as it came off the stream: its name, id and parsed data, not yet checked. */
+export interface StreamEvent {
   id: string | undefined;
   type: string;
   data: unknown;
@@ -17,7 +18,7 @@ export interface LiveStreamOptions {
   getToken(): string | null;
   /** A fresh access token; `null` when the session is over (the stream then stops). */
   refresh(): Promise<string | null>;
-  onEvent(event: LiveEvent): void;
+  onEvent(event: StreamEvent): void;
   /** After every successful connection; `resumed` is false only for the first one. */
   onConnected?(resumed: boolean): void;
   onStatus?(status: LiveStatus): void;

@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{ErrorBody, ErrorCode, ErrorDetail, FieldDetail};
+use crate::routes::events::LiveEventDoc;
 
 pub(crate) const BEARER: &str = "bearer";
 
@@ -32,7 +33,7 @@ pub(crate) const BEARER: &str = "bearer";
     ),
     // Relative: the API is wherever this document is served from.
     servers((url = "/", description = "The Switchboard server that serves this document")),
-    components(schemas(ErrorBody, ErrorCode, ErrorDetail, FieldDetail)),
+    components(schemas(ErrorBody, ErrorCode, ErrorDetail, FieldDetail, LiveEventDoc)),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Signing in, tokens and the caller's own account"),

@@ -131,3 +131,30 @@ fn every_error_code_is_documented_where_it_can_be_answered() {
         );
     }
 }
+
+#[test]
+fn the_live_event_schema_lists_every_kind_the_stream_sends() {
+    let doc = serde_json::to_value(switchboard_http::api_doc()).unwrap();
+    let variants = doc["components"]["schemas"]["LiveEvent"]["oneOf"]
+        .as_array()
+        .expect("LiveEvent is a oneOf of the event kinds");
+    let documented: Vec<&str> = variants
+        .iter()
+        .map(|v| v["properties"]["type"]["enum"][0].as_str().unwrap())
+        .collect();
+    let sent: Vec<&str> = switchboard_domain::event::EventKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(documented, sent);
+    for variant in variants {
+        let data = variant["properties"]["data"]["$ref"].as_str().unwrap();
+        let kind = variant["properties"]["type"]["enum"][0].as_str().unwrap();
+        let expected = if kind.starts_with("message.") {
+            "#/components/schemas/MessageDto"
+        } else {
+            "#/components/schemas/ConversationDto"
+        };
+        assert_eq!(data, expected, "{kind}");
+    }
+}

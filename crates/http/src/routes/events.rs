@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use actix_web::{HttpRequest, Responder, get, web};
 use actix_web_lab::sse::{self, Sse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::authz::Actor;
 use switchboard_domain::event::{EventKind, LiveEvent};
 use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
@@ -58,14 +58,35 @@ pub(crate) struct LiveEventFrame {
     data: String,
 }
 
+/// A live event as a client reads it off the stream: the frame's `event` is `type`, its `id` is
+/// `id`, and its `data`, parsed, is `data`. Generated clients type their event handlers with it.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "type")]
+#[schema(as = LiveEvent)]
+#[allow(dead_code)] // Documents the stream for OpenAPI; `render` writes the events.
+pub(crate) enum LiveEventDoc {
+    /// A customer wrote in for the first time on this number, or an agent started it.
+    #[serde(rename = "conversation.created")]
+    ConversationCreated { id: String, data: ConversationDto },
+    /// Its status, assignee, unread count or newest message changed.
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated { id: String, data: ConversationDto },
+    /// A message arrived or was queued.
+    #[serde(rename = "message.created")]
+    MessageCreated { id: String, data: MessageDto },
+    /// A message's delivery status changed.
+    #[serde(rename = "message.updated")]
+    MessageUpdated { id: String, data: MessageDto },
+}
+
 /// `data` is one line of JSON: a `ConversationDto` or a `MessageDto`.
 fn event_data() -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))
         .description(Some(
-            "JSON: the conversation as `GET /conversations/{id}` returns it, or the message as \
-             the thread returns it (`message.*` events; the conversation when the message is \
-             gone).",
+            "JSON: the conversation as `GET /conversations/{id}` returns it (`conversation.*` \
+             events), or the message as the thread returns it (`message.*` events). The event \
+             parsed is a `LiveEvent`.",
         ))
         .content_media_type("application/json")
         .content_schema(Some(Schema::OneOf(
@@ -78,20 +99,32 @@ fn event_data() -> Object {
 }
 
 fn render(event: LiveEvent) -> sse::Event {
-    let data = match event.kind {
-        EventKind::MessageCreated | EventKind::MessageUpdated => match event.message {
-            Some(message) => serde_json::to_string(&MessageDto::from(message)),
-            None => serde_json::to_string(&ConversationDto::from(event.conversation)),
-        },
-        EventKind::ConversationCreated | EventKind::ConversationUpdated => {
-            serde_json::to_string(&ConversationDto::from(event.conversation))
+    let LiveEvent {
+        id,
+        kind,
+        conversation,
+        message,
+    } = event;
+    let (kind, data) = match (kind, message) {
+        (EventKind::MessageCreated | EventKind::MessageUpdated, Some(message)) => {
+            (kind, serde_json::to_string(&MessageDto::from(message)))
         }
-    }
-    .unwrap_or_else(|_| "{}".to_owned());
+        // The log names a message for every message event, and messages are never deleted;
+        // should one be missing, the stream still says only what its schema allows.
+        (EventKind::MessageCreated | EventKind::MessageUpdated, None) => {
+            tracing::error!(event = id, "a message event without its message");
+            let data = serde_json::to_string(&ConversationDto::from(conversation));
+            (EventKind::ConversationUpdated, data)
+        }
+        (EventKind::ConversationCreated | EventKind::ConversationUpdated, _) => (
+            kind,
+            serde_json::to_string(&ConversationDto::from(conversation)),
+        ),
+    };
     sse::Event::Data(
-        sse::Data::new(data)
-            .event(event.kind.as_str())
-            .id(event.id.to_string()),
+        sse::Data::new(data.unwrap_or_else(|_| "{}".to_owned()))
+            .event(kind.as_str())
+            .id(id.to_string()),
     )
 }
 
@@ -110,7 +143,7 @@ fn render(event: LiveEvent) -> sse::Event {
         ("Last-Event-ID" = Option<i64>, Header, nullable = false, description = "The id of the last event received"),
     ),
     responses(
-        (status = 200, description = "An endless `text/event-stream`; the schema describes each event", content_type = "text/event-stream", body = LiveEventFrame),
+        (status = 200, description = "An endless `text/event-stream`; the schema describes each frame, and `LiveEvent` each event parsed (its `type`, `id` and `data`)", content_type = "text/event-stream", body = LiveEventFrame),
         (status = 400, description = "`invalid_last_event_id`", body = ErrorBody),
     )
 )]

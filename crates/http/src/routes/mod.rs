@@ -7,7 +7,7 @@ mod auth;
 mod business_numbers;
 mod contacts;
 mod conversations;
-mod events;
+pub(crate) mod events;
 mod health;
 mod media_form;
 mod simulator;
