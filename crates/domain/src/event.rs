@@ -40,17 +40,6 @@ impl std::str::FromStr for EventKind {
     }
 }
 
-/// One entry of the durable event log. Ids only grow, so a client resumes after the last id it
-/// saw.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEvent {
-    pub id: i64,
-    pub business_number_id: crate::business_number::BusinessNumberId,
-    pub kind: EventKind,
-    pub conversation_id: crate::conversation::ConversationId,
-    pub message_id: Option<crate::message::MessageId>,
-}
-
 /// An event with the resources it names, as they are now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveEvent {

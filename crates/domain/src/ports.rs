@@ -16,7 +16,7 @@ use crate::conversation::{
     Stats,
 };
 use crate::error::RepoError;
-use crate::event::StoredEvent;
+use crate::event::LiveEvent;
 use crate::gateway::{Accepted, GatewayError, MediaInfo, OutboundContent, OutboundMessage};
 use crate::ingest::{IngestSummary, WebhookBatch, WebhookRejection};
 use crate::message::{DeliveryError, Message, MessageId, MessageStatus};
@@ -484,16 +484,18 @@ pub trait ContactRepository: Send + Sync {
 #[async_trait]
 pub trait EventRepository: Send + Sync {
     /// Up to `limit` events with ids above `after`, in id order, of the given numbers (`None`:
-    /// all numbers).
+    /// all numbers), each with its conversation and (message events) its message as they are
+    /// now. A page costs a fixed number of queries, whatever its length.
     ///
     /// # Errors
-    /// Storage failures only.
+    /// Storage failures; [`RepoError::Unexpected`] when an event names a conversation that
+    /// does not exist. A message event whose message is missing has `message: None`.
     async fn events_after(
         &self,
         after: i64,
         numbers: Option<&[BusinessNumberId]>,
         limit: u32,
-    ) -> Result<Vec<StoredEvent>, RepoError>;
+    ) -> Result<Vec<LiveEvent>, RepoError>;
 
     /// The newest event id (0 when the log is empty): where a new subscriber starts.
     ///

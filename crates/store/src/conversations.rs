@@ -217,7 +217,7 @@ pub(crate) fn find_or_create_conversation(
     Ok((row, true))
 }
 
-fn views(
+pub(crate) fn views(
     conn: &mut SqliteConnection,
     rows: Vec<(ConversationRow, ContactRow)>,
 ) -> Result<Vec<ConversationView>, Fail> {

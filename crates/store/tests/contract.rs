@@ -10,15 +10,16 @@ use switchboard_domain::business_number::{
     BusinessNumberChanges, BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
 };
 use switchboard_domain::error::RepoError;
+use switchboard_domain::event::EventKind;
 use switchboard_domain::gateway::OutboundContent;
 use switchboard_domain::ingest::{InboundMessage, StatusReport, WebhookBatch};
 use switchboard_domain::media::MediaKind;
 use switchboard_domain::message::{DeliveryError, MessageId, MessageStatus};
 use switchboard_domain::ports::{
     AttachmentRepository, AttemptBudget, AwaitingStatus, AwaitingStatusRepository,
-    BusinessNumberRepository, ConversationRepository, HealthCheck, InboundRepository,
-    LoginAttemptRepository, NewOutbound, OutboxRepository, SessionRepository, UserRecord,
-    UserRepository, UserUpdate,
+    BusinessNumberRepository, ConversationRepository, EventRepository, HealthCheck,
+    InboundRepository, LoginAttemptRepository, NewOutbound, OutboxRepository, SessionRepository,
+    UserRecord, UserRepository, UserUpdate,
 };
 use switchboard_domain::session::{NewRefreshToken, Rotation, SessionId, TokenDigest};
 use switchboard_domain::user::{DisplayName, PasswordHash, Role, UserId, Username};
@@ -930,4 +931,88 @@ async fn concurrent_writes_each_get_their_own_outcome_and_only_successes_are_sto
     assert_eq!(created, distinct.len());
     assert_eq!(conflicts, names.len() - distinct.len());
     assert_eq!(f.store.list_users().await.unwrap().len(), distinct.len());
+}
+
+fn inbound(phone_number_id: &str, wa_id: &str, wamid: &str, text: &str) -> InboundMessage {
+    InboundMessage {
+        phone_number_id: phone_number_id.into(),
+        wa_id: wa_id.into(),
+        profile_name: None,
+        wamid: wamid.into(),
+        sent_at: Utc::now(),
+        kind: "text".into(),
+        text: Some(text.into()),
+        payload: "{}".into(),
+        reply_to: None,
+        media: None,
+    }
+}
+
+#[tokio::test]
+async fn a_page_of_events_carries_each_events_conversation_and_message_as_they_are_now() {
+    let f = sqlite();
+    let s = &f.store;
+    let one = s
+        .create_number(number("+15550100001", "111"), Utc::now())
+        .await
+        .unwrap()
+        .id;
+    let two = s
+        .create_number(number("+15550100002", "222"), Utc::now())
+        .await
+        .unwrap()
+        .id;
+    let batch = WebhookBatch {
+        messages: vec![
+            inbound("111", "16505550101", "wamid.1", "first"),
+            inbound("222", "16505550102", "wamid.2", "other number"),
+            inbound("111", "16505550101", "wamid.3", "second"),
+        ],
+        statuses: Vec::new(),
+    };
+    s.ingest(&batch, Utc::now()).await.unwrap();
+
+    let all = s.events_after(0, None, 100).await.unwrap();
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "in id order");
+    let of_one = s.events_after(0, Some(&[one]), 100).await.unwrap();
+    assert!(!of_one.is_empty());
+    assert!(
+        of_one
+            .iter()
+            .all(|e| e.conversation.conversation.business_number_id == one)
+    );
+    assert!(
+        all.iter()
+            .any(|e| e.conversation.conversation.business_number_id == two)
+    );
+    // Every event shows its conversation as it is now: after both messages.
+    for event in &of_one {
+        assert_eq!(event.conversation.conversation.unread_count, 2);
+        let newest = event.conversation.last_message.as_ref().unwrap();
+        assert_eq!(newest.text.as_deref(), Some("second"));
+    }
+    let texts: Vec<Option<&str>> = of_one
+        .iter()
+        .filter(|e| e.kind == EventKind::MessageCreated)
+        .map(|e| e.message.as_ref().unwrap().text.as_deref())
+        .collect();
+    assert_eq!(texts, [Some("first"), Some("second")]);
+    assert!(
+        of_one
+            .iter()
+            .filter(|e| e.kind != EventKind::MessageCreated && e.kind != EventKind::MessageUpdated)
+            .all(|e| e.message.is_none())
+    );
+    // Paging: ids above the cursor, at most `limit`.
+    let page = s.events_after(all[0].id, None, 2).await.unwrap();
+    assert_eq!(
+        page.iter().map(|e| e.id).collect::<Vec<_>>(),
+        all[1..3].iter().map(|e| e.id).collect::<Vec<_>>()
+    );
+    assert!(
+        s.events_after(all.last().unwrap().id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

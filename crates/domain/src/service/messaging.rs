@@ -194,30 +194,11 @@ impl Messaging {
         limit: u32,
     ) -> Result<Vec<LiveEvent>, MessagingError> {
         let scope = self.event_scope(actor).await?;
-        let stored = self
+        Ok(self
             .ports
             .events
             .events_after(after, scope.as_deref(), limit)
-            .await?;
-        let mut live = Vec::with_capacity(stored.len());
-        for event in stored {
-            let conversation = self
-                .ports
-                .conversations
-                .get_conversation(event.conversation_id)
-                .await?;
-            let message = match event.message_id {
-                Some(id) => Some(self.ports.conversations.get_message(id).await?),
-                None => None,
-            };
-            live.push(LiveEvent {
-                id: event.id,
-                kind: event.kind,
-                conversation,
-                message,
-            });
-        }
-        Ok(live)
+            .await?)
     }
 
     async fn access(
@@ -376,12 +357,16 @@ impl Messaging {
                 .numbers
                 .get_number(view.conversation.business_number_id)
                 .await?;
-            // Best effort: the receipt only colours the customer's ticks.
-            let _ = self
+            // Best effort: the receipt only colours the customer's ticks, so its failure does
+            // not fail the agent's request; it is logged.
+            if let Err(error) = self
                 .ports
                 .gateway
                 .mark_read(&number.phone_number_id, &wamid)
-                .await;
+                .await
+            {
+                tracing::warn!(conversation = id.0, %error, "the read receipt was not sent");
+            }
         }
         Ok(self.ports.conversations.get_conversation(id).await?)
     }

@@ -142,12 +142,16 @@ impl Messaging {
             .create_attachment(&new, self.ports.clock.now())
             .await?;
         if let Err(error) = self.ports.media.put(&attachment.key(), &upload.bytes).await {
-            // Best effort: the write error is the one worth reporting.
-            let _ = self
+            // Best effort: the write error is the one the caller is told; a row left behind
+            // names a file that does not exist, and is logged.
+            if let Err(cleanup) = self
                 .ports
                 .attachments
                 .delete_attachment(attachment.id)
-                .await;
+                .await
+            {
+                tracing::warn!(attachment = attachment.id.0, error = %cleanup, "an attachment whose file was not written is left behind");
+            }
             return Err(error.into());
         }
         Ok(attachment)
