@@ -16,6 +16,7 @@ mod json_body;
 mod login_throttle;
 mod objects_only;
 mod openapi;
+mod pagination;
 mod request_log;
 mod routes;
 mod state;

@@ -4,7 +4,6 @@ use actix_web::{get, patch, web};
 use serde::Deserialize;
 use switchboard_domain::conversation::ContactId;
 use switchboard_domain::user::DisplayName;
-use switchboard_domain::validation::FieldError;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::caller::Caller;
@@ -12,6 +11,7 @@ use crate::dto::contact::ContactDto;
 use crate::error::{ApiError, ErrorBody};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
+use crate::pagination::page_size;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -54,11 +54,7 @@ pub(crate) async fn list_contacts(
     state: web::Data<AppState>,
     params: web::Query<ContactSearch>,
 ) -> Result<web::Json<ContactList>, ApiError> {
-    let limit = match params.limit {
-        None => 50,
-        Some(n @ 1..=200) => n,
-        Some(_) => return Err(vec![FieldError::new("limit", "must be between 1 and 200")].into()),
-    };
+    let limit = page_size(params.limit)?;
     let query = params
         .query
         .as_deref()

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest as _, HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_domain::attachment::AttachmentId;
 use switchboard_domain::business_number::{BusinessNumberId, E164};
@@ -22,49 +21,9 @@ use crate::dto::message::{MessageDto, MessagePage};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
+use crate::pagination::{cursor, page_size, parse_cursor};
 use crate::state::AppState;
 use crate::validation::AllValid;
-
-const DEFAULT_PAGE: u32 = 50;
-const MAX_PAGE: u32 = 200;
-
-fn page_size(limit: Option<u32>) -> Result<u32, ApiError> {
-    match limit {
-        None => Ok(DEFAULT_PAGE),
-        Some(n @ 1..=MAX_PAGE) => Ok(n),
-        Some(_) => {
-            Err(FieldError::new("limit", format!("must be between 1 and {MAX_PAGE}")).into_api())
-        }
-    }
-}
-
-trait IntoApi {
-    fn into_api(self) -> ApiError;
-}
-
-impl IntoApi for FieldError {
-    fn into_api(self) -> ApiError {
-        vec![self].into()
-    }
-}
-
-/// Cursors are `<epoch millis>.<id>`: opaque to clients, stable across pages.
-fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, i64), ApiError> {
-    let invalid = || {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidCursor,
-            "the cursor is not one this API returned",
-        )
-    };
-    let (millis, id) = field_schemas::cursor_parts(raw).ok_or_else(invalid)?;
-    let at = DateTime::from_timestamp_millis(millis).ok_or_else(invalid)?;
-    Ok((at, id))
-}
-
-fn cursor(at: DateTime<Utc>, id: i64) -> String {
-    format!("{}.{id}", at.timestamp_millis())
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -270,9 +229,7 @@ impl SendMessageRequest {
             SendMessageRequest::Text { text } => {
                 let length = text.body.chars().count();
                 if text.body.trim().is_empty() || length > field_schemas::MAX_TEXT_CHARS {
-                    return Err(
-                        FieldError::new("text.body", "must be 1 to 4096 characters").into_api()
-                    );
+                    return Err(FieldError::new("text.body", "must be 1 to 4096 characters").into());
                 }
                 Ok(Send::Content(OutboundContent::Text { body: text.body }))
             }
@@ -447,7 +404,12 @@ pub(crate) async fn list_conversations(
         Some("me") => AssigneeParam::Me,
         Some("unassigned") => AssigneeParam::Unassigned,
         Some(id) => AssigneeParam::User(UserId(field_schemas::assignee_user_id(id).ok_or_else(
-            || FieldError::new("assignee", "must be me, unassigned or a user id").into_api(),
+            || {
+                ApiError::from(FieldError::new(
+                    "assignee",
+                    "must be me, unassigned or a user id",
+                ))
+            },
         )?)),
     };
     let after = params
@@ -707,7 +669,7 @@ pub(crate) async fn start_conversation(
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let body = body.into_inner();
-    let to = E164::parse("to", &body.to).map_err(IntoApi::into_api)?;
+    let to = E164::parse("to", &body.to).map_err(ApiError::from)?;
     let content = template_content(body.template)?;
     let wa_id = to.as_str().trim_start_matches('+').to_owned();
     let (view, message, created) = state
