@@ -3,7 +3,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 use switchboard_domain::Timestamp;
-use switchboard_domain::error::RepoError;
+use switchboard_domain::error::CryptoError;
 use switchboard_domain::ports::AccessTokenCodec;
 use switchboard_domain::session::{AccessClaims, AccessToken, SessionId};
 use switchboard_domain::user::UserId;
@@ -88,7 +88,7 @@ impl AccessTokenCodec for JwtCodec {
         user_id: UserId,
         session: &SessionId,
         now: Timestamp,
-    ) -> Result<AccessToken, RepoError> {
+    ) -> Result<AccessToken, CryptoError> {
         let expires_at = now + self.lifetime;
         let claims = Claims {
             sub: user_id.0.to_string(),
@@ -98,7 +98,7 @@ impl AccessTokenCodec for JwtCodec {
             exp: expires_at.timestamp(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| RepoError::Unexpected(format!("signing an access token failed: {e}")))?;
+            .map_err(|e| CryptoError(format!("signing an access token failed: {e}")))?;
         Ok(AccessToken { token, expires_at })
     }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
-use switchboard_domain::error::RepoError;
+use switchboard_domain::error::CryptoError;
 use switchboard_domain::ports::PasswordHasher;
 use switchboard_domain::user::{Password, PasswordHash};
 
@@ -76,7 +76,7 @@ impl Argon2Hasher {
     async fn bounded<T: Send + 'static>(
         &self,
         work: impl FnOnce(Params) -> T + Send + 'static,
-    ) -> Result<T, RepoError> {
+    ) -> Result<T, CryptoError> {
         let params = self.params.clone();
         let (done, result) = tokio::sync::oneshot::channel();
         self.pool.spawn(move || {
@@ -85,7 +85,7 @@ impl Argon2Hasher {
         });
         result
             .await
-            .map_err(|e| RepoError::Unexpected(format!("hashing task failed: {e}")))
+            .map_err(|e| CryptoError(format!("hashing task failed: {e}")))
     }
 
     fn argon(params: Params) -> Argon2<'static> {
@@ -100,13 +100,13 @@ impl Argon2Hasher {
 
 #[async_trait]
 impl PasswordHasher for Argon2Hasher {
-    async fn hash(&self, password: &Password) -> Result<PasswordHash, RepoError> {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, CryptoError> {
         let password = password.expose().to_owned();
         self.bounded(move |params| {
             Self::argon(params)
                 .hash_password(password.as_bytes())
                 .map(|h| PasswordHash(h.to_string()))
-                .map_err(|e| RepoError::Unexpected(format!("argon2 hashing failed: {e}")))
+                .map_err(|e| CryptoError(format!("argon2 hashing failed: {e}")))
         })
         .await?
     }

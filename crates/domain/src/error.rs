@@ -2,6 +2,12 @@
 
 use thiserror::Error;
 
+/// A hashing or signing library failed: a bug or a broken environment, never the caller's
+/// input. Logged, never shown to a client.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("{0}")]
+pub struct CryptoError(pub String);
+
 /// What can go wrong behind a port. Adapters translate their library errors into it at their
 /// boundary (for example a unique-index violation becomes [`RepoError::Conflict`]).
 #[derive(Debug, Error, Clone, PartialEq, Eq)]

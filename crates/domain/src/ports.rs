@@ -15,7 +15,7 @@ use crate::conversation::{
     Contact, ContactId, ConversationChanges, ConversationId, ConversationQuery, ConversationView,
     Stats,
 };
-use crate::error::RepoError;
+use crate::error::{CryptoError, RepoError};
 use crate::event::LiveEvent;
 use crate::gateway::{Accepted, GatewayError, MediaInfo, OutboundContent, OutboundMessage};
 use crate::ingest::{IngestSummary, WebhookBatch, WebhookRejection};
@@ -808,8 +808,8 @@ pub trait PasswordHasher: Send + Sync {
     /// Hashes a password with a fresh random salt.
     ///
     /// # Errors
-    /// [`RepoError::Unexpected`] if the hashing library fails (it does not for valid input).
-    async fn hash(&self, password: &Password) -> Result<PasswordHash, RepoError>;
+    /// [`CryptoError`] if the hashing library fails (it does not for valid input).
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, CryptoError>;
 
     /// Whether `password` matches `hash`, compared in constant time. A malformed hash is a
     /// mismatch, not an error.
@@ -825,13 +825,13 @@ pub trait AccessTokenCodec: Send + Sync {
     /// Signs a token for `user_id` in `session` valid from `now` for the configured lifetime.
     ///
     /// # Errors
-    /// [`RepoError::Unexpected`] if signing fails.
+    /// [`CryptoError`] if signing fails.
     fn issue(
         &self,
         user_id: UserId,
         session: &SessionId,
         now: Timestamp,
-    ) -> Result<AccessToken, RepoError>;
+    ) -> Result<AccessToken, CryptoError>;
 
     /// Verifies signature, issuer and expiry and returns the claims, or `None` for any token
     /// that is not one of ours or has expired.

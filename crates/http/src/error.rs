@@ -256,6 +256,7 @@ impl From<LoginError> for ApiError {
                 ErrorCode::AccountDeactivated,
                 e.to_string(),
             ),
+            LoginError::Crypto(e) => Self::internal(&e),
             LoginError::Store(e) => e.into(),
         }
     }
@@ -270,6 +271,7 @@ impl From<RefreshError> for ApiError {
             RefreshError::Reused => {
                 Self::unauthorized(ErrorCode::RefreshTokenReused, e.to_string())
             }
+            RefreshError::Crypto(e) => Self::internal(&e),
             RefreshError::Store(e) => e.into(),
         }
     }
@@ -293,6 +295,7 @@ impl From<ChangePasswordError> for ApiError {
                 field: "current_password".into(),
                 message: "is wrong".into(),
             }]),
+            ChangePasswordError::Crypto(e) => Self::internal(&e),
             ChangePasswordError::Store(e) => e.into(),
         }
     }
@@ -311,6 +314,7 @@ impl From<UserAdminError> for ApiError {
             UserAdminError::LastAdmin => {
                 Self::new(StatusCode::CONFLICT, ErrorCode::LastAdmin, e.to_string())
             }
+            UserAdminError::Crypto(e) => Self::internal(&e),
             UserAdminError::Store(e) => e.into(),
         }
     }

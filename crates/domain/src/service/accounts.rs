@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::Timestamp;
 use crate::clock::Clock;
-use crate::error::RepoError;
+use crate::error::{CryptoError, RepoError};
 use crate::ports::{
     AccessTokenCodec, AttemptBudget, LoginAttemptRepository, PasswordHasher, SessionRepository,
     SessionSecrets, UserRepository,
@@ -73,6 +73,9 @@ pub enum LoginError {
     /// The password was right but the account is deactivated.
     #[error("this account is deactivated")]
     Deactivated,
+    /// Hashing or signing failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
     #[error(transparent)]
     Store(#[from] RepoError),
 }
@@ -85,6 +88,9 @@ pub enum RefreshError {
     /// A spent refresh token was presented again; its whole session is now revoked.
     #[error("the refresh token was already used; the session has been revoked")]
     Reused,
+    /// Hashing or signing failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
     #[error(transparent)]
     Store(#[from] RepoError),
 }
@@ -102,6 +108,9 @@ pub enum AuthenticateError {
 pub enum ChangePasswordError {
     #[error("the current password is wrong")]
     WrongPassword,
+    /// Hashing or signing failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
     #[error(transparent)]
     Store(#[from] RepoError),
 }

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use crate::authz::Actor;
 use crate::clock::Clock;
-use crate::error::RepoError;
+use crate::error::{CryptoError, RepoError};
 use crate::ports::{PasswordHasher, UserRecord, UserRepository, UserUpdate};
 use crate::user::{NewUser, Role, User, UserChanges, UserId};
 
@@ -23,6 +23,9 @@ pub enum UserAdminError {
     /// The change would leave no active admin to administer the install.
     #[error("the last active admin cannot be demoted or deactivated")]
     LastAdmin,
+    /// Hashing or signing failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
     #[error(transparent)]
     Store(RepoError),
 }
