@@ -11,8 +11,8 @@
 //! is sent only in the `Authorization` header and never logged.
 
 mod errors;
-pub(crate) mod media;
-pub(crate) mod request;
+mod media;
+mod request;
 
 use std::time::Duration;
 
