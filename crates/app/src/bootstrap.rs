@@ -7,8 +7,8 @@ use switchboard_domain::business_number::{
 use switchboard_domain::ports::{BusinessNumberRepository, UserRepository};
 use switchboard_domain::service::{UserAdmin, UserAdminError};
 use switchboard_domain::user::{DisplayName, NewUser, Password, Role, Username, username_key};
+use switchboard_simulator::mock::DEMO_NUMBER;
 use switchboard_store::Store;
-use switchboard_whatsapp::mock::DEMO_NUMBER;
 
 use crate::config::{Config, WhatsAppProvider};
 

@@ -188,8 +188,8 @@ impl Config {
         };
 
         let mock_status_delays = match get("SWITCHBOARD_MOCK_STATUS_DELAYS_MS") {
-            None => switchboard_whatsapp::mock::MockSettings::DEFAULT_STATUS_DELAYS,
-            Some(v) => switchboard_whatsapp::mock::parse_status_delays(&v)
+            None => switchboard_simulator::mock::MockSettings::DEFAULT_STATUS_DELAYS,
+            Some(v) => switchboard_simulator::mock::parse_status_delays(&v)
                 .map_err(|e| bad("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", e))?,
         };
 

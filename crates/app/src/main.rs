@@ -86,7 +86,7 @@ struct SimulatorArgs {
     #[arg(long = "number", value_parser = parse_number)]
     numbers: Vec<(String, String)>,
     /// Milliseconds before the sent, delivered and read webhooks, e.g. 0,0,0.
-    #[arg(long, value_parser = switchboard_whatsapp::mock::parse_status_delays)]
+    #[arg(long, value_parser = switchboard_simulator::mock::parse_status_delays)]
     status_delays_ms: Option<[std::time::Duration; 3]>,
     /// Enforce Meta's default throughput (80 messages/s per number) and pair limits.
     #[arg(long)]
@@ -238,8 +238,8 @@ fn announce(report: &BootstrapReport) {
 }
 
 async fn simulator(args: SimulatorArgs) -> anyhow::Result<()> {
-    use switchboard_whatsapp::mock::DEMO_NUMBER;
-    use switchboard_whatsapp::simulator::{DEFAULT_STATUS_DELAYS, SimulatorConfig, bind};
+    use switchboard_simulator::mock::DEMO_NUMBER;
+    use switchboard_simulator::{DEFAULT_STATUS_DELAYS, SimulatorConfig, bind};
 
     let numbers = if args.numbers.is_empty() {
         vec![(

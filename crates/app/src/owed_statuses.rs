@@ -9,7 +9,7 @@ use switchboard_domain::Timestamp;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::message::MessageId;
 use switchboard_domain::ports::{AwaitingStatus, AwaitingStatusRepository};
-use switchboard_whatsapp::mock::MockGateway;
+use switchboard_simulator::mock::MockGateway;
 
 /// Messages read from the store at a time.
 const PAGE: u32 = 500;

@@ -11,9 +11,9 @@ use switchboard_domain::ports::{CustomerSimulator, WhatsAppGateway};
 use switchboard_domain::service::RetryPolicy;
 use switchboard_domain::session::TokenLifetimes;
 use switchboard_http::{AddressGate, ClientLimits};
+use switchboard_simulator::mock::{MockGateway, MockSettings};
 use switchboard_store::{FsMediaStore, Store};
 use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
-use switchboard_whatsapp::mock::{MockGateway, MockSettings};
 
 use crate::bootstrap::{self, BootstrapReport};
 use crate::config::{AdminDir, Config, DEFAULT_ADMIN_DIR, WhatsAppProvider};

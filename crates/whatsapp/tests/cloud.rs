@@ -7,8 +7,8 @@ use std::time::Duration;
 use switchboard_domain::gateway::{GatewayError, OutboundContent, OutboundMessage};
 use switchboard_domain::media::MediaKind;
 use switchboard_domain::ports::WhatsAppGateway;
+use switchboard_simulator::{SimulatorConfig, bind};
 use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
-use switchboard_whatsapp::simulator::{SimulatorConfig, bind};
 
 const TOKEN: &str = "EAAcloudClientTestToken";
 const NUMBER_ID: &str = "106540352242922";

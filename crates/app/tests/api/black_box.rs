@@ -134,7 +134,7 @@ async fn a_first_start_without_a_password_generates_one_and_a_demo_number() {
     let number = &numbers["items"][0];
     assert_eq!(
         number["display_phone_number"],
-        switchboard_whatsapp::mock::DEMO_NUMBER.display_phone_number
+        switchboard_simulator::mock::DEMO_NUMBER.display_phone_number
     );
     let (_, members) = call(
         &client,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use switchboard_whatsapp::simulator::{SimulatorConfig, bind};
+use switchboard_simulator::{SimulatorConfig, bind};
 
 use crate::common::{sign_in_over_http, spawn_server_with};
 

@@ -4,8 +4,8 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 /// Whether `bytes` hash to `expected`, which Meta gives as hex or as base64 (the webhook and
-/// the look-up have used both).
-pub(crate) fn checksum_matches(bytes: &[u8], expected: &str) -> bool {
+/// the look-up have used both). The mock gateway checks its downloads with it too.
+pub fn checksum_matches(bytes: &[u8], expected: &str) -> bool {
     let digest = Sha256::digest(bytes);
     let expected = expected.trim();
     if let Ok(raw) = hex::decode(expected) {

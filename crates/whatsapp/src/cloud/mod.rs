@@ -11,8 +11,8 @@
 //! is sent only in the `Authorization` header and never logged.
 
 mod errors;
-pub(crate) mod media;
-pub(crate) mod request;
+mod media;
+mod request;
 
 use std::time::Duration;
 
@@ -22,6 +22,8 @@ use switchboard_domain::gateway::{Accepted, GatewayError, MediaInfo, OutboundMes
 use switchboard_domain::ports::WhatsAppGateway;
 
 pub use errors::classify_error;
+pub use media::checksum_matches;
+pub use request::{read_body, send_body};
 
 /// Where and as whom the client talks to the Cloud API.
 #[derive(Clone)]

@@ -4,12 +4,13 @@ use serde_json::{Value, json};
 use switchboard_domain::gateway::{OutboundContent, OutboundMessage};
 use switchboard_domain::media::MediaKind;
 
-/// The body of `POST /{phone_number_id}/messages` for a send.
+/// The body of `POST /{phone_number_id}/messages` for a send. The mock gateway sends the same
+/// body to the simulator engine, so the engine checks what Meta would get.
 ///
 /// # Errors
 /// A description when stored template components are not a JSON array, or a media message has
 /// no uploaded media id yet.
-pub(crate) fn send_body(message: &OutboundMessage) -> Result<Value, String> {
+pub fn send_body(message: &OutboundMessage) -> Result<Value, String> {
     let mut body = json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
@@ -66,8 +67,8 @@ pub(crate) fn send_body(message: &OutboundMessage) -> Result<Value, String> {
     Ok(body)
 }
 
-/// The body that marks an inbound message read.
-pub(crate) fn read_body(wamid: &str) -> Value {
+/// The body that marks an inbound message read (the mock gateway's too).
+pub fn read_body(wamid: &str) -> Value {
     json!({"messaging_product": "whatsapp", "status": "read", "message_id": wamid})
 }
 

@@ -21,8 +21,9 @@ pub use status::{StatusKind, StatusUpdate};
 
 use crate::signature::keyed;
 
-/// The only `object` a WhatsApp Business Account webhook carries.
-pub(crate) const OBJECT: &str = "whatsapp_business_account";
+/// The only `object` a WhatsApp Business Account webhook carries (and the simulator's webhooks
+/// send).
+pub const OBJECT: &str = "whatsapp_business_account";
 
 /// Why a webhook POST body could not be read as an envelope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

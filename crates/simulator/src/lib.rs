@@ -12,7 +12,15 @@
 //!   WhatsApp provider: it turns the domain's outbound messages into Meta's request JSON and the
 //!   engine's errors into the domain's gateway errors.
 //! - The HTTP door ([`bind`], [`run`]) serves the Graph API's routes on a TCP port, so that any
-//!   Cloud API client, the desk's own included, can be pointed at it by base URL.
+//!   Cloud API client, the desk's own included, can be pointed at it by base URL (the
+//!   `switchboard simulator` command).
+//!
+//! It is a test double in a crate of its own, so the real Cloud API client
+//! (`switchboard-whatsapp`) never compiles it. It signs its webhooks with that crate's
+//! [`signature`](switchboard_whatsapp::signature) functions, writes their envelope's
+//! [`OBJECT`](switchboard_whatsapp::webhook::OBJECT), and the mock sends the request bodies of
+//! the real client ([`send_body`](switchboard_whatsapp::cloud::send_body)), so both sides of the
+//! wire share one definition.
 //!
 //! # HTTP routes
 //!
@@ -150,6 +158,7 @@ mod engine;
 mod error;
 mod limits;
 mod media;
+pub mod mock;
 mod request;
 mod scenario;
 mod server;

@@ -10,7 +10,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use switchboard_domain::gateway::{GatewayError, OutboundContent, OutboundMessage, is_transient};
 use switchboard_domain::message::{MessageId, MessageStatus};
 use switchboard_domain::ports::{AwaitingStatus, WhatsAppGateway};
-use switchboard_whatsapp::mock::{
+use switchboard_simulator::mock::{
     DEMO_NUMBER, MockDeliveryError, MockGateway, MockSettings, SimulatedInbound,
     parse_status_delays,
 };

@@ -20,8 +20,8 @@ pub struct MockSettings {
 
 impl MockSettings {
     /// Statuses that reach `read` in 2.5 s: the simulator's
-    /// [`DEFAULT_STATUS_DELAYS`](crate::simulator::DEFAULT_STATUS_DELAYS).
-    pub const DEFAULT_STATUS_DELAYS: [Duration; 3] = crate::simulator::DEFAULT_STATUS_DELAYS;
+    /// [`DEFAULT_STATUS_DELAYS`](crate::DEFAULT_STATUS_DELAYS).
+    pub const DEFAULT_STATUS_DELAYS: [Duration; 3] = crate::DEFAULT_STATUS_DELAYS;
 }
 
 impl fmt::Debug for MockSettings {

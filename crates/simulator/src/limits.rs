@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::error::GraphError;
+use crate::error::GraphError;
 
 /// The send limits the simulator enforces when they are switched on.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,5 +1,5 @@
 //! The mock Cloud API provider, used when `SWITCHBOARD_WHATSAPP_PROVIDER=mock` (the default): the
-//! in-process door of the [Cloud API simulator](crate::simulator).
+//! in-process door of the [Cloud API simulator](crate).
 //!
 //! [`MockGateway`] implements the domain's [`WhatsAppGateway`] port over a
 //! [`SimulatorEngine`], so that the path a developer tests locally is the path production runs:
@@ -9,7 +9,7 @@
 //! webhook. [`MockGateway::deliver_inbound`] plays a customer writing in, for the simulator.
 //!
 //! The checks, the test numbers (`…0000`, `…0047`, `…0429`, `…0500`, `…0002`, `…0003`), the status
-//! delays and the webhook retries are the engine's; see the [simulator docs](crate::simulator).
+//! delays and the webhook retries are the engine's; see the [simulator docs](crate).
 //! Throughput limits are off.
 //!
 //! # After a restart
@@ -49,13 +49,14 @@ use switchboard_domain::gateway::{
 };
 use switchboard_domain::message::MessageStatus;
 use switchboard_domain::ports::{AwaitingStatus, WhatsAppGateway};
+use switchboard_whatsapp::cloud;
 
-use crate::simulator::{
+use crate::{
     EngineSettings, GraphError, Inbound, InboundContent, Reached, Resumed, SimulatorEngine,
     WABA_ID, WindowRule,
 };
 
-pub use crate::simulator::{DeliveryError as MockDeliveryError, SetupError as MockSetupError};
+pub use crate::{DeliveryError as MockDeliveryError, SetupError as MockSetupError};
 pub use settings::{MockSettings, parse_status_delays};
 
 /// The business number a fresh install in mock mode gets, so a new user can try the product
@@ -210,7 +211,7 @@ impl MockGateway {
 
 #[async_trait]
 impl WhatsAppGateway for MockGateway {
-    /// Answers as the [simulator docs](crate::simulator) say; an accepted message's status
+    /// Answers as the [simulator docs](crate) say; an accepted message's status
     /// webhooks follow on a task spawned onto the current tokio runtime.
     ///
     /// # Errors
@@ -219,12 +220,11 @@ impl WhatsAppGateway for MockGateway {
     /// webhooks on, or no OS randomness for a message id.
     async fn send(&self, message: &OutboundMessage) -> Result<Accepted, GatewayError> {
         // The same request body the real client sends, so the engine checks what Meta would.
-        let request =
-            crate::cloud::request::send_body(message).map_err(|e| GatewayError::Permanent {
-                code: 100,
-                title: "Invalid parameter".to_owned(),
-                details: Some(e),
-            })?;
+        let request = cloud::send_body(message).map_err(|e| GatewayError::Permanent {
+            code: 100,
+            title: "Invalid parameter".to_owned(),
+            details: Some(e),
+        })?;
         self.engine
             .send(&message.phone_number_id, &request)
             .map(|success| Accepted {
@@ -239,7 +239,7 @@ impl WhatsAppGateway for MockGateway {
     /// A permanent error 100 for an empty `wamid`; any other read receipt is taken.
     async fn mark_read(&self, _phone_number_id: &str, wamid: &str) -> Result<(), GatewayError> {
         self.engine
-            .mark_read(&crate::cloud::request::read_body(wamid))
+            .mark_read(&cloud::read_body(wamid))
             .map_err(gateway_error)
     }
 
@@ -269,7 +269,7 @@ impl WhatsAppGateway for MockGateway {
             .engine
             .download_media(id, hash)
             .map_err(gateway_error)?;
-        if !crate::cloud::media::checksum_matches(&file.bytes, &media.sha256) {
+        if !cloud::checksum_matches(&file.bytes, &media.sha256) {
             return Err(GatewayError::Transient {
                 code: None,
                 message: "the downloaded media does not match its SHA-256".to_owned(),

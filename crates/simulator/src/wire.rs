@@ -5,11 +5,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use switchboard_domain::gateway::OUTSIDE_WINDOW_CODE;
+use switchboard_whatsapp::webhook::OBJECT;
 
-use super::media::{MediaInfo, MediaKind};
-use super::request::Kind;
-use super::scenario::Report;
-use crate::webhook::OBJECT;
+use crate::media::{MediaInfo, MediaKind};
+use crate::request::Kind;
+use crate::scenario::Report;
 
 const OUTSIDE_WINDOW_TITLE: &str = "Re-engagement message";
 const OUTSIDE_WINDOW_DETAILS: &str =

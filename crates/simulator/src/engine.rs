@@ -10,13 +10,13 @@ use actix_web::web::Bytes;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::delivery::{Callback, DeliveryError, SetupError};
-use super::error::GraphError;
-use super::limits::{Limiter, ThroughputLimits};
-use super::media::{MediaFile, MediaInfo, MediaKind, MediaStore};
-use super::request::{self, Kind, SendRequest};
-use super::scenario::{self, Reached, Report, TestNumber};
-use super::wire::{self, Category, Metadata, Tracked};
+use crate::delivery::{Callback, DeliveryError, SetupError};
+use crate::error::GraphError;
+use crate::limits::{Limiter, ThroughputLimits};
+use crate::media::{MediaFile, MediaInfo, MediaKind, MediaStore};
+use crate::request::{self, Kind, SendRequest};
+use crate::scenario::{self, Reached, Report, TestNumber};
+use crate::wire::{self, Category, Metadata, Tracked};
 
 /// The WhatsApp Business Account every simulated number belongs to: the `entry[].id` of the
 /// webhooks. Receivers route on the phone number id, so one account serves all numbers.
@@ -400,7 +400,7 @@ impl SimulatorEngine {
     /// # Errors
     /// 100 when the Cloud API takes no file of `mime_type` or `bytes` is empty; 131053 when the
     /// file is larger than its type allows (see [`MediaKind`]) or the store would hold more than
-    /// [`STORE_CAPACITY`](super::STORE_CAPACITY) bytes; 2 when there is no OS randomness for an
+    /// [`STORE_CAPACITY`](crate::STORE_CAPACITY) bytes; 2 when there is no OS randomness for an
     /// id.
     pub fn upload_media(&self, mime_type: &str, bytes: Bytes) -> Result<MediaInfo, GraphError> {
         self.state().media.insert(mime_type, bytes)

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::error::GraphError;
-use super::media::MediaKind;
+use crate::error::GraphError;
+use crate::media::MediaKind;
 
 /// The Cloud API's longest text body, in characters.
 const MAX_TEXT_CHARS: usize = 4096;

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
-
-use crate::signature::{signature_header, to_ascii_json};
+use switchboard_whatsapp::signature::{signature_header, to_ascii_json};
 
 /// Attempts at one status webhook before the simulator gives up on it.
 const DELIVERY_ATTEMPTS: u32 = 5;

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
-use super::error::GraphError;
+use crate::error::GraphError;
 
 const KB: usize = 1024;
 const MB: usize = 1024 * KB;

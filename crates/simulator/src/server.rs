@@ -18,12 +18,12 @@ use futures_util::StreamExt as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::delivery::DeliveryError;
-use super::engine::{EngineSettings, Inbound, InboundContent, SimulatorEngine, WindowRule};
-use super::error::GraphError;
-use super::limits::ThroughputLimits;
-use super::media::{MAX_MEDIA_SIZE, MediaInfo};
-use super::request;
+use crate::delivery::DeliveryError;
+use crate::engine::{EngineSettings, Inbound, InboundContent, SimulatorEngine, WindowRule};
+use crate::error::GraphError;
+use crate::limits::ThroughputLimits;
+use crate::media::{MAX_MEDIA_SIZE, MediaInfo};
+use crate::request;
 
 /// Worker threads of the HTTP server. A test double sees little load, and the machine's core
 /// count (actix's default) would start far more runtimes than it needs.
@@ -50,7 +50,7 @@ pub struct SimulatorConfig {
     /// The token clients must send as `Authorization: Bearer <token>`.
     pub access_token: String,
     /// The delays before the `sent`, `delivered` and `read` webhooks, each counted from the
-    /// previous one; see [`DEFAULT_STATUS_DELAYS`](super::DEFAULT_STATUS_DELAYS).
+    /// previous one; see [`DEFAULT_STATUS_DELAYS`](crate::DEFAULT_STATUS_DELAYS).
     pub status_delays: [Duration; 3],
     /// The business numbers that exist from the start, as (phone number id, display phone
     /// number) pairs; more can be added at `POST /control/numbers`.
