@@ -14,20 +14,8 @@ import {
 import { ApiError } from "./errors";
 import type { Conversation, ConversationPage, Message, MessagePage } from "./types";
 import { inboxItems, threadMessages, type InboxFilter, type InboxPages, type ThreadPages } from "../lib/inbox";
+import { conv } from "../testing/fixtures";
 
-function conv(id: number, over: Partial<Conversation> = {}): Conversation {
-  return {
-    id,
-    business_number_id: 1,
-    contact: { id, wa_id: "1555", phone: "+1555" },
-    status: "open",
-    unread_count: 0,
-    last_message_at: `2025-01-01T00:00:${String(id).padStart(2, "0")}Z`,
-    created_at: "2025-01-01T00:00:00Z",
-    updated_at: "2025-01-01T00:00:00Z",
-    ...over,
-  };
-}
 function msg(id: number, status: Message["status"], conversation_id = 1): Message {
   const ts = `2025-01-01T00:00:${String(id).padStart(2, "0")}Z`;
   return { id, conversation_id, direction: "outbound", type: "text", payload: {}, timestamp: ts, status, status_times: {}, created_at: ts };

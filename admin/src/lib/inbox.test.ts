@@ -12,21 +12,9 @@ import {
   type InboxPages,
   type ThreadPages,
 } from "./inbox";
-import type { Conversation, Message } from "../api/types";
+import type { Message } from "../api/types";
+import { conv } from "../testing/fixtures";
 
-function conv(id: number, over: Partial<Conversation> = {}): Conversation {
-  return {
-    id,
-    business_number_id: 1,
-    contact: { id, wa_id: "1555", phone: "+1555" },
-    status: "open",
-    unread_count: 0,
-    last_message_at: `2025-01-01T00:00:${String(id).padStart(2, "0")}Z`,
-    created_at: "2025-01-01T00:00:00Z",
-    updated_at: "2025-01-01T00:00:00Z",
-    ...over,
-  };
-}
 const all: InboxFilter = { assignee: "all", status: "any", businessNumberId: null };
 
 /** Inbox pages of the given conversation ids (newest activity first), `more` when the server has further pages. */
