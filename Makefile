@@ -73,7 +73,7 @@ probe-crash: ## Crash probe (CI): kill -9 the debug server under signed webhook 
 	$(CARGO) build --locked -p switchboard-bench
 	$(TARGET_DIR)/debug/switchboard-bench --server $(E2E_BIN) probe-crash
 
-probe-wal: ## CI check: 30 s of signed webhook ingest at full speed with an 8 MiB WAL limit on a debug build; fails unless the log stays within a batch of its limit, is emptied once the load stops and after SIGTERM
+probe-wal: ## CI check: 30 s of signed webhook ingest at full speed with an 8 MiB WAL limit on a debug build; fails unless the log stays within a batch of its limit, is restarted in place (never emptied) under load, is emptied once the load stops and after SIGTERM
 	$(E2E_BUILD)
 	$(CARGO) build --locked -p switchboard-bench
 	$(TARGET_DIR)/debug/switchboard-bench probe-wal --server $(E2E_BIN)

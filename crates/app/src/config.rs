@@ -85,7 +85,7 @@ pub struct Config {
     /// The built admin app served at `/`.
     pub admin_dir: AdminDir,
     /// `SWITCHBOARD_SQLITE_WAL_LIMIT_MB`: the write-ahead log's size past which the writer
-    /// truncates it.
+    /// restarts it.
     pub wal: WalSettings,
     /// `SWITCHBOARD_LOGIN_ATTEMPTS_PER_ADDRESS`: sign-in attempts per client address and
     /// minute.
@@ -225,6 +225,7 @@ impl Config {
         )?;
         let wal = WalSettings {
             limit_bytes: wal_limit_mb << 20,
+            ..WalSettings::default()
         };
 
         let login_attempts_per_address = whole_number(

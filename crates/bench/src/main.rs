@@ -143,7 +143,10 @@ async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
     let data = tempfile::tempdir()?;
     let server = server::Server::start(&binary, data.path()).await?;
     // The whole run, fixture load included, at the default log limit.
-    let wal = wal_watch::WalWatch::start(data.path());
+    let wal = wal_watch::WalWatch::start(
+        data.path(),
+        switchboard_store::WalSettings::DEFAULT_LIMIT_BYTES,
+    );
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(512)
         .timeout(Duration::from_secs(30))
@@ -311,7 +314,7 @@ async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
     rows.push(Row::whole_run(
         "8. SQLite write-ahead log",
         format!(
-            "high-water {} (limit {}), emptied {} times",
+            "high-water {} (limit {}), cut back {} times",
             wal_watch::mib(wal.high_water),
             wal_watch::mib(wal_limit),
             thousands(wal.shrinks),

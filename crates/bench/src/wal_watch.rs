@@ -1,5 +1,5 @@
-//! Watching the server's SQLite write-ahead log from outside: its largest size and how often it
-//! was emptied, sampled while a run goes on.
+//! Watching the server's SQLite write-ahead log from outside, sampled while a run goes on: its
+//! largest size, how often the file was cut, and whether it was emptied once at its limit.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,8 +14,12 @@ const EVERY: Duration = Duration::from_millis(5);
 pub struct WalFigures {
     /// The largest size seen, in bytes.
     pub high_water: u64,
-    /// Times the file was seen shrinking (a truncation, or the log starting over).
+    /// Times the file was seen shrinking: cut back to the limit when a restarted log's first
+    /// commit is written, or emptied once writes pause.
     pub shrinks: u64,
+    /// The smallest size seen after the file first reached the limit; below the limit only
+    /// when the file was emptied while the run went on.
+    pub low_after_limit: Option<u64>,
     /// Its size at the last sample.
     pub last: u64,
 }
@@ -28,8 +32,9 @@ pub struct WalWatch {
 }
 
 impl WalWatch {
-    /// Starts sampling the log of the database in `data_dir` (`switchboard.db-wal`).
-    pub fn start(data_dir: &std::path::Path) -> Self {
+    /// Starts sampling the log of the database in `data_dir` (`switchboard.db-wal`), whose
+    /// server restarts it at `limit` bytes.
+    pub fn start(data_dir: &std::path::Path, limit: u64) -> Self {
         let path: PathBuf = data_dir.join("switchboard.db-wal");
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
@@ -41,6 +46,10 @@ impl WalWatch {
                     figures.shrinks += 1;
                 }
                 figures.high_water = figures.high_water.max(len);
+                if figures.high_water >= limit {
+                    figures.low_after_limit =
+                        Some(figures.low_after_limit.map_or(len, |low| low.min(len)));
+                }
                 figures.last = len;
                 tokio::time::sleep(EVERY).await;
             }

@@ -7,8 +7,8 @@
 //! `wal_autocheckpoint = 0` and this thread checkpoints instead. A PASSIVE checkpoint takes no
 //! lock that the writer or the readers wait for: it copies what no reader still needs, and
 //! SQLite starts the log over once all of it was copied. Under steady writes that moment never
-//! comes, so the writer truncates the log when it passes its limit, and this thread truncates it
-//! once writes have paused (see [`crate::wal`]).
+//! comes, so the writer restarts the log when it passes its limit, and this thread empties its
+//! file once writes have paused (see [`crate::wal`]).
 
 use std::time::Duration;
 
@@ -20,10 +20,6 @@ use crate::wal::{self, Mode};
 /// megabytes between checkpoints.
 const INTERVAL: Duration = Duration::from_millis(500);
 
-/// Rounds in a row with no new frame in the log after which writes count as paused and the
-/// log is truncated.
-const IDLE_ROUNDS: u32 = 2;
-
 /// Keeps the checkpoint thread alive; it stops once every clone is dropped.
 #[derive(Debug, Clone)]
 pub(crate) struct Checkpointer {
@@ -31,23 +27,31 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Starts checkpointing through `connection` (opened with the store's pragmas).
-    pub(crate) fn start(connection: SqliteConnection) -> std::io::Result<Self> {
+    /// Starts checkpointing through `connection` (opened with the store's pragmas), emptying
+    /// the log file once no write has come for `idle_after`.
+    pub(crate) fn start(
+        connection: SqliteConnection,
+        idle_after: Duration,
+    ) -> std::io::Result<Self> {
         let (alive, stopped) = crossbeam_channel::bounded::<()>(0);
+        let idle = Idle::after(idle_after);
         std::thread::Builder::new()
             .name("sqlite-checkpoint".to_owned())
-            .spawn(move || checkpoint_forever(connection, &stopped))?;
+            .spawn(move || checkpoint_forever(connection, idle, &stopped))?;
         Ok(Self { _alive: alive })
     }
 }
 
-fn checkpoint_forever(mut conn: SqliteConnection, stopped: &crossbeam_channel::Receiver<()>) {
-    let mut idle = Idle::default();
+fn checkpoint_forever(
+    mut conn: SqliteConnection,
+    mut idle: Idle,
+    stopped: &crossbeam_channel::Receiver<()>,
+) {
     while let Err(crossbeam_channel::RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
         match wal::checkpoint(&mut conn, Mode::Passive) {
             Ok(round) => {
                 if idle.observe(round) {
-                    wal::truncate(&mut conn, "writes paused");
+                    wal::start_over(&mut conn, Mode::Truncate, "writes paused");
                 }
             }
             // The next round tries again; the log only grows meanwhile.
@@ -57,20 +61,32 @@ fn checkpoint_forever(mut conn: SqliteConnection, stopped: &crossbeam_channel::R
 }
 
 /// Tells from successive PASSIVE rounds when writes have paused with a log left to truncate.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Idle {
+    /// Rounds in a row with no new frame in the log after which writes count as paused.
+    rounds: u32,
     last_log: i32,
     quiet_rounds: u32,
 }
 
 impl Idle {
+    /// Counts as paused once no frame came for `quiet` (at least one round).
+    fn after(quiet: Duration) -> Self {
+        let rounds = quiet.as_millis().div_ceil(INTERVAL.as_millis()).max(1);
+        Self {
+            rounds: u32::try_from(rounds).unwrap_or(u32::MAX),
+            last_log: 0,
+            quiet_rounds: 0,
+        }
+    }
+
     /// Takes one round's outcome; true once, when the log is wholly copied and has not grown
-    /// for [`IDLE_ROUNDS`] rounds.
+    /// for the quiet spell's rounds.
     fn observe(&mut self, round: wal::Checkpoint) -> bool {
         let quiet = round.log > 0 && round.log == self.last_log;
         self.last_log = round.log;
         self.quiet_rounds = if quiet { self.quiet_rounds + 1 } else { 0 };
-        if self.quiet_rounds >= IDLE_ROUNDS && round.checkpointed == round.log {
+        if self.quiet_rounds >= self.rounds && round.checkpointed == round.log {
             // A truncated log reports 0 frames next round, so this fires once per pause.
             self.quiet_rounds = 0;
             self.last_log = 0;
@@ -86,6 +102,39 @@ mod tests {
     use diesel::connection::SimpleConnection as _;
 
     use super::*;
+
+    fn round(log: i32, checkpointed: i32) -> wal::Checkpoint {
+        wal::Checkpoint {
+            busy: 0,
+            log,
+            checkpointed,
+        }
+    }
+
+    #[test]
+    fn writes_count_as_paused_only_after_the_whole_quiet_spell_and_once_per_pause() {
+        // Ten seconds are twenty half-second rounds.
+        let mut idle = Idle::after(Duration::from_secs(10));
+        assert!(!idle.observe(round(40, 10)), "new frames: not quiet");
+        for quiet in 1..20 {
+            assert!(!idle.observe(round(40, 40)), "only {quiet} quiet rounds");
+        }
+        assert!(idle.observe(round(40, 40)), "the twentieth quiet round");
+        // The truncated log reports no frames until writes come again.
+        assert!(!idle.observe(round(0, 0)));
+        assert!(!idle.observe(round(0, 0)));
+    }
+
+    #[test]
+    fn a_log_not_yet_wholly_copied_is_not_truncated_however_quiet() {
+        let mut idle = Idle::after(Duration::from_millis(500));
+        assert!(!idle.observe(round(40, 10)));
+        assert!(
+            !idle.observe(round(40, 30)),
+            "a long read holds back the copy"
+        );
+        assert!(idle.observe(round(40, 40)));
+    }
 
     fn file_len(path: &std::path::Path) -> u64 {
         std::fs::metadata(path).map_or(0, |m| m.len())
@@ -112,7 +161,11 @@ mod tests {
             )
             .unwrap();
         assert_eq!(file_len(&path), before, "nothing checkpointed yet");
-        let checkpointer = Checkpointer::start(SqliteConnection::establish(&url).unwrap()).unwrap();
+        let checkpointer = Checkpointer::start(
+            SqliteConnection::establish(&url).unwrap(),
+            Duration::from_secs(60),
+        )
+        .unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while file_len(&path) < 4_000_000 && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));

@@ -127,9 +127,9 @@ impl Store {
             settings: wal,
         };
         let writer = Writer::start(first, log).map_err(|e| connect_error(e.to_string()))?;
-        let checkpointer = connect(path)
-            .map_err(connect_error)
-            .and_then(|conn| Checkpointer::start(conn).map_err(|e| connect_error(e.to_string())))?;
+        let checkpointer = connect(path).map_err(connect_error).and_then(|conn| {
+            Checkpointer::start(conn, wal.idle_after).map_err(|e| connect_error(e.to_string()))
+        })?;
         let readers = (0..READ_CONNECTIONS)
             .map(|_| connect(path))
             .collect::<Result<Vec<_>, _>>()

@@ -10,7 +10,7 @@
 //! fails.
 //!
 //! Between two batches the writer also keeps the write-ahead log bounded (see [`crate::wal`]):
-//! once the log file passes its limit it runs a TRUNCATE checkpoint before the next batch.
+//! once the log file passes its limit it runs a RESTART checkpoint before the next batch.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -22,7 +22,7 @@ use diesel::sqlite::SqliteConnection;
 use switchboard_domain::error::RepoError;
 
 use crate::error::Fail;
-use crate::wal::{self, WalSettings};
+use crate::wal::{self, Mode, WalSettings};
 
 /// The most writes one transaction takes; more wait for the next, so no caller waits on an
 /// unbounded batch.
@@ -126,11 +126,13 @@ fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wa
         apply(&mut conn, batch);
         // The checkpoint thread has copied all but the last half second or so of the log, so
         // this copies little; it is the one moment the log can restart under steady writes.
-        if wal::wal_len(&wal.path) >= wal.settings.limit_bytes {
-            wal::truncate(&mut conn, "the log passed its limit");
+        // A restarted log's file is cut back to exactly the limit and overwritten from its
+        // start, so it passes the limit again only once the log itself does.
+        if wal::wal_len(&wal.path) > wal.settings.limit_bytes {
+            wal::start_over(&mut conn, Mode::Restart, "the log passed its limit");
         }
     }
-    wal::truncate(&mut conn, "the store is closing");
+    wal::start_over(&mut conn, Mode::Truncate, "the store is closing");
     if let Some(done) = closing {
         let _ = done.send(());
     }

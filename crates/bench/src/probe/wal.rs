@@ -1,7 +1,8 @@
 //! The WAL probe (`switchboard-bench probe-wal`, a CI check): sustained signed webhook ingest
 //! at full speed for a bounded time, with a small log limit so that even a debug build passes it
-//! many times over. The log must never grow much past its limit, must be emptied once the load
-//! stops, and must be empty after a clean shutdown.
+//! many times over. The log must never grow much past its limit, must be restarted in place
+//! (cut back to its limit, never emptied) under load, must be emptied once the load stops, and
+//! must be empty after a clean shutdown.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,9 +21,9 @@ use crate::wal_watch::{WalWatch, mib};
 const CONCURRENCY: usize = 32;
 /// Customers the messages come from.
 const CONTACTS: usize = 2_000;
-/// How long the log may take to be emptied once the load stops: the checkpoint thread needs
-/// about a second of quiet; the rest is headroom for a loaded machine.
-const IDLE_PATIENCE: Duration = Duration::from_secs(15);
+/// How long the log may take to be emptied once the load stops: the checkpoint thread waits
+/// for ten seconds of quiet; the rest is headroom for a loaded machine.
+const IDLE_PATIENCE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, clap::Args)]
 pub struct WalProbe {
@@ -47,7 +48,7 @@ impl WalProbe {
             )
         })?;
         let limit = self.limit_mb << 20;
-        // The writer truncates after the group commit that passed the limit, so the log may
+        // The writer restarts the log after the group commit that passed the limit, so it may
         // pass it by one batch's pages (at most 256 deliveries); a quarter of the limit or
         // 4 MiB, whichever is more, is ample for that and catches a log left to grow.
         let allowed = limit + (limit / 4).max(4 << 20);
@@ -66,7 +67,7 @@ impl WalProbe {
         let number = api.create_number(0).await?;
         let url = format!("{}/webhooks/whatsapp", server.base);
 
-        let watch = WalWatch::start(data.path());
+        let watch = WalWatch::start(data.path(), limit);
         let (next, acknowledged) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let started = Instant::now();
         let load = Load::start(CONCURRENCY, {
@@ -114,8 +115,9 @@ impl WalProbe {
 
         println!(
             "WAL probe: {acknowledged} deliveries acknowledged in {:.1} s ({:.0}/s), database \
-             {}; log limit {}, high-water {} (allowed {}), emptied {} times under load; \
-             {} left {:.1} s after the load stopped; {} after SIGTERM ({exit})",
+             {}; log limit {}, high-water {} (allowed {}), cut back {} times under load, \
+             never below {} once at the limit; {} left {:.1} s after the load stopped; {} \
+             after SIGTERM ({exit})",
             ingest.as_secs_f64(),
             acknowledged as f64 / ingest.as_secs_f64(),
             mib(database),
@@ -123,16 +125,27 @@ impl WalProbe {
             mib(under_load.high_water),
             mib(allowed),
             under_load.shrinks,
+            mib(under_load.low_after_limit.unwrap_or(0)),
             mib(left_idle),
             emptied_after.as_secs_f64(),
             mib(left_after_shutdown),
         );
         ensure!(acknowledged > 0, "no delivery was acknowledged");
+        let Some(low_after_limit) = under_load.low_after_limit else {
+            anyhow::bail!(
+                "the log never reached its limit (high-water {}): raise --seconds",
+                mib(under_load.high_water)
+            );
+        };
         ensure!(
             under_load.shrinks > 0,
-            "the log was never emptied under load (high-water {}): either the load never \
-             reached the limit (raise --seconds) or the log is left to grow",
-            mib(under_load.high_water)
+            "the log was never restarted under load: its file was never cut back to the limit"
+        );
+        ensure!(
+            low_after_limit >= limit,
+            "the log file was emptied under load (down to {} after reaching its limit), so the \
+             commits after it extend the file and sync slower",
+            mib(low_after_limit)
         );
         ensure!(
             under_load.high_water <= allowed,
