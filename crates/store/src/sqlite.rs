@@ -122,14 +122,15 @@ impl Store {
             })
             .and_then(|()| wal::checkpoint(&mut first, wal::Mode::Truncate))
             .map_err(|e| connect_error(e.to_string()))?;
-        let log = WalLog {
-            path: wal::wal_path(path),
-            settings: wal,
-        };
-        let writer = Writer::start(first, log).map_err(|e| connect_error(e.to_string()))?;
         let checkpointer = connect(path).map_err(connect_error).and_then(|conn| {
             Checkpointer::start(conn, wal.idle_after).map_err(|e| connect_error(e.to_string()))
         })?;
+        let log = WalLog {
+            path: wal::wal_path(path),
+            settings: wal,
+            catch_up: checkpointer.catch_up(),
+        };
+        let writer = Writer::start(first, log).map_err(|e| connect_error(e.to_string()))?;
         let readers = (0..READ_CONNECTIONS)
             .map(|_| connect(path))
             .collect::<Result<Vec<_>, _>>()

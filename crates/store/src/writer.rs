@@ -21,6 +21,7 @@ use diesel::connection::SimpleConnection as _;
 use diesel::sqlite::SqliteConnection;
 use switchboard_domain::error::RepoError;
 
+use crate::checkpointer::CatchUp;
 use crate::error::Fail;
 use crate::wal::{self, Mode, WalSettings};
 
@@ -48,11 +49,12 @@ pub(crate) struct Writer {
     jobs: mpsc::Sender<Request>,
 }
 
-/// Where the writer's log is and how long it may grow.
+/// Where the writer's log is, how long it may grow, and who copies it back.
 #[derive(Debug, Clone)]
 pub(crate) struct WalLog {
     pub path: PathBuf,
     pub settings: WalSettings,
+    pub catch_up: CatchUp,
 }
 
 impl Writer {
@@ -103,6 +105,7 @@ impl Writer {
 
 fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wal: &WalLog) {
     let mut closing = None;
+    let mut asked = false;
     while closing.is_none() {
         let mut batch = match queue.recv() {
             Ok(Request::Write(job)) => vec![job],
@@ -124,12 +127,18 @@ fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wa
             }
         }
         apply(&mut conn, batch);
-        // The checkpoint thread has copied all but the last half second or so of the log, so
-        // this copies little; it is the one moment the log can restart under steady writes.
         // A restarted log's file is cut back to exactly the limit and overwritten from its
-        // start, so it passes the limit again only once the log itself does.
+        // start, so it passes the limit again only once the log itself does. Between two
+        // batches is the one moment the log can restart under steady writes; the checkpoint
+        // thread first copies back what it can while commits go on, so this stop is short.
         if wal::wal_len(&wal.path) > wal.settings.limit_bytes {
-            wal::start_over(&mut conn, Mode::Restart, "the log passed its limit");
+            if !asked {
+                asked = wal.catch_up.ask();
+            }
+            if !asked || wal.catch_up.take_done() {
+                wal::start_over(&mut conn, Mode::Restart, "the log passed its limit");
+                asked = false;
+            }
         }
     }
     wal::start_over(&mut conn, Mode::Truncate, "the store is closing");
@@ -198,6 +207,7 @@ mod tests {
         let wal = WalLog {
             path: wal::wal_path(&path),
             settings: WalSettings::default(),
+            catch_up: CatchUp::unanswered(),
         };
         (dir, Writer::start(conn, wal).unwrap(), path)
     }
