@@ -2,21 +2,27 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use actix_web::web::Bytes;
 use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::delivery::{Callback, DeliveryError, SetupError};
 use crate::error::GraphError;
-use crate::limits::{Limiter, ThroughputLimits};
-use crate::media::{MediaFile, MediaInfo, MediaKind, MediaStore};
+use crate::limits::Limiter;
+use crate::media::MediaStore;
 use crate::request::{self, Kind, SendRequest};
-use crate::scenario::{self, Reached, Report, TestNumber};
+use crate::scenario::{self, TestNumber};
 use crate::wire::{self, Category, Metadata, Tracked};
+
+mod model;
+mod statuses;
+mod uploads;
+
+use statuses::post_statuses;
+
+pub use model::{EngineSettings, Inbound, InboundContent, Resumed, SendSuccess, WindowRule};
 
 /// The WhatsApp Business Account every simulated number belongs to: the `entry[].id` of the
 /// webhooks. Receivers route on the phone number id, so one account serves all numbers.
@@ -25,128 +31,6 @@ pub const WABA_ID: &str = "200000000000001";
 /// The customer-service window: free-form messages go only this long after the customer's last
 /// message, in seconds.
 const WINDOW_SECONDS: i64 = 24 * 60 * 60;
-
-/// How the engine decides whether a customer is inside the 24-hour window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowRule {
-    /// As Meta: a customer who never wrote to the number (as far as the engine saw) is outside
-    /// the window. The HTTP door's rule.
-    Strict,
-    /// Only customers the engine saw write are checked; any other is taken to be inside. For
-    /// the in-process door, whose caller applies its own window policy before sending and may
-    /// know of customers who wrote before the engine started.
-    KnownCustomersOnly,
-}
-
-/// The configuration of a [`SimulatorEngine`].
-#[derive(Clone)]
-pub struct EngineSettings {
-    /// Where webhooks go, e.g. `http://127.0.0.1:8080/webhooks/whatsapp`.
-    pub callback_url: String,
-    /// The Meta app secret webhooks are signed with (`X-Hub-Signature-256`).
-    pub app_secret: Vec<u8>,
-    /// How long before the `sent`, `delivered` and `read` webhooks of an accepted message, each
-    /// counted from the previous one.
-    pub status_delays: [Duration; 3],
-    /// Who is inside the 24-hour window.
-    pub window: WindowRule,
-    /// The throughput and pair limits to enforce; `None` sends without limits.
-    pub limits: Option<ThroughputLimits>,
-}
-
-impl fmt::Debug for EngineSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EngineSettings")
-            .field("callback_url", &self.callback_url)
-            .field("status_delays", &self.status_delays)
-            .field("window", &self.window)
-            .field("limits", &self.limits)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A message a customer sends to one of the simulated business numbers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inbound {
-    /// Meta's id of the business number written to.
-    pub phone_number_id: String,
-    /// The customer's WhatsApp id (their number, digits only).
-    pub from: String,
-    /// The customer's WhatsApp profile name, if they share one.
-    pub name: Option<String>,
-    /// What the customer sent.
-    pub content: InboundContent,
-    /// When the customer sent it, in Unix seconds; now when `None`. An earlier time plays a
-    /// customer who wrote long ago, whose window may have closed.
-    pub timestamp: Option<i64>,
-}
-
-/// What a customer sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InboundContent {
-    /// A text message.
-    Text {
-        /// The message text.
-        body: String,
-    },
-    /// An image, video, audio file, document or sticker: which one follows from the MIME type of
-    /// the stored media (see [`MediaKind::of_mime`]). Store the bytes first with
-    /// [`SimulatorEngine::upload_media`], as the customer's phone uploads them to Meta.
-    Media {
-        /// The id of the stored media.
-        media_id: String,
-        /// The customer's caption; only images, videos and documents carry one, as on Meta, so
-        /// it is left out of the webhook of other kinds.
-        caption: Option<String>,
-        /// The file name; only documents carry one, so it is left out for other kinds.
-        filename: Option<String>,
-    },
-}
-
-/// A message an engine accepted before a restart, to [resume](SimulatorEngine::resume) the
-/// status webhooks of.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resumed {
-    /// The business number it was sent from.
-    pub phone_number_id: String,
-    /// The id the engine gave it, `wamid.…`.
-    pub wamid: String,
-    /// The recipient's WhatsApp id, whose last four digits choose the statuses.
-    pub recipient: String,
-    /// A template, priced and windowed as one; anything else is free-form.
-    pub template: bool,
-    /// The last of its statuses the receiver took.
-    pub reached: Reached,
-}
-
-/// The Cloud API took a message: what Meta answers, field for field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SendSuccess {
-    /// `to` exactly as the request gave it.
-    pub input: String,
-    /// The recipient's WhatsApp id.
-    pub wa_id: String,
-    /// The new message's id, `wamid.…`; its statuses arrive by webhook under it.
-    pub wamid: String,
-    /// `accepted` for a template, as Meta reports it; `None` (absent) for other messages.
-    pub message_status: Option<&'static str>,
-}
-
-impl SendSuccess {
-    /// Meta's success body: `{"messaging_product":"whatsapp","contacts":[{"input":..,
-    /// "wa_id":..}],"messages":[{"id":"wamid.…"}]}`, with `message_status` for a template.
-    pub fn to_json(&self) -> Value {
-        let mut message = json!({ "id": self.wamid });
-        if let Some(status) = self.message_status {
-            message["message_status"] = json!(status);
-        }
-        json!({
-            "messaging_product": "whatsapp",
-            "contacts": [{"input": self.input, "wa_id": self.wa_id}],
-            "messages": [message],
-        })
-    }
-}
 
 /// The simulated Cloud API: answers sends and read receipts like Meta, posts the signed status
 /// webhooks that follow, and delivers customers' messages; see the [module docs](super).
@@ -304,151 +188,6 @@ impl SimulatorEngine {
         Ok(success)
     }
 
-    /// Takes up the status webhooks still owed for a message this engine's predecessor accepted
-    /// (before a restart lost its plans): those of the module docs' tables that come after
-    /// `message.reached`, each after its status delay counted from the previous one (the first
-    /// from now), with the recipient's rules and the 24-hour window as a send would apply them.
-    /// The returned future posts them, retrying as [webhook delivery](super#webhook-delivery)
-    /// says; it borrows nothing, so a caller can bound how many it runs at once.
-    ///
-    /// Only ids the simulator issues are resumed: statuses of a message another provider (the
-    /// real Cloud API) accepted are that provider's to report, and the future does nothing.
-    pub fn resume(&self, message: Resumed) -> impl Future<Output = ()> + Send + use<> {
-        let owed = self.owed(&message);
-        let callback = Arc::clone(&self.callback);
-        async move {
-            if let Some(owed) = owed {
-                post_statuses(callback, owed.metadata, owed.message, owed.reports).await;
-            }
-        }
-    }
-
-    /// What [`SimulatorEngine::resume`] posts, or `None` when nothing is owed.
-    fn owed(&self, message: &Resumed) -> Option<Owed> {
-        if !wire::is_simulator_wamid(&message.wamid) {
-            tracing::debug!(
-                wamid = message.wamid,
-                "not a simulator id; no statuses resumed"
-            );
-            return None;
-        }
-        let number = TestNumber::of(&message.recipient);
-        let kind = if message.template {
-            Kind::Template
-        } else {
-            Kind::FreeForm
-        };
-        let (metadata, outside_window) = {
-            let state = self.state();
-            let last_inbound = state
-                .last_inbound
-                .get(&(message.phone_number_id.clone(), message.recipient.clone()))
-                .copied();
-            let outside_window = kind == Kind::FreeForm
-                && (number == TestNumber::OutsideWindow
-                    || !inside_window(self.window, last_inbound, Utc::now().timestamp()));
-            (state.metadata(&message.phone_number_id), outside_window)
-        };
-        let reports = scenario::remaining(
-            scenario::reports(number, outside_window, self.status_delays),
-            message.reached,
-        );
-        if reports.is_empty() {
-            return None;
-        }
-        let conversation_id = wire::new_conversation_id()
-            .inspect_err(|error| {
-                tracing::warn!(%error, wamid = message.wamid, "no randomness; statuses not resumed");
-            })
-            .ok()?;
-        let tracked = Tracked {
-            wamid: message.wamid.clone(),
-            recipient_id: message.recipient.clone(),
-            conversation_id,
-            category: Category::of(kind),
-        };
-        Some(Owed {
-            metadata,
-            message: tracked,
-            reports,
-        })
-    }
-
-    /// Checks that a media message of `kind` by id names stored media of that kind: Meta sends
-    /// only what was uploaded, and a link send is fetched later, so only ids are checked here.
-    fn check_media_id(&self, kind: MediaKind, media_id: &str) -> Result<(), GraphError> {
-        let state = self.state();
-        let info = state.media.info(media_id).ok_or_else(|| {
-            GraphError::invalid_parameter(format!(
-                "Param {kind}['id'] is not a valid media id: no uploaded media has id {media_id}",
-                kind = kind.message_type()
-            ))
-        })?;
-        if info.kind != kind {
-            return Err(GraphError::media_upload_error(format!(
-                "Media {media_id} is {}, which a {} message cannot carry",
-                info.mime_type,
-                kind.message_type()
-            )));
-        }
-        Ok(())
-    }
-
-    /// Stores `bytes` as a media file of `mime_type`, as `POST /{phone_number_id}/media` does,
-    /// and describes it; its id can then be sent, looked up, downloaded and deleted.
-    ///
-    /// # Errors
-    /// 100 when the Cloud API takes no file of `mime_type` or `bytes` is empty; 131053 when the
-    /// file is larger than its type allows (see [`MediaKind`]) or the store would hold more than
-    /// [`STORE_CAPACITY`](crate::STORE_CAPACITY) bytes; 2 when there is no OS randomness for an
-    /// id.
-    pub fn upload_media(&self, mime_type: &str, bytes: Bytes) -> Result<MediaInfo, GraphError> {
-        self.state().media.insert(mime_type, bytes)
-    }
-
-    /// Describes the stored media `media_id`, as `GET /{media_id}` does.
-    ///
-    /// # Errors
-    /// 100 (subcode 33) when no media has that id, or it was deleted.
-    pub fn media_info(&self, media_id: &str) -> Result<MediaInfo, GraphError> {
-        self.state()
-            .media
-            .info(media_id)
-            .cloned()
-            .ok_or_else(|| GraphError::unknown_object("get", media_id))
-    }
-
-    /// The bytes of `media_id`, given the secret `download_hash` of its download URL
-    /// ([`MediaInfo::download_hash`]).
-    ///
-    /// # Errors
-    /// 100 (subcode 33) when no media has that id or the hash is not its own; 131000 while
-    /// failures scripted by [`SimulatorEngine::fail_media_downloads`] are due.
-    pub fn download_media(
-        &self,
-        media_id: &str,
-        download_hash: &str,
-    ) -> Result<MediaFile, GraphError> {
-        self.state().media.download(media_id, download_hash)
-    }
-
-    /// Deletes `media_id`, as `DELETE /{media_id}` does, freeing its room in the store.
-    ///
-    /// # Errors
-    /// 100 (subcode 33) when no media has that id.
-    pub fn delete_media(&self, media_id: &str) -> Result<(), GraphError> {
-        self.state().media.delete(media_id)
-    }
-
-    /// Makes the next `times` downloads of `media_id` fail with 131000 (an HTTP 500), so that a
-    /// client's retry of a failed download can be tested; 0 ends a script still running.
-    ///
-    /// # Errors
-    /// 100 (subcode 33) when no media has that id.
-    pub fn fail_media_downloads(&self, media_id: &str, times: u32) -> Result<(), GraphError> {
-        self.state().media.fail_downloads(media_id, times)
-    }
-
     /// Applies the limits and the test numbers to a valid message; returns the metadata of its
     /// webhooks and whether it is a free-form message outside the 24-hour window.
     fn admit(
@@ -581,32 +320,6 @@ fn inside_window(rule: WindowRule, last_inbound: Option<i64>, now: i64) -> bool 
 fn unavailable(why: &str) -> GraphError {
     tracing::warn!(why, "WhatsApp simulator cannot take a message");
     GraphError::service_unavailable(format!("The simulator cannot take the message: {why}"))
-}
-
-/// The status webhooks still owed for one message, with what each repeats.
-struct Owed {
-    metadata: Metadata,
-    message: Tracked,
-    reports: Vec<(Duration, Report)>,
-}
-
-/// Posts the status webhooks of one accepted message, in order, each after its delay.
-async fn post_statuses(
-    callback: Arc<Callback>,
-    metadata: Metadata,
-    message: Tracked,
-    reports: Vec<(Duration, Report)>,
-) {
-    for (delay, report) in reports {
-        tokio::time::sleep(delay).await;
-        let what = format!("{} status of {}", report.status(), message.wamid);
-        let build = || {
-            let payload =
-                wire::status_envelope(&metadata, &message, report, Utc::now().timestamp());
-            Callback::body(&payload)
-        };
-        callback.post_with_retries(build, &what).await;
-    }
 }
 
 #[cfg(test)]
