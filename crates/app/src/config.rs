@@ -168,7 +168,7 @@ impl Config {
         };
 
         let admin_username = get("SWITCHBOARD_ADMIN_USERNAME").unwrap_or_else(|| "admin".into());
-        switchboard_domain::user::Username::parse(&admin_username)
+        switchboard_domain::users::model::Username::parse(&admin_username)
             .map_err(|e| bad("SWITCHBOARD_ADMIN_USERNAME", e.message))?;
 
         let admin_password = lookup("SWITCHBOARD_ADMIN_PASSWORD").filter(|v| !v.is_empty());
@@ -635,12 +635,12 @@ mod tests {
         let first = config.load_jwt_secret().unwrap();
         let second = config.load_jwt_secret().unwrap();
         // A token signed before the "restart" verifies after it.
-        use switchboard_domain::ports::AccessTokenCodec as _;
+        use switchboard_domain::accounts::ports::AccessTokenCodec as _;
         let ttl = chrono::Duration::minutes(1);
         let token = switchboard_auth::JwtCodec::new(&first, ttl)
             .issue(
-                switchboard_domain::user::UserId(1),
-                &switchboard_domain::session::SessionId("s".into()),
+                switchboard_domain::users::model::UserId(1),
+                &switchboard_domain::accounts::model::SessionId("s".into()),
                 chrono::Utc::now(),
             )
             .unwrap();

@@ -7,9 +7,9 @@
 //! `\uXXXX` escapes and explicit classes, which read the same in ECMA-262, Python and Rust.
 //! `tests` checks each pattern against the parser it describes.
 
-use switchboard_domain::business_number::{E164, InboxName, MetaId};
-use switchboard_domain::media::MAX_CAPTION_CHARS;
-use switchboard_domain::user::{DisplayName, Password, Username};
+use switchboard_domain::media::model::MAX_CAPTION_CHARS;
+use switchboard_domain::numbers::model::{E164, InboxName, MetaId};
+use switchboard_domain::users::model::{DisplayName, Password, Username};
 use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 /// `char::is_whitespace`, as a character-class body.
@@ -367,8 +367,8 @@ pub(crate) fn assignee() -> Object {
 mod tests {
     use super::*;
     use regex::Regex;
-    use switchboard_domain::business_number::{E164, InboxName, MetaId};
-    use switchboard_domain::user::{DisplayName, Username};
+    use switchboard_domain::numbers::model::{E164, InboxName, MetaId};
+    use switchboard_domain::users::model::{DisplayName, Username};
 
     /// Edge cases of trimming, control characters, separators and lengths, plus each of them
     /// wrapped in every kind of whitespace.

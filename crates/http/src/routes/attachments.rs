@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use switchboard_domain::attachment::Attachment;
-use switchboard_domain::media::MediaKind;
+use switchboard_domain::media::attachment::Attachment;
+use switchboard_domain::media::model::MediaKind;
 use utoipa::ToSchema;
 
 use super::media_form::read_media_form;

@@ -12,9 +12,11 @@ use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{HttpRequest, web};
 use futures_util::StreamExt as _;
 use sha2::{Digest, Sha256};
-use switchboard_domain::attachment::Upload;
-use switchboard_domain::media::{MAX_CAPTION_CHARS, MAX_MEDIA_BYTES, MediaKind, MediaRejection};
-use switchboard_domain::service::MessagingError;
+use switchboard_domain::media::attachment::Upload;
+use switchboard_domain::media::model::{
+    MAX_CAPTION_CHARS, MAX_MEDIA_BYTES, MediaKind, MediaRejection,
+};
+use switchboard_domain::messaging::MessagingError;
 use switchboard_domain::validation::FieldError;
 
 use crate::error::{ApiError, ErrorCode, FieldDetail};

@@ -2,10 +2,11 @@
 
 use actix_web::{get, patch, post, web};
 use serde::Deserialize;
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::{ConversationChanges, ConversationId, InboxCursor};
-use switchboard_domain::service::{AssigneeParam, InboxRequest};
-use switchboard_domain::user::UserId;
+use switchboard_domain::conversation::model::{ConversationChanges, ConversationId};
+use switchboard_domain::inbox::model::InboxCursor;
+use switchboard_domain::messaging::{AssigneeParam, InboxRequest};
+use switchboard_domain::numbers::model::BusinessNumberId;
+use switchboard_domain::users::model::UserId;
 use switchboard_domain::validation::FieldError;
 use utoipa::{IntoParams, ToSchema};
 

@@ -4,9 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest as _, HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
-use switchboard_domain::attachment::AttachmentId;
-use switchboard_domain::conversation::ConversationId;
-use switchboard_domain::gateway::OutboundContent;
+use switchboard_domain::conversation::model::ConversationId;
+use switchboard_domain::media::attachment::AttachmentId;
+use switchboard_domain::outbound::model::OutboundContent;
 use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 

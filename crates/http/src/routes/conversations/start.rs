@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::business_number::{BusinessNumberId, E164};
+use switchboard_domain::numbers::model::{BusinessNumberId, E164};
 use utoipa::ToSchema;
 
 use super::send::{TemplateBody, idempotency_key, queued_status, template_content};

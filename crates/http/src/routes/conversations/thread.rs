@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
-use switchboard_domain::conversation::ConversationId;
+use switchboard_domain::conversation::model::ConversationId;
+use switchboard_domain::conversation::ports::MessageCursor;
 use switchboard_domain::message::MessageId;
-use switchboard_domain::ports::MessageCursor;
 use utoipa::IntoParams;
 
 use crate::caller::Caller;

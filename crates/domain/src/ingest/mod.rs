@@ -1,0 +1,6 @@
+//! What arrives from WhatsApp: webhook deliveries, decoded and stored exactly once. `model`:
+//! the decoded batch; `ports`: the decoder and the inbound store.
+
+pub mod model;
+pub mod ports;
+pub mod service;

@@ -1,0 +1,7 @@
+//! Sending: queueing agents' messages and starting conversations, then dispatching the
+//! queue through the WhatsApp gateway. `model`: outbound content and the gateway's answers;
+//! `ports`: the send store, the outbox, the gateway; `dispatcher`: [`dispatcher::Dispatcher`].
+
+pub mod dispatcher;
+pub mod model;
+pub mod ports;
