@@ -27,7 +27,6 @@ pub mod inbox;
 pub mod ingest;
 pub mod live;
 pub mod media;
-pub mod messaging;
 pub mod numbers;
 pub mod outbound;
 pub mod simulator;

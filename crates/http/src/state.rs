@@ -6,12 +6,15 @@ use std::sync::Arc;
 use serde::Serialize;
 use switchboard_domain::accounts::service::Accounts;
 use switchboard_domain::contacts::service::Contacts;
+use switchboard_domain::conversation::service::Conversations;
 use switchboard_domain::health::HealthCheck;
+use switchboard_domain::inbox::service::Inbox;
 use switchboard_domain::ingest::ports::WebhookDecoder;
 use switchboard_domain::ingest::service::Ingest;
 use switchboard_domain::live::service::Live;
-use switchboard_domain::messaging::Messaging;
+use switchboard_domain::media::service::MediaAccess;
 use switchboard_domain::numbers::service::BusinessNumbers;
+use switchboard_domain::outbound::service::Outbound;
 use switchboard_domain::simulator::ports::CustomerSimulator;
 use switchboard_domain::stats::service::Dashboard;
 use switchboard_domain::users::service::UserAdmin;
@@ -37,7 +40,10 @@ pub struct AppState {
     pub accounts: Accounts,
     pub users: UserAdmin,
     pub numbers: BusinessNumbers,
-    pub messaging: Messaging,
+    pub inbox: Inbox,
+    pub conversations: Conversations,
+    pub outbound: Outbound,
+    pub media: MediaAccess,
     pub contacts: Contacts,
     pub ingest: Ingest,
     pub live: Live,

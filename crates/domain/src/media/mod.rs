@@ -6,3 +6,4 @@ pub mod attachment;
 pub mod fetcher;
 pub mod model;
 pub mod ports;
+pub mod service;

@@ -2,6 +2,8 @@
 //! queue through the WhatsApp gateway. `model`: outbound content and the gateway's answers;
 //! `ports`: the send store, the outbox, the gateway; `dispatcher`: [`dispatcher::Dispatcher`].
 
+mod attachments;
 pub mod dispatcher;
 pub mod model;
 pub mod ports;
+pub mod service;

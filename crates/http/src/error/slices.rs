@@ -3,20 +3,34 @@
 
 use actix_web::http::{StatusCode, header};
 use switchboard_domain::contacts::service::ContactsError;
+use switchboard_domain::conversation::service::ConversationError;
+use switchboard_domain::error::RepoError;
+use switchboard_domain::inbox::service::InboxError;
 use switchboard_domain::ingest::service::IngestError;
 use switchboard_domain::live::service::LiveError;
 use switchboard_domain::media::model::MediaRejection;
-use switchboard_domain::messaging::MessagingError;
+use switchboard_domain::media::service::MediaError;
+use switchboard_domain::outbound::service::OutboundError;
 use switchboard_domain::stats::service::StatsError;
 
 use super::{ApiError, ErrorCode};
 
-impl From<MessagingError> for ApiError {
-    fn from(e: MessagingError) -> Self {
+/// A slice's store error. A record missing here is one the request did not name (the slices
+/// map a named resource's absence to their own `NotFound` where they look it up), so it is
+/// our fault: a 500 with its cause logged, never a 404.
+fn store(e: RepoError) -> ApiError {
+    match e {
+        RepoError::NotFound => ApiError::internal(&"a record the request relies on is missing"),
+        other => other.into(),
+    }
+}
+
+impl From<OutboundError> for ApiError {
+    fn from(e: OutboundError) -> Self {
         match e {
-            MessagingError::NotFound => Self::not_found(e.to_string()),
-            MessagingError::Forbidden => Self::forbidden(e.to_string()),
-            MessagingError::OutsideWindow { expired_at } => Self::new(
+            OutboundError::NotFound => Self::not_found(e.to_string()),
+            OutboundError::Forbidden => Self::forbidden(e.to_string()),
+            OutboundError::OutsideWindow { expired_at } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::OutsideCustomerServiceWindow,
                 match expired_at {
@@ -24,26 +38,12 @@ impl From<MessagingError> for ApiError {
                     None => format!("{e} (the customer has never written)"),
                 },
             ),
-            MessagingError::AssigneeNotMember => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::AssigneeNotMember,
-                e.to_string(),
-            ),
-            MessagingError::NoMedia => {
-                Self::new(StatusCode::NOT_FOUND, ErrorCode::NoMedia, e.to_string())
-            }
-            MessagingError::MediaNotReady(_) => Self::new(
-                StatusCode::CONFLICT,
-                ErrorCode::MediaNotReady,
-                e.to_string(),
-            )
-            .with_header(header::RETRY_AFTER, "5"),
-            MessagingError::TemplateRequired => Self::new(
+            OutboundError::TemplateRequired => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::TemplateRequired,
                 e.to_string(),
             ),
-            MessagingError::MediaRejected(rejection) => match rejection {
+            OutboundError::MediaRejected(rejection) => match rejection {
                 MediaRejection::TooLarge { .. } => Self::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorCode::PayloadTooLarge,
@@ -60,13 +60,55 @@ impl From<MessagingError> for ApiError {
                     rejection.to_string(),
                 ),
             },
-            MessagingError::AttachmentNotFound => Self::new(
+            OutboundError::AttachmentNotFound => Self::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::AttachmentNotFound,
                 e.to_string(),
             ),
-            MessagingError::Invalid(field) => vec![field].into(),
-            MessagingError::Store(e) => e.into(),
+            OutboundError::Invalid(field) => vec![field].into(),
+            OutboundError::Store(e) => store(e),
+        }
+    }
+}
+
+impl From<ConversationError> for ApiError {
+    fn from(e: ConversationError) -> Self {
+        match e {
+            ConversationError::NotFound => Self::not_found(e.to_string()),
+            ConversationError::Forbidden => Self::forbidden(e.to_string()),
+            ConversationError::AssigneeNotMember => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::AssigneeNotMember,
+                e.to_string(),
+            ),
+            ConversationError::Store(e) => store(e),
+        }
+    }
+}
+
+impl From<InboxError> for ApiError {
+    fn from(e: InboxError) -> Self {
+        match e {
+            InboxError::NotFound => Self::not_found(e.to_string()),
+            InboxError::Store(e) => store(e),
+        }
+    }
+}
+
+impl From<MediaError> for ApiError {
+    fn from(e: MediaError) -> Self {
+        match e {
+            MediaError::NotFound => Self::not_found(e.to_string()),
+            MediaError::NoMedia => {
+                Self::new(StatusCode::NOT_FOUND, ErrorCode::NoMedia, e.to_string())
+            }
+            MediaError::NotReady(_) => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::MediaNotReady,
+                e.to_string(),
+            )
+            .with_header(header::RETRY_AFTER, "5"),
+            MediaError::Store(e) => store(e),
         }
     }
 }
@@ -76,7 +118,7 @@ impl From<ContactsError> for ApiError {
         match e {
             ContactsError::NotFound => Self::not_found(e.to_string()),
             ContactsError::Forbidden => Self::forbidden(e.to_string()),
-            ContactsError::Store(e) => e.into(),
+            ContactsError::Store(e) => store(e),
         }
     }
 }
@@ -85,7 +127,7 @@ impl From<StatsError> for ApiError {
     fn from(e: StatsError) -> Self {
         match e {
             StatsError::NotFound => Self::not_found(e.to_string()),
-            StatsError::Store(e) => e.into(),
+            StatsError::Store(e) => store(e),
         }
     }
 }
@@ -93,7 +135,7 @@ impl From<StatsError> for ApiError {
 impl From<LiveError> for ApiError {
     fn from(e: LiveError) -> Self {
         match e {
-            LiveError::Store(e) => e.into(),
+            LiveError::Store(e) => store(e),
         }
     }
 }
@@ -101,7 +143,7 @@ impl From<LiveError> for ApiError {
 impl From<IngestError> for ApiError {
     fn from(e: IngestError) -> Self {
         match e {
-            IngestError::Store(e) => e.into(),
+            IngestError::Store(e) => store(e),
         }
     }
 }

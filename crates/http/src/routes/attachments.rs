@@ -105,10 +105,10 @@ pub(crate) async fn upload_attachment(
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.actor();
     // Refuse viewers before reading what may be 100 MB.
-    state.messaging.may_upload(&actor)?;
+    state.outbound.may_upload(&actor)?;
     let form = read_media_form(&req, payload, false).await?;
     let attachment = state
-        .messaging
+        .outbound
         .upload_attachment(&actor, form.upload)
         .await?;
     Ok(HttpResponse::Created().json(AttachmentDto::from(attachment)))

@@ -16,7 +16,7 @@ use switchboard_domain::media::attachment::Upload;
 use switchboard_domain::media::model::{
     MAX_CAPTION_CHARS, MAX_MEDIA_BYTES, MediaKind, MediaRejection,
 };
-use switchboard_domain::messaging::MessagingError;
+use switchboard_domain::outbound::service::OutboundError;
 use switchboard_domain::validation::FieldError;
 
 use crate::error::{ApiError, ErrorCode, FieldDetail};
@@ -191,5 +191,5 @@ async fn read_caption(mut field: Field, total: &mut u64) -> Result<String, ApiEr
 }
 
 fn rejected(rejection: MediaRejection) -> ApiError {
-    MessagingError::MediaRejected(rejection).into()
+    OutboundError::MediaRejected(rejection).into()
 }

@@ -9,57 +9,60 @@ use crate::conversation::model::ConversationId;
 use crate::error::RepoError;
 use crate::media::attachment::{Attachment, AttachmentId, NewAttachment, Upload};
 use crate::media::model::{self as media, MediaKind};
-use crate::message::Message;
 use crate::outbound::model::OutboundContent;
 use crate::users::model::Role;
 
-use super::{Messaging, MessagingError};
+use super::service::{Outbound, OutboundError, Queued};
 
-impl Messaging {
+impl Outbound {
     /// Whether the caller may upload files at all: agents and admins, not viewers. Cheap and
     /// storage-free, so an adapter can ask before it reads a large body.
     ///
     /// # Errors
-    /// [`MessagingError::Forbidden`] for viewers.
-    pub fn may_upload(&self, actor: &Actor) -> Result<(), MessagingError> {
+    /// [`OutboundError::Forbidden`] for viewers.
+    pub fn may_upload(&self, actor: &Actor) -> Result<(), OutboundError> {
         if actor.role == Role::Viewer {
-            Err(MessagingError::Forbidden)
+            Err(OutboundError::Forbidden)
         } else {
             Ok(())
         }
     }
 
     /// Whether the caller may send in the conversation, before an adapter reads a large body:
-    /// the same visibility and role checks as [`Messaging::send`].
+    /// the same visibility and role checks as [`Outbound::send`].
     ///
     /// # Errors
-    /// [`MessagingError::NotFound`]; [`MessagingError::Forbidden`] for viewers.
-    pub async fn may_send(&self, actor: &Actor, id: ConversationId) -> Result<(), MessagingError> {
-        self.workable(actor, id).await.map(drop)
+    /// [`OutboundError::NotFound`]; [`OutboundError::Forbidden`] for viewers.
+    pub async fn may_send(&self, actor: &Actor, id: ConversationId) -> Result<(), OutboundError> {
+        self.visibility
+            .workable_conversation(actor, id)
+            .await
+            .map(drop)
+            .map_err(Into::into)
     }
 
     /// Checks a file against Meta's limits, then stores its bytes and its description; the
     /// attachment belongs to the caller.
     ///
     /// # Errors
-    /// [`MessagingError::Forbidden`] for viewers; [`MessagingError::MediaRejected`] for a file
+    /// [`OutboundError::Forbidden`] for viewers; [`OutboundError::MediaRejected`] for a file
     /// WhatsApp would refuse (nothing is stored); storage failures.
     pub async fn upload_attachment(
         &self,
         actor: &Actor,
         upload: Upload,
-    ) -> Result<Attachment, MessagingError> {
+    ) -> Result<Attachment, OutboundError> {
         self.may_upload(actor)?;
         let kind = media::check_file(&upload.mime_type, &upload.bytes)
-            .map_err(MessagingError::MediaRejected)?;
+            .map_err(OutboundError::MediaRejected)?;
         self.store_attachment(actor, kind, upload).await
     }
 
     /// Queues a media message with one of the caller's attachments.
     ///
     /// # Errors
-    /// As [`Messaging::send`] (404, 403, outside the window); [`MessagingError::AttachmentNotFound`]
-    /// for a missing attachment or someone else's; [`MessagingError::Invalid`] for a caption
+    /// As [`Outbound::send`] (404, 403, outside the window); [`OutboundError::AttachmentNotFound`]
+    /// for a missing attachment or someone else's; [`OutboundError::Invalid`] for a caption
     /// the kind does not take or one over 1024 characters.
     pub async fn send_attachment(
         &self,
@@ -68,24 +71,27 @@ impl Messaging {
         attachment: AttachmentId,
         caption: Option<String>,
         idempotency_key: Option<String>,
-    ) -> Result<(Message, bool), MessagingError> {
+    ) -> Result<Queued, OutboundError> {
         // What the request alone decides is checked before a repeat is answered with the first
         // message, so an invalid request is refused however its key was used.
-        media::check_caption_length(caption.as_deref()).map_err(MessagingError::Invalid)?;
+        media::check_caption_length(caption.as_deref()).map_err(OutboundError::Invalid)?;
         if let Some(first) = self
             .admit_send(actor, id, idempotency_key.as_deref(), false)
             .await?
         {
-            return Ok((first, false));
+            return Ok(Queued {
+                message: first,
+                created: false,
+            });
         }
         let attachment = match self.ports.attachments.get_attachment(attachment).await {
             Ok(found) if found.owner == actor.user_id => found,
             // Someone else's file is as good as missing: its existence does not leak.
-            Ok(_) | Err(RepoError::NotFound) => return Err(MessagingError::AttachmentNotFound),
+            Ok(_) | Err(RepoError::NotFound) => return Err(OutboundError::AttachmentNotFound),
             Err(other) => return Err(other.into()),
         };
         let caption =
-            media::check_caption(attachment.kind, caption).map_err(MessagingError::Invalid)?;
+            media::check_caption(attachment.kind, caption).map_err(OutboundError::Invalid)?;
         self.queue(actor, id, content(&attachment, caption), idempotency_key)
             .await
     }
@@ -94,7 +100,7 @@ impl Messaging {
     /// in one step; every check comes before anything is stored.
     ///
     /// # Errors
-    /// As [`Messaging::send_attachment`], plus [`MessagingError::MediaRejected`] for a file
+    /// As [`Outbound::send_attachment`], plus [`OutboundError::MediaRejected`] for a file
     /// WhatsApp would refuse.
     pub async fn send_upload(
         &self,
@@ -103,18 +109,21 @@ impl Messaging {
         upload: Upload,
         caption: Option<String>,
         idempotency_key: Option<String>,
-    ) -> Result<(Message, bool), MessagingError> {
+    ) -> Result<Queued, OutboundError> {
         // As in `send_attachment`: the request's own checks come before a repeat is answered.
         let kind = media::check_file(&upload.mime_type, &upload.bytes)
-            .map_err(MessagingError::MediaRejected)?;
-        media::check_caption_length(caption.as_deref()).map_err(MessagingError::Invalid)?;
+            .map_err(OutboundError::MediaRejected)?;
+        media::check_caption_length(caption.as_deref()).map_err(OutboundError::Invalid)?;
         if let Some(first) = self
             .admit_send(actor, id, idempotency_key.as_deref(), false)
             .await?
         {
-            return Ok((first, false));
+            return Ok(Queued {
+                message: first,
+                created: false,
+            });
         }
-        let caption = media::check_caption(kind, caption).map_err(MessagingError::Invalid)?;
+        let caption = media::check_caption(kind, caption).map_err(OutboundError::Invalid)?;
         let attachment = self.store_attachment(actor, kind, upload).await?;
         self.queue(actor, id, content(&attachment, caption), idempotency_key)
             .await
@@ -127,7 +136,7 @@ impl Messaging {
         actor: &Actor,
         kind: MediaKind,
         upload: Upload,
-    ) -> Result<Attachment, MessagingError> {
+    ) -> Result<Attachment, OutboundError> {
         let new = NewAttachment {
             owner: actor.user_id,
             kind,
