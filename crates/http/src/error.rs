@@ -317,7 +317,7 @@ impl From<UserAdminError> for ApiError {
                 Self::new(StatusCode::CONFLICT, ErrorCode::LastAdmin, e.to_string())
             }
             UserAdminError::Crypto(e) => Self::internal(&e),
-            UserAdminError::Store(e) => e.into(),
+            UserAdminError::Store(e) => slices::store(e),
         }
     }
 }
@@ -340,7 +340,7 @@ impl From<BusinessNumberError> for ApiError {
                 ErrorCode::BusinessNumberExists,
                 e.to_string(),
             ),
-            BusinessNumberError::Store(e) => e.into(),
+            BusinessNumberError::Store(e) => slices::store(e),
         }
     }
 }

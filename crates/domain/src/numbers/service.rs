@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use crate::authz::{Access, Actor};
 use crate::clock::Clock;
-use crate::error::RepoError;
+use crate::error::{OrNotFound as _, RepoError};
 use crate::numbers::model::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
@@ -37,7 +37,6 @@ pub enum BusinessNumberError {
 impl From<RepoError> for BusinessNumberError {
     fn from(e: RepoError) -> Self {
         match e {
-            RepoError::NotFound => Self::NotFound,
             RepoError::Conflict(field) => Self::Duplicate(field),
             other => Self::Store(other),
         }
@@ -75,7 +74,11 @@ impl BusinessNumbers {
         actor: &Actor,
         id: BusinessNumberId,
     ) -> Result<(BusinessNumber, Access), BusinessNumberError> {
-        let number = self.numbers.get_number(id).await?;
+        let number = self
+            .numbers
+            .get_number(id)
+            .await
+            .or_not_found(BusinessNumberError::NotFound)?;
         let is_member = actor.is_admin() || self.numbers.is_member(id, actor.user_id).await?;
         match actor.access_to_number(is_member) {
             Access::Hidden => Err(BusinessNumberError::NotFound),
@@ -145,10 +148,10 @@ impl BusinessNumbers {
         if changes.is_empty() {
             return Ok(number);
         }
-        Ok(self
-            .numbers
+        self.numbers
             .update_number(id, changes, self.clock.now())
-            .await?)
+            .await
+            .or_not_found(BusinessNumberError::NotFound)
     }
 
     /// Members may see who else works the number (to hand a conversation over).

@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::accounts::ports::PasswordHasher;
 use crate::authz::Actor;
 use crate::clock::Clock;
-use crate::error::{CryptoError, RepoError};
+use crate::error::{CryptoError, OrNotFound as _, RepoError};
 use crate::users::model::{NewUser, Role, User, UserChanges, UserId};
 use crate::users::ports::{UserRecord, UserRepository, UserUpdate};
 
@@ -33,10 +33,7 @@ pub enum UserAdminError {
 
 impl From<RepoError> for UserAdminError {
     fn from(e: RepoError) -> Self {
-        match e {
-            RepoError::NotFound => Self::NotFound,
-            other => Self::Store(other),
-        }
+        Self::Store(e)
     }
 }
 
@@ -86,7 +83,10 @@ impl UserAdmin {
     /// [`UserAdminError::Forbidden`] unless the actor is an admin; [`UserAdminError::NotFound`].
     pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User, UserAdminError> {
         Self::require_admin(actor)?;
-        Ok(self.users.get_user(id).await?)
+        self.users
+            .get_user(id)
+            .await
+            .or_not_found(UserAdminError::NotFound)
     }
 
     /// # Errors
@@ -132,7 +132,11 @@ impl UserAdmin {
         changes: UserChanges,
     ) -> Result<User, UserAdminError> {
         Self::require_admin(actor)?;
-        let current = self.users.get_user(id).await?;
+        let current = self
+            .users
+            .get_user(id)
+            .await
+            .or_not_found(UserAdminError::NotFound)?;
         if changes.is_empty() {
             return Ok(current);
         }
@@ -162,6 +166,7 @@ impl UserAdmin {
             .await
             .map_err(|e| match e {
                 RepoError::Conflict(what) if what == "last_admin" => UserAdminError::LastAdmin,
+                RepoError::NotFound => UserAdminError::NotFound,
                 other => other.into(),
             })
     }

@@ -15,10 +15,10 @@ use switchboard_domain::stats::service::StatsError;
 
 use super::{ApiError, ErrorCode};
 
-/// A slice's store error. A record missing here is one the request did not name (the slices
-/// map a named resource's absence to their own `NotFound` where they look it up), so it is
-/// our fault: a 500 with its cause logged, never a 404.
-fn store(e: RepoError) -> ApiError {
+/// A use case's store error. A record missing here is one the request did not name (use
+/// cases map a named resource's absence to their own `NotFound` where they look it up), so it
+/// is our fault: a 500 with its cause logged, never a 404.
+pub(super) fn store(e: RepoError) -> ApiError {
     match e {
         RepoError::NotFound => ApiError::internal(&"a record the request relies on is missing"),
         other => other.into(),
