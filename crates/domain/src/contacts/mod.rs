@@ -1,5 +1,5 @@
 //! Customers (contacts): listing, viewing and renaming them. `model`: contacts; `ports`: the
-//! contact store.
+//! contact store; `service`: [`service::Contacts`].
 
 pub mod model;
 pub mod ports;

@@ -1,5 +1,5 @@
 //! The inbox: the list of conversations agents triage. `model`: the inbox query and its
-//! cursor; `ports`: the listing.
+//! cursor; `ports`: the listing; `service`: [`service::Inbox`].
 
 pub mod model;
 pub mod ports;

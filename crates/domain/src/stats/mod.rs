@@ -1,4 +1,5 @@
-//! The dashboard's figures per business number. `model`: the figures; `ports`: their query.
+//! The dashboard's figures per business number. `model`: the figures; `ports`: their query;
+//! `service`: [`service::Dashboard`].
 
 pub mod model;
 pub mod ports;
