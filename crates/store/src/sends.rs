@@ -3,11 +3,12 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
-use switchboard_domain::conversation::model::{ConversationId, ConversationView};
+use switchboard_domain::conversation::model::ConversationId;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::live::model::EventKind;
 use switchboard_domain::message::Message;
 use switchboard_domain::numbers::model::BusinessNumberId;
+use switchboard_domain::outbound::model::{Queued, Started};
 use switchboard_domain::outbound::ports::{NewOutbound, OutboundRepository};
 
 use crate::contacts::upsert_contact;
@@ -24,10 +25,12 @@ impl OutboundRepository for Store {
         conversation: ConversationId,
         new: &NewOutbound,
         now: Timestamp,
-    ) -> Result<(Message, bool), RepoError> {
+    ) -> Result<Queued, RepoError> {
         let new = new.clone();
-        self.write(move |conn| queue(conn, conversation.0, &new, to_millis(now)))
-            .await
+        let (message, created) = self
+            .write(move |conn| queue(conn, conversation.0, &new, to_millis(now)))
+            .await?;
+        Ok(Queued { message, created })
     }
 
     async fn find_by_idempotency_key(
@@ -55,7 +58,7 @@ impl OutboundRepository for Store {
         wa_id: &str,
         new: &NewOutbound,
         now: Timestamp,
-    ) -> Result<(ConversationView, Message, bool), RepoError> {
+    ) -> Result<Started, RepoError> {
         let new = new.clone();
         let wa_id = wa_id.to_owned();
         self.write(move |conn| {
@@ -74,7 +77,11 @@ impl OutboundRepository for Store {
                 )?;
             }
             let (message, queued) = queue(conn, conversation, &new, now)?;
-            Ok((view(conn, conversation)?, message, queued))
+            Ok(Started {
+                conversation: view(conn, conversation)?,
+                message,
+                created: queued,
+            })
         })
         .await
     }

@@ -24,7 +24,7 @@ use switchboard_domain::numbers::model::{
     BusinessNumberChanges, BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
 };
 use switchboard_domain::numbers::ports::BusinessNumberRepository;
-use switchboard_domain::outbound::model::OutboundContent;
+use switchboard_domain::outbound::model::{OutboundContent, Started};
 use switchboard_domain::outbound::ports::{NewOutbound, OutboundRepository, OutboxRepository};
 use switchboard_domain::simulator::ports::{AwaitingStatus, AwaitingStatusRepository};
 use switchboard_domain::users::model::{DisplayName, PasswordHash, Role, UserId, Username};
@@ -701,7 +701,9 @@ async fn a_queued_media_message_keeps_its_file_and_the_recorded_media_id() {
         content: content.clone(),
         idempotency_key: None,
     };
-    let (_, message, created) = s
+    let Started {
+        message, created, ..
+    } = s
         .start_conversation(n, "16505551234", &new, Utc::now())
         .await
         .unwrap();
@@ -759,7 +761,7 @@ async fn outbound(
         content,
         idempotency_key: None,
     };
-    let (_, message, _) = s
+    let Started { message, .. } = s
         .start_conversation(number, wa_id, &new, Utc::now())
         .await
         .unwrap();

@@ -12,7 +12,8 @@ use crate::media::model::{self as media, MediaKind};
 use crate::outbound::model::OutboundContent;
 use crate::users::model::Role;
 
-use super::service::{Outbound, OutboundError, Queued};
+use super::model::Queued;
+use super::service::{Outbound, OutboundError};
 
 impl Outbound {
     /// Whether the caller may upload files at all: agents and admins, not viewers. Cheap and

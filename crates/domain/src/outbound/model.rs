@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
+use crate::conversation::model::ConversationView;
 use crate::media::model::MediaKind;
+use crate::message::Message;
 
 /// What to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +111,22 @@ pub fn is_transient(code: i64) -> bool {
 
 /// Re-engagement: the 24-hour window had closed (usually arrives as an asynchronous failure).
 pub const OUTSIDE_WINDOW_CODE: i64 = 131047;
+
+/// A queued message, and whether this request queued it (`false`: the idempotency key named
+/// an earlier one, which is returned instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub message: Message,
+    pub created: bool,
+}
+
+/// A started (or continued) conversation with its first message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub conversation: ConversationView,
+    pub message: Message,
+    pub created: bool,
+}
 
 #[cfg(test)]
 mod tests {

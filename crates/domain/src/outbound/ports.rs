@@ -6,12 +6,14 @@
 use async_trait::async_trait;
 
 use crate::Timestamp;
-use crate::conversation::model::{ConversationId, ConversationView};
+use crate::conversation::model::ConversationId;
 use crate::error::RepoError;
 use crate::ingest::model::DeliveryError;
 use crate::message::{Message, MessageId};
 use crate::numbers::model::BusinessNumberId;
-use crate::outbound::model::{Accepted, GatewayError, MediaInfo, OutboundContent, OutboundMessage};
+use crate::outbound::model::{
+    Accepted, GatewayError, MediaInfo, OutboundContent, OutboundMessage, Queued, Started,
+};
 use crate::users::model::UserId;
 
 /// An agent's message to store as `queued`.
@@ -38,7 +40,7 @@ pub struct DispatchItem {
 pub trait OutboundRepository: Send + Sync {
     /// Stores an agent's message as `queued` and logs `message.created` and
     /// `conversation.updated`, in one transaction. If a message with the same idempotency key
-    /// exists on the conversation, stores nothing and returns that one with `false`.
+    /// exists on the conversation, stores nothing and returns that one with `created: false`.
     ///
     /// # Errors
     /// [`RepoError::NotFound`] if the conversation does not exist; storage failures.
@@ -47,7 +49,7 @@ pub trait OutboundRepository: Send + Sync {
         conversation: ConversationId,
         new: &NewOutbound,
         now: Timestamp,
-    ) -> Result<(Message, bool), RepoError>;
+    ) -> Result<Queued, RepoError>;
 
     /// The message sent on `conversation` with this idempotency key, if any.
     ///
@@ -70,7 +72,7 @@ pub trait OutboundRepository: Send + Sync {
         wa_id: &str,
         new: &NewOutbound,
         now: Timestamp,
-    ) -> Result<(ConversationView, Message, bool), RepoError>;
+    ) -> Result<Started, RepoError>;
 }
 
 /// The dispatcher's view of queued messages.

@@ -16,7 +16,7 @@ use crate::media::model::MediaRejection;
 use crate::media::ports::{AttachmentRepository, MediaStore};
 use crate::message::{Message, window_is_open};
 use crate::numbers::model::BusinessNumberId;
-use crate::outbound::model::OutboundContent;
+use crate::outbound::model::{OutboundContent, Queued, Started};
 use crate::outbound::ports::{NewOutbound, OutboundRepository, OutboxSignal};
 use crate::validation::FieldError;
 
@@ -55,22 +55,6 @@ impl From<Refusal> for OutboundError {
             Refusal::Store(e) => OutboundError::Store(e),
         }
     }
-}
-
-/// A queued message, and whether this request queued it (`false`: the idempotency key named
-/// an earlier one, which is returned instead).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Queued {
-    pub message: Message,
-    pub created: bool,
-}
-
-/// A started (or continued) conversation with its first message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Started {
-    pub conversation: ConversationView,
-    pub message: Message,
-    pub created: bool,
 }
 
 /// The ports of sending.
@@ -183,18 +167,18 @@ impl Outbound {
             content,
             idempotency_key,
         };
-        let (message, created) = self
+        let queued = self
             .ports
             .sends
             .queue_message(id, &new, self.ports.clock.now())
             .await
             // The conversation the client named, gone since it was checked.
             .or_not_found(OutboundError::NotFound)?;
-        if created {
+        if queued.created {
             self.ports.outbox.wake();
             self.ports.changes.changed();
         }
-        Ok(Queued { message, created })
+        Ok(queued)
     }
 
     /// Starts a business-initiated conversation (or continues the existing one) with a
@@ -221,22 +205,18 @@ impl Outbound {
             content,
             idempotency_key,
         };
-        let (conversation, message, created) = self
+        let started = self
             .ports
             .sends
             .start_conversation(number, wa_id, &new, self.ports.clock.now())
             .await
             // The number the client named, removed since it was checked.
             .or_not_found(OutboundError::NotFound)?;
-        if created {
+        if started.created {
             self.ports.outbox.wake();
             self.ports.changes.changed();
         }
-        Ok(Started {
-            conversation,
-            message,
-            created,
-        })
+        Ok(started)
     }
 }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use switchboard_domain::conversation::model::ConversationId;
 use switchboard_domain::media::attachment::AttachmentId;
 use switchboard_domain::outbound::model::OutboundContent;
-use switchboard_domain::outbound::service::Queued;
+use switchboard_domain::outbound::model::Queued;
 use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 

@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_domain::numbers::model::{BusinessNumberId, E164};
-use switchboard_domain::outbound::service::Started;
+use switchboard_domain::outbound::model::Started;
 use utoipa::ToSchema;
 
 use super::send::{TemplateBody, idempotency_key, queued_status, template_content};
