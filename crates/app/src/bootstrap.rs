@@ -1,12 +1,15 @@
 //! First run: the initial admin, and in mock mode a demo business number to try things on.
 
 use switchboard_auth::random_hex;
-use switchboard_domain::business_number::{
+use switchboard_domain::numbers::model::{
     BusinessNumber, E164, InboxName, MetaId, NewBusinessNumber,
 };
-use switchboard_domain::ports::{BusinessNumberRepository, UserRepository};
-use switchboard_domain::service::{UserAdmin, UserAdminError};
-use switchboard_domain::user::{DisplayName, NewUser, Password, Role, Username, username_key};
+use switchboard_domain::numbers::ports::BusinessNumberRepository;
+use switchboard_domain::users::model::{
+    DisplayName, NewUser, Password, Role, Username, username_key,
+};
+use switchboard_domain::users::ports::UserRepository;
+use switchboard_domain::users::service::{UserAdmin, UserAdminError};
 use switchboard_simulator::mock::DEMO_NUMBER;
 use switchboard_store::Store;
 

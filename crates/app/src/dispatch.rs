@@ -3,7 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_domain::service::{ChangeSignal, Dispatcher, MediaFetcher, OutboxSignal};
+use switchboard_domain::live::ports::ChangeSignal;
+use switchboard_domain::media::fetcher::MediaFetcher;
+use switchboard_domain::outbound::dispatcher::Dispatcher;
+use switchboard_domain::outbound::ports::OutboxSignal;
 use tokio::sync::Notify;
 
 /// How many messages one pass may send.

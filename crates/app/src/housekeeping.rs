@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use switchboard_domain::ports::SessionRepository;
+use switchboard_domain::accounts::ports::SessionRepository;
 use switchboard_store::Store;
 
 const EVERY: Duration = Duration::from_secs(3600);

@@ -10,8 +10,8 @@ use switchboard::config::Config;
 use switchboard::server::{Application, open_store};
 use switchboard_auth::{Argon2Hasher, HashCost};
 use switchboard_domain::clock::SystemClock;
-use switchboard_domain::service::{UserAdmin, UserAdminError};
-use switchboard_domain::user::{DisplayName, NewUser, Password, Role, Username};
+use switchboard_domain::users::model::{DisplayName, NewUser, Password, Role, Username};
+use switchboard_domain::users::service::{UserAdmin, UserAdminError};
 
 /// jemalloc instead of glibc's malloc, for Rust's allocations and (unprefixed `malloc`) for the
 /// bundled SQLite's, with its background thread returning freed pages while the process idles.

@@ -8,7 +8,7 @@ use futures_util::stream::{self, StreamExt as _};
 use switchboard_domain::Timestamp;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::message::MessageId;
-use switchboard_domain::ports::{AwaitingStatus, AwaitingStatusRepository};
+use switchboard_domain::simulator::ports::{AwaitingStatus, AwaitingStatusRepository};
 use switchboard_simulator::mock::MockGateway;
 
 /// Messages read from the store at a time.

@@ -5,13 +5,25 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use switchboard_auth::{Argon2Hasher, HashCost, JwtCodec, JwtSecret, RandomSecrets};
+use switchboard_domain::accounts::model::{LockoutPolicy, TokenLifetimes};
+use switchboard_domain::accounts::service::{AccountPorts, Accounts};
+use switchboard_domain::authz::visibility::Visibility;
 use switchboard_domain::clock::{Clock, SystemClock};
-use switchboard_domain::ports::{CustomerSimulator, MediaStore, WhatsAppGateway};
-use switchboard_domain::service::{
-    AccountPorts, Accounts, BusinessNumbers, Dispatcher, MediaFetcher, Messaging, MessagingPorts,
-    RetryPolicy, UserAdmin,
-};
-use switchboard_domain::session::{LockoutPolicy, TokenLifetimes};
+use switchboard_domain::contacts::service::Contacts;
+use switchboard_domain::conversation::service::{ConversationPorts, Conversations};
+use switchboard_domain::inbox::service::Inbox;
+use switchboard_domain::ingest::service::Ingest;
+use switchboard_domain::live::service::Live;
+use switchboard_domain::media::fetcher::MediaFetcher;
+use switchboard_domain::media::ports::MediaStore;
+use switchboard_domain::media::service::MediaAccess;
+use switchboard_domain::numbers::service::BusinessNumbers;
+use switchboard_domain::outbound::dispatcher::{Dispatcher, RetryPolicy};
+use switchboard_domain::outbound::ports::WhatsAppGateway;
+use switchboard_domain::outbound::service::{Outbound, OutboundPorts};
+use switchboard_domain::simulator::ports::CustomerSimulator;
+use switchboard_domain::stats::service::Dashboard;
+use switchboard_domain::users::service::UserAdmin;
 use switchboard_http::{AppState, LoginThrottle, TrustedProxies, WhatsAppProvider};
 use switchboard_store::Store;
 use switchboard_whatsapp::webhook::CloudWebhook;
@@ -75,23 +87,38 @@ pub fn wire(
         settings.lifetimes,
         LockoutPolicy::default(),
     );
+    let visibility = Visibility::new(store.clone(), store.clone());
     let state = AppState {
         accounts,
         users: UserAdmin::new(store.clone(), hasher, clock.clone()),
         numbers: BusinessNumbers::new(store.clone(), clock.clone()),
-        messaging: Messaging::new(MessagingPorts {
-            inbound: store.clone(),
-            conversations: store.clone(),
-            numbers: store.clone(),
-            gateway: gateway.clone(),
-            outbox: signal.clone(),
-            events: store.clone(),
-            contacts: store.clone(),
-            media: media_store.clone(),
-            attachments: store.clone(),
-            changes: changes.clone(),
-            clock: clock.clone(),
-        }),
+        inbox: Inbox::new(store.clone(), visibility.clone()),
+        conversations: Conversations::new(
+            ConversationPorts {
+                conversations: store.clone(),
+                numbers: store.clone(),
+                gateway: gateway.clone(),
+                changes: changes.clone(),
+                clock: clock.clone(),
+            },
+            visibility.clone(),
+        ),
+        outbound: Outbound::new(
+            OutboundPorts {
+                sends: store.clone(),
+                attachments: store.clone(),
+                media: media_store.clone(),
+                outbox: signal.clone(),
+                changes: changes.clone(),
+                clock: clock.clone(),
+            },
+            visibility.clone(),
+        ),
+        media: MediaAccess::new(store.clone(), media_store.clone(), visibility.clone()),
+        contacts: Contacts::new(store.clone(), visibility.clone(), clock.clone()),
+        ingest: Ingest::new(store.clone(), changes.clone(), clock.clone()),
+        live: Live::new(store.clone(), visibility.clone()),
+        stats: Dashboard::new(store.clone(), visibility),
         webhook: Arc::new(CloudWebhook::new(
             settings.whatsapp_app_secret.clone(),
             settings.whatsapp_verify_token.clone(),

@@ -3,10 +3,10 @@
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 use switchboard_domain::Timestamp;
+use switchboard_domain::accounts::model::{AccessClaims, AccessToken, SessionId};
+use switchboard_domain::accounts::ports::AccessTokenCodec;
 use switchboard_domain::error::CryptoError;
-use switchboard_domain::ports::AccessTokenCodec;
-use switchboard_domain::session::{AccessClaims, AccessToken, SessionId};
-use switchboard_domain::user::UserId;
+use switchboard_domain::users::model::UserId;
 
 const ISSUER: &str = "switchboard";
 

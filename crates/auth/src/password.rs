@@ -5,9 +5,9 @@ use std::sync::Arc;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
+use switchboard_domain::accounts::ports::PasswordHasher;
 use switchboard_domain::error::CryptoError;
-use switchboard_domain::ports::PasswordHasher;
-use switchboard_domain::user::{Password, PasswordHash};
+use switchboard_domain::users::model::{Password, PasswordHash};
 
 /// How expensive a hash is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

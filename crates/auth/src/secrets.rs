@@ -3,8 +3,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
-use switchboard_domain::ports::SessionSecrets;
-use switchboard_domain::session::{RefreshToken, SessionId, TokenDigest};
+use switchboard_domain::accounts::model::{RefreshToken, SessionId, TokenDigest};
+use switchboard_domain::accounts::ports::SessionSecrets;
 
 /// `len` random bytes from the OS.
 ///

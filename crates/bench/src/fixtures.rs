@@ -7,9 +7,10 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use chrono::{Duration as Span, Utc};
-use switchboard_domain::business_number::{E164, InboxName, MetaId, NewBusinessNumber};
-use switchboard_domain::ingest::{InboundMessage, WebhookBatch};
-use switchboard_domain::ports::{BusinessNumberRepository, InboundRepository};
+use switchboard_domain::ingest::model::{InboundMessage, WebhookBatch};
+use switchboard_domain::ingest::ports::InboundRepository;
+use switchboard_domain::numbers::model::{E164, InboxName, MetaId, NewBusinessNumber};
+use switchboard_domain::numbers::ports::BusinessNumberRepository;
 use switchboard_store::{DatabaseUrl, Store};
 
 /// Messages per transaction.

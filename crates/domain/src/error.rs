@@ -26,3 +26,23 @@ pub enum RepoError {
     #[error("unexpected: {0}")]
     Unexpected(String),
 }
+
+/// Maps a repository's [`RepoError::NotFound`] to a use case's own "not found" at the call
+/// site, where it is known that the missing record is the one the client named (a 404); every
+/// other error, and a missing record the caller did not name, stays a store error (a 500).
+pub trait OrNotFound<T> {
+    /// `NotFound` becomes `not_found`; anything else goes through `E::from`.
+    ///
+    /// # Errors
+    /// `not_found` for [`RepoError::NotFound`], `E::from(e)` otherwise.
+    fn or_not_found<E: From<RepoError>>(self, not_found: E) -> Result<T, E>;
+}
+
+impl<T> OrNotFound<T> for Result<T, RepoError> {
+    fn or_not_found<E: From<RepoError>>(self, not_found: E) -> Result<T, E> {
+        self.map_err(|e| match e {
+            RepoError::NotFound => not_found,
+            other => E::from(other),
+        })
+    }
+}

@@ -128,13 +128,13 @@ pub fn window_is_open(last_inbound_at: Option<Timestamp>, now: Timestamp) -> boo
 }
 
 /// Meta's reason for a failed delivery, as stored on the message.
-pub use crate::ingest::DeliveryError;
+pub use crate::ingest::model::DeliveryError;
 
 /// A stored message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub id: MessageId,
-    pub conversation_id: crate::conversation::ConversationId,
+    pub conversation_id: crate::conversation::model::ConversationId,
     pub direction: Direction,
     /// Meta's message type (`text`, `template`, `image`, ..., `unsupported`).
     pub kind: String,
@@ -145,7 +145,7 @@ pub struct Message {
     /// WhatsApp's id; `None` for an outbound message not accepted yet.
     pub wamid: Option<String>,
     /// The agent who sent an outbound message.
-    pub sender_user_id: Option<crate::user::UserId>,
+    pub sender_user_id: Option<crate::users::model::UserId>,
     /// Meta's timestamp (inbound) or when the agent sent it (outbound): the thread order.
     pub sent_at: Timestamp,
     pub status: MessageStatus,

@@ -7,8 +7,8 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
+use switchboard_domain::accounts::service::Principal;
 use switchboard_domain::authz::Actor;
-use switchboard_domain::service::Principal;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;

@@ -12,16 +12,18 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
-use switchboard_domain::error::RepoError;
-use switchboard_domain::media::MediaRejection;
-use switchboard_domain::service::{
-    AuthenticateError, BusinessNumberError, ChangePasswordError, LoginError, MessagingError,
-    RefreshError, UserAdminError,
+use switchboard_domain::accounts::service::{
+    AuthenticateError, ChangePasswordError, LoginError, RefreshError,
 };
+use switchboard_domain::error::RepoError;
+use switchboard_domain::numbers::service::BusinessNumberError;
+use switchboard_domain::users::service::UserAdminError;
 use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 
 pub use crate::error_code::ErrorCode;
+
+mod slices;
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -315,67 +317,7 @@ impl From<UserAdminError> for ApiError {
                 Self::new(StatusCode::CONFLICT, ErrorCode::LastAdmin, e.to_string())
             }
             UserAdminError::Crypto(e) => Self::internal(&e),
-            UserAdminError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<MessagingError> for ApiError {
-    fn from(e: MessagingError) -> Self {
-        match e {
-            MessagingError::NotFound => Self::not_found(e.to_string()),
-            MessagingError::Forbidden => Self::forbidden(e.to_string()),
-            MessagingError::OutsideWindow { expired_at } => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::OutsideCustomerServiceWindow,
-                match expired_at {
-                    Some(at) => format!("{e} (it closed at {})", at.to_rfc3339()),
-                    None => format!("{e} (the customer has never written)"),
-                },
-            ),
-            MessagingError::AssigneeNotMember => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::AssigneeNotMember,
-                e.to_string(),
-            ),
-            MessagingError::NoMedia => {
-                Self::new(StatusCode::NOT_FOUND, ErrorCode::NoMedia, e.to_string())
-            }
-            MessagingError::MediaNotReady(_) => Self::new(
-                StatusCode::CONFLICT,
-                ErrorCode::MediaNotReady,
-                e.to_string(),
-            )
-            .with_header(header::RETRY_AFTER, "5"),
-            MessagingError::TemplateRequired => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::TemplateRequired,
-                e.to_string(),
-            ),
-            MessagingError::MediaRejected(rejection) => match rejection {
-                MediaRejection::TooLarge { .. } => Self::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ErrorCode::PayloadTooLarge,
-                    rejection.to_string(),
-                ),
-                MediaRejection::UnsupportedType { .. } => Self::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::UnsupportedFileType,
-                    rejection.to_string(),
-                ),
-                MediaRejection::Empty => Self::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::EmptyFile,
-                    rejection.to_string(),
-                ),
-            },
-            MessagingError::AttachmentNotFound => Self::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::AttachmentNotFound,
-                e.to_string(),
-            ),
-            MessagingError::Invalid(field) => vec![field].into(),
-            MessagingError::Store(e) => e.into(),
+            UserAdminError::Store(e) => slices::store(e),
         }
     }
 }
@@ -398,7 +340,7 @@ impl From<BusinessNumberError> for ApiError {
                 ErrorCode::BusinessNumberExists,
                 e.to_string(),
             ),
-            BusinessNumberError::Store(e) => e.into(),
+            BusinessNumberError::Store(e) => slices::store(e),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! and the error responses every operation shares, so none can be forgotten.
 
 use actix_web::App;
-use switchboard_domain::media::MediaKind;
+use switchboard_domain::media::model::MediaKind;
 use utoipa::openapi::encoding::EncodingBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{AdditionalProperties, Schema};

@@ -4,8 +4,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
-use switchboard_domain::ports::{CustomerSimulator, HealthCheck, WebhookDecoder};
-use switchboard_domain::service::{Accounts, BusinessNumbers, Messaging, UserAdmin};
+use switchboard_domain::accounts::service::Accounts;
+use switchboard_domain::contacts::service::Contacts;
+use switchboard_domain::conversation::service::Conversations;
+use switchboard_domain::health::HealthCheck;
+use switchboard_domain::inbox::service::Inbox;
+use switchboard_domain::ingest::ports::WebhookDecoder;
+use switchboard_domain::ingest::service::Ingest;
+use switchboard_domain::live::service::Live;
+use switchboard_domain::media::service::MediaAccess;
+use switchboard_domain::numbers::service::BusinessNumbers;
+use switchboard_domain::outbound::service::Outbound;
+use switchboard_domain::simulator::ports::CustomerSimulator;
+use switchboard_domain::stats::service::Dashboard;
+use switchboard_domain::users::service::UserAdmin;
 
 use utoipa::ToSchema;
 
@@ -28,7 +40,14 @@ pub struct AppState {
     pub accounts: Accounts,
     pub users: UserAdmin,
     pub numbers: BusinessNumbers,
-    pub messaging: Messaging,
+    pub inbox: Inbox,
+    pub conversations: Conversations,
+    pub outbound: Outbound,
+    pub media: MediaAccess,
+    pub contacts: Contacts,
+    pub ingest: Ingest,
+    pub live: Live,
+    pub stats: Dashboard,
     pub webhook: Arc<dyn WebhookDecoder>,
     /// Present only with the mock WhatsApp provider.
     pub simulator: Option<Arc<dyn CustomerSimulator>>,

@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
-use switchboard_domain::gateway::OUTSIDE_WINDOW_CODE;
+use switchboard_domain::outbound::model::OUTSIDE_WINDOW_CODE;
 use switchboard_whatsapp::webhook::OBJECT;
 
 use crate::media::{MediaInfo, MediaKind};

@@ -7,9 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use switchboard_domain::gateway::{GatewayError, OutboundContent, OutboundMessage, is_transient};
 use switchboard_domain::message::{MessageId, MessageStatus};
-use switchboard_domain::ports::{AwaitingStatus, WhatsAppGateway};
+use switchboard_domain::outbound::model::{
+    GatewayError, OutboundContent, OutboundMessage, is_transient,
+};
+use switchboard_domain::outbound::ports::WhatsAppGateway;
+use switchboard_domain::simulator::ports::AwaitingStatus;
 use switchboard_simulator::mock::{
     DEMO_NUMBER, MockDeliveryError, MockGateway, MockSettings, SimulatedInbound,
     parse_status_delays,

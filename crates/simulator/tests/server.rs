@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use chrono::Utc;
 use serde_json::{Value, json};
-use switchboard_domain::gateway::is_transient;
+use switchboard_domain::outbound::model::is_transient;
 use switchboard_simulator::{SimulatorConfig, ThroughputLimits, bind};
 use switchboard_whatsapp::signature::verify_signature;
 use switchboard_whatsapp::webhook::{Envelope, MessageContent, StatusKind, parse_envelope};

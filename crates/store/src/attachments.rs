@@ -4,10 +4,10 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
-use switchboard_domain::attachment::{Attachment, AttachmentId, NewAttachment};
 use switchboard_domain::error::RepoError;
-use switchboard_domain::ports::AttachmentRepository;
-use switchboard_domain::user::UserId;
+use switchboard_domain::media::attachment::{Attachment, AttachmentId, NewAttachment};
+use switchboard_domain::media::ports::AttachmentRepository;
+use switchboard_domain::users::model::UserId;
 
 use crate::error::Fail;
 use crate::schema::attachments;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use switchboard_domain::Timestamp;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::message::{MessageId, MessageStatus};
-use switchboard_domain::ports::{AwaitingStatus, AwaitingStatusRepository};
+use switchboard_domain::simulator::ports::{AwaitingStatus, AwaitingStatusRepository};
 
 use crate::schema::{business_numbers, contacts, conversations, messages};
 use crate::sqlite::Store;

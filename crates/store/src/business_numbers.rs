@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
-use switchboard_domain::business_number::{
+use switchboard_domain::error::RepoError;
+use switchboard_domain::numbers::model::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
-use switchboard_domain::error::RepoError;
-use switchboard_domain::ports::BusinessNumberRepository;
-use switchboard_domain::user::{User, UserId};
+use switchboard_domain::numbers::ports::BusinessNumberRepository;
+use switchboard_domain::users::model::{User, UserId};
 
 use crate::error::Fail;
 use crate::schema::{business_number_members, business_numbers, users};

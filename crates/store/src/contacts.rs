@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::{Contact, ContactId};
+use switchboard_domain::contacts::model::{Contact, ContactId};
+use switchboard_domain::contacts::ports::ContactRepository;
 use switchboard_domain::error::RepoError;
-use switchboard_domain::ports::ContactRepository;
+use switchboard_domain::numbers::model::BusinessNumberId;
 
 use diesel::sqlite::SqliteConnection;
 

@@ -1,22 +1,21 @@
-//! [`ConversationRepository`] on the store: the inbox, threads, agents' changes and sends.
+//! [`ConversationRepository`] on the store: threads and agents' changes to one conversation, and
+//! the helpers the inbox, sends and ingest share (event log, views, queueing).
 
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use switchboard_domain::Timestamp;
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::{
-    AssigneeFilter, ConversationChanges, ConversationId, ConversationQuery, ConversationStatus,
-    ConversationView, Stats,
+use switchboard_domain::conversation::model::{
+    ConversationChanges, ConversationId, ConversationStatus, ConversationView,
 };
+use switchboard_domain::conversation::ports::{ConversationRepository, MessageCursor};
 use switchboard_domain::error::RepoError;
-use switchboard_domain::event::EventKind;
-use switchboard_domain::gateway::OutboundContent;
-use switchboard_domain::media::MediaKind;
+use switchboard_domain::live::model::EventKind;
+use switchboard_domain::media::model::MediaKind;
 use switchboard_domain::message::{MediaState, Message, MessageId, MessageStatus};
-use switchboard_domain::ports::{ConversationRepository, MessageCursor, NewOutbound};
+use switchboard_domain::outbound::model::OutboundContent;
+use switchboard_domain::outbound::ports::NewOutbound;
 
-use crate::contacts::upsert_contact;
 use crate::error::Fail;
 use crate::prepared::Prepared;
 use crate::rows::{ContactRow, ConversationRow, MessageRow};
@@ -247,7 +246,7 @@ pub(crate) fn views(
         .collect()
 }
 
-fn view(conn: &mut SqliteConnection, id: i64) -> Result<ConversationView, Fail> {
+pub(crate) fn view(conn: &mut SqliteConnection, id: i64) -> Result<ConversationView, Fail> {
     let row: (ConversationRow, ContactRow) = conversations::table
         .inner_join(contacts::table)
         .filter(conversations::id.eq(id))
@@ -259,7 +258,7 @@ fn view(conn: &mut SqliteConnection, id: i64) -> Result<ConversationView, Fail> 
 
 /// Inserts a queued message (or finds the one with the same idempotency key) and moves the
 /// conversation's last activity; logs the events.
-fn queue(
+pub(crate) fn queue(
     conn: &mut SqliteConnection,
     conversation: i64,
     new: &NewOutbound,
@@ -354,60 +353,6 @@ fn queue(
 
 #[async_trait]
 impl ConversationRepository for Store {
-    async fn list_conversations(
-        &self,
-        query: &ConversationQuery,
-    ) -> Result<Vec<ConversationView>, RepoError> {
-        let query = query.clone();
-        self.run(move |conn| {
-            // One keyset walk of the inbox index per number, merged here: over several numbers
-            // at once SQLite would read every conversation they have and sort them all for
-            // each page (1.5 ms a page at 100,000 conversations).
-            let mut rows = Vec::new();
-            for number in &query.numbers {
-                let mut select = conversations::table
-                    .inner_join(contacts::table)
-                    .filter(conversations::business_number_id.eq(number.0))
-                    .select((ConversationRow::as_select(), ContactRow::as_select()))
-                    .order((
-                        conversations::last_message_at.desc(),
-                        conversations::id.desc(),
-                    ))
-                    .limit(i64::from(query.limit))
-                    .into_boxed();
-                if let Some(status) = query.status {
-                    select = select.filter(conversations::status.eq(status.as_str()));
-                }
-                select = match query.assignee {
-                    AssigneeFilter::Any => select,
-                    AssigneeFilter::Unassigned => {
-                        select.filter(conversations::assignee_id.is_null())
-                    }
-                    AssigneeFilter::User(user) => {
-                        select.filter(conversations::assignee_id.eq(user.0))
-                    }
-                };
-                if let Some(after) = query.after {
-                    // `(last_message_at, id) < (at, id)`, with the first term on its own so
-                    // the walk starts at the cursor instead of skipping the pages before it.
-                    let at = to_millis(after.last_message_at);
-                    select = select.filter(conversations::last_message_at.le(at)).filter(
-                        conversations::last_message_at
-                            .lt(at)
-                            .or(conversations::id.lt(after.id.0)),
-                    );
-                }
-                rows.extend(Prepared(select).load::<(ConversationRow, ContactRow)>(conn)?);
-            }
-            rows.sort_by(|(a, _), (b, _)| {
-                (b.last_message_at, b.id).cmp(&(a.last_message_at, a.id))
-            });
-            rows.truncate(query.limit as usize);
-            views(conn, rows)
-        })
-        .await
-    }
-
     async fn get_conversation(&self, id: ConversationId) -> Result<ConversationView, RepoError> {
         self.run(move |conn| view(conn, id.0)).await
     }
@@ -525,17 +470,6 @@ impl ConversationRepository for Store {
         .await
     }
 
-    async fn queue_message(
-        &self,
-        conversation: ConversationId,
-        new: &NewOutbound,
-        now: Timestamp,
-    ) -> Result<(Message, bool), RepoError> {
-        let new = new.clone();
-        self.write(move |conn| queue(conn, conversation.0, &new, to_millis(now)))
-            .await
-    }
-
     async fn get_message(&self, id: MessageId) -> Result<Message, RepoError> {
         self.run(move |conn| {
             messages::table
@@ -543,88 +477,6 @@ impl ConversationRepository for Store {
                 .select(MessageRow::as_select())
                 .get_result(conn)?
                 .into_domain()
-        })
-        .await
-    }
-
-    async fn find_by_idempotency_key(
-        &self,
-        conversation: ConversationId,
-        key: &str,
-    ) -> Result<Option<Message>, RepoError> {
-        let key = key.to_owned();
-        self.run(move |conn| {
-            messages::table
-                .filter(messages::conversation_id.eq(conversation.0))
-                .filter(messages::idempotency_key.eq(key))
-                .select(MessageRow::as_select())
-                .get_result(conn)
-                .optional()?
-                .map(MessageRow::into_domain)
-                .transpose()
-        })
-        .await
-    }
-
-    async fn start_conversation(
-        &self,
-        number: BusinessNumberId,
-        wa_id: &str,
-        new: &NewOutbound,
-        now: Timestamp,
-    ) -> Result<(ConversationView, Message, bool), RepoError> {
-        let new = new.clone();
-        let wa_id = wa_id.to_owned();
-        self.write(move |conn| {
-            let now = to_millis(now);
-            let contact = upsert_contact(conn, &wa_id, None, now)?;
-            let (row, created) = find_or_create_conversation(conn, number.0, contact, now, now)?;
-            let conversation = row.id;
-            if created {
-                log_event(
-                    conn,
-                    number.0,
-                    EventKind::ConversationCreated,
-                    conversation,
-                    None,
-                    now,
-                )?;
-            }
-            let (message, queued) = queue(conn, conversation, &new, now)?;
-            Ok((view(conn, conversation)?, message, queued))
-        })
-        .await
-    }
-
-    async fn stats(&self, number: BusinessNumberId) -> Result<Stats, RepoError> {
-        self.run(move |conn| {
-            let by_status: Vec<(String, i64)> = conversations::table
-                .filter(conversations::business_number_id.eq(number.0))
-                .group_by(conversations::status)
-                .select((conversations::status, diesel::dsl::count_star()))
-                .load(conn)?;
-            let by_direction: Vec<(String, i64)> = messages::table
-                .inner_join(conversations::table)
-                .filter(conversations::business_number_id.eq(number.0))
-                .group_by(messages::direction)
-                .select((messages::direction, diesel::dsl::count_star()))
-                .load(conn)?;
-            let count = |rows: &[(String, i64)], key: &str| {
-                rows.iter()
-                    .find(|(k, _)| k == key)
-                    .map_or(0, |(_, n)| n.unsigned_abs())
-            };
-            let open = count(&by_status, "open");
-            let pending = count(&by_status, "pending");
-            let resolved = count(&by_status, "resolved");
-            Ok(Stats {
-                conversations: open + pending + resolved,
-                open,
-                pending,
-                resolved,
-                messages_sent: count(&by_direction, "outbound"),
-                messages_received: count(&by_direction, "inbound"),
-            })
         })
         .await
     }

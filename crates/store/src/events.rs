@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::ConversationView;
+use switchboard_domain::conversation::model::ConversationView;
 use switchboard_domain::error::RepoError;
-use switchboard_domain::event::{EventKind, LiveEvent};
+use switchboard_domain::live::model::{EventKind, LiveEvent};
+use switchboard_domain::live::ports::EventRepository;
 use switchboard_domain::message::Message;
-use switchboard_domain::ports::EventRepository;
+use switchboard_domain::numbers::model::BusinessNumberId;
 
 use crate::conversations::views;
 use crate::error::Fail;

@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
+use switchboard_domain::accounts::ports::{AttemptBudget, LoginAttemptRepository};
 use switchboard_domain::error::RepoError;
-use switchboard_domain::ports::{AttemptBudget, LoginAttemptRepository};
 
 use crate::schema::login_failures;
 use crate::sqlite::Store;

@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::ConversationId;
+use switchboard_domain::conversation::model::ConversationId;
 use switchboard_domain::error::RepoError;
-use switchboard_domain::event::EventKind;
+use switchboard_domain::live::model::EventKind;
+use switchboard_domain::media::ports::{MediaRepository, PendingMedia};
 use switchboard_domain::message::{MediaState, MessageId};
-use switchboard_domain::ports::{MediaRepository, PendingMedia};
+use switchboard_domain::numbers::model::BusinessNumberId;
 
 use crate::conversations::{log_event, message_owner};
 use crate::schema::{conversations, messages};

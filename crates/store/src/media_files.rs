@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use switchboard_domain::error::RepoError;
-use switchboard_domain::ports::MediaStore;
+use switchboard_domain::media::ports::MediaStore;
 
 /// Media files in a directory. Keys are relative paths of safe segments.
 #[derive(Debug, Clone)]

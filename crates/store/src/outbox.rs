@@ -3,13 +3,13 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::ConversationId;
+use switchboard_domain::conversation::model::ConversationId;
 use switchboard_domain::error::RepoError;
-use switchboard_domain::event::EventKind;
-use switchboard_domain::gateway::OutboundMessage;
+use switchboard_domain::live::model::EventKind;
 use switchboard_domain::message::{DeliveryError, MessageId, MessageStatus};
-use switchboard_domain::ports::{DispatchItem, OutboxRepository};
+use switchboard_domain::numbers::model::BusinessNumberId;
+use switchboard_domain::outbound::model::OutboundMessage;
+use switchboard_domain::outbound::ports::{DispatchItem, OutboxRepository};
 
 use crate::conversations::{StoredFile, log_event, message_owner, outbound_content};
 use crate::inbound::set_status;

@@ -1,13 +1,12 @@
 //! Row types of the messaging tables and their translation into domain values.
 
 use diesel::prelude::*;
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::{
-    Contact, ContactId, Conversation, ConversationId, MessagePreview,
-};
+use switchboard_domain::contacts::model::{Contact, ContactId};
+use switchboard_domain::conversation::model::{Conversation, ConversationId, MessagePreview};
 use switchboard_domain::error::RepoError;
 use switchboard_domain::message::{DeliveryError, MediaAttachment, Message, MessageId};
-use switchboard_domain::user::UserId;
+use switchboard_domain::numbers::model::BusinessNumberId;
+use switchboard_domain::users::model::UserId;
 
 use crate::error::Fail;
 use crate::schema::{contacts, conversations, messages};

@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
+use switchboard_domain::accounts::model::{NewRefreshToken, Rotation, SessionId, TokenDigest};
+use switchboard_domain::accounts::ports::SessionRepository;
 use switchboard_domain::error::RepoError;
-use switchboard_domain::ports::SessionRepository;
-use switchboard_domain::session::{NewRefreshToken, Rotation, SessionId, TokenDigest};
-use switchboard_domain::user::{PasswordHash, User, UserId};
+use switchboard_domain::users::model::{PasswordHash, User, UserId};
 
 use crate::error::Fail;
 use crate::schema::{refresh_tokens, sessions, users};

@@ -9,7 +9,7 @@ use diesel::connection::SimpleConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use switchboard_domain::error::RepoError;
-use switchboard_domain::ports::HealthCheck;
+use switchboard_domain::health::HealthCheck;
 
 use crate::checkpointer::Checkpointer;
 use crate::database_url::DatabaseUrl;

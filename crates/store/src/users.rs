@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
 use switchboard_domain::error::RepoError;
-use switchboard_domain::ports::{UserRecord, UserRepository, UserUpdate};
-use switchboard_domain::user::{PasswordHash, Role, User, UserCredentials, UserId};
+use switchboard_domain::users::model::{PasswordHash, Role, User, UserCredentials, UserId};
+use switchboard_domain::users::ports::{UserRecord, UserRepository, UserUpdate};
 
 use crate::error::Fail;
 use crate::schema::{sessions, users};

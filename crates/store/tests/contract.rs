@@ -5,24 +5,30 @@
 
 use chrono::{Duration, Utc};
 use switchboard_domain::Timestamp;
-use switchboard_domain::attachment::{AttachmentId, NewAttachment};
-use switchboard_domain::business_number::{
+use switchboard_domain::accounts::model::{NewRefreshToken, Rotation, SessionId, TokenDigest};
+use switchboard_domain::accounts::ports::{
+    AttemptBudget, LoginAttemptRepository, SessionRepository,
+};
+use switchboard_domain::conversation::ports::ConversationRepository;
+use switchboard_domain::error::RepoError;
+use switchboard_domain::health::HealthCheck;
+use switchboard_domain::ingest::model::{InboundMessage, StatusReport, WebhookBatch};
+use switchboard_domain::ingest::ports::InboundRepository;
+use switchboard_domain::live::model::EventKind;
+use switchboard_domain::live::ports::EventRepository;
+use switchboard_domain::media::attachment::{AttachmentId, NewAttachment};
+use switchboard_domain::media::model::MediaKind;
+use switchboard_domain::media::ports::AttachmentRepository;
+use switchboard_domain::message::{DeliveryError, MessageId, MessageStatus};
+use switchboard_domain::numbers::model::{
     BusinessNumberChanges, BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
 };
-use switchboard_domain::error::RepoError;
-use switchboard_domain::event::EventKind;
-use switchboard_domain::gateway::OutboundContent;
-use switchboard_domain::ingest::{InboundMessage, StatusReport, WebhookBatch};
-use switchboard_domain::media::MediaKind;
-use switchboard_domain::message::{DeliveryError, MessageId, MessageStatus};
-use switchboard_domain::ports::{
-    AttachmentRepository, AttemptBudget, AwaitingStatus, AwaitingStatusRepository,
-    BusinessNumberRepository, ConversationRepository, EventRepository, HealthCheck,
-    InboundRepository, LoginAttemptRepository, NewOutbound, OutboxRepository, SessionRepository,
-    UserRecord, UserRepository, UserUpdate,
-};
-use switchboard_domain::session::{NewRefreshToken, Rotation, SessionId, TokenDigest};
-use switchboard_domain::user::{DisplayName, PasswordHash, Role, UserId, Username};
+use switchboard_domain::numbers::ports::BusinessNumberRepository;
+use switchboard_domain::outbound::model::{OutboundContent, Started};
+use switchboard_domain::outbound::ports::{NewOutbound, OutboundRepository, OutboxRepository};
+use switchboard_domain::simulator::ports::{AwaitingStatus, AwaitingStatusRepository};
+use switchboard_domain::users::model::{DisplayName, PasswordHash, Role, UserId, Username};
+use switchboard_domain::users::ports::{UserRecord, UserRepository, UserUpdate};
 use switchboard_store::{DatabaseUrl, Store};
 
 struct Fixture {
@@ -695,7 +701,9 @@ async fn a_queued_media_message_keeps_its_file_and_the_recorded_media_id() {
         content: content.clone(),
         idempotency_key: None,
     };
-    let (_, message, created) = s
+    let Started {
+        message, created, ..
+    } = s
         .start_conversation(n, "16505551234", &new, Utc::now())
         .await
         .unwrap();
@@ -753,7 +761,7 @@ async fn outbound(
         content,
         idempotency_key: None,
     };
-    let (_, message, _) = s
+    let Started { message, .. } = s
         .start_conversation(number, wa_id, &new, Utc::now())
         .await
         .unwrap();

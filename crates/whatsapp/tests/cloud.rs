@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use switchboard_domain::gateway::{GatewayError, OutboundContent, OutboundMessage};
-use switchboard_domain::media::MediaKind;
-use switchboard_domain::ports::WhatsAppGateway;
+use switchboard_domain::media::model::MediaKind;
+use switchboard_domain::outbound::model::{GatewayError, OutboundContent, OutboundMessage};
+use switchboard_domain::outbound::ports::WhatsAppGateway;
 use switchboard_simulator::{SimulatorConfig, bind};
 use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
 

@@ -149,7 +149,7 @@ impl Config {
         };
 
         let admin_username = get("SWITCHBOARD_ADMIN_USERNAME").unwrap_or_else(|| "admin".into());
-        switchboard_domain::user::Username::parse(&admin_username)
+        switchboard_domain::users::model::Username::parse(&admin_username)
             .map_err(|e| bad("SWITCHBOARD_ADMIN_USERNAME", e.message))?;
 
         let admin_password = lookup("SWITCHBOARD_ADMIN_PASSWORD").filter(|v| !v.is_empty());

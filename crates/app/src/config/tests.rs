@@ -164,12 +164,12 @@ fn the_generated_jwt_secret_is_kept_across_restarts() {
     let first = config.load_jwt_secret().unwrap();
     let second = config.load_jwt_secret().unwrap();
     // A token signed before the "restart" verifies after it.
-    use switchboard_domain::ports::AccessTokenCodec as _;
+    use switchboard_domain::accounts::ports::AccessTokenCodec as _;
     let ttl = chrono::Duration::minutes(1);
     let token = switchboard_auth::JwtCodec::new(&first, ttl)
         .issue(
-            switchboard_domain::user::UserId(1),
-            &switchboard_domain::session::SessionId("s".into()),
+            switchboard_domain::users::model::UserId(1),
+            &switchboard_domain::accounts::model::SessionId("s".into()),
             chrono::Utc::now(),
         )
         .unwrap();

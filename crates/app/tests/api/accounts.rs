@@ -3,7 +3,7 @@
 
 use actix_web::test::TestRequest;
 use serde_json::json;
-use switchboard_domain::user::Role;
+use switchboard_domain::users::model::Role;
 
 use crate::common::{PASSWORD, TestApp, get, login, login_reply, patch, post, send};
 

@@ -2,7 +2,7 @@
 //! links, caching and security headers, and backend paths that stay JSON.
 
 use actix_web::test::TestRequest;
-use switchboard_domain::user::Role;
+use switchboard_domain::users::model::Role;
 
 use crate::common::{TestApp, get, login, send};
 

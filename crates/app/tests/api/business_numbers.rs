@@ -1,7 +1,7 @@
 //! Business numbers and memberships: admins manage, members see, outsiders see nothing.
 
 use serde_json::json;
-use switchboard_domain::user::Role;
+use switchboard_domain::users::model::Role;
 
 use crate::common::{TestApp, delete, get, login, patch, post, put, send};
 

@@ -12,15 +12,15 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use switchboard::wiring;
 use switchboard_auth::{HashCost, JwtSecret};
-use switchboard_domain::business_number::{
+use switchboard_domain::accounts::model::TokenLifetimes;
+use switchboard_domain::numbers::model::{
     BusinessNumberId, E164, InboxName, MetaId, NewBusinessNumber,
 };
-use switchboard_domain::gateway::{Accepted, GatewayError, MediaInfo, OutboundMessage};
-use switchboard_domain::ports::BusinessNumberRepository;
-use switchboard_domain::ports::WhatsAppGateway;
-use switchboard_domain::service::{Dispatcher, RetryPolicy};
-use switchboard_domain::session::TokenLifetimes;
-use switchboard_domain::user::{DisplayName, NewUser, Password, Role, UserId, Username};
+use switchboard_domain::numbers::ports::BusinessNumberRepository;
+use switchboard_domain::outbound::dispatcher::{Dispatcher, RetryPolicy};
+use switchboard_domain::outbound::model::{Accepted, GatewayError, MediaInfo, OutboundMessage};
+use switchboard_domain::outbound::ports::WhatsAppGateway;
+use switchboard_domain::users::model::{DisplayName, NewUser, Password, Role, UserId, Username};
 use switchboard_http::{AppState, TrustedProxies};
 use switchboard_store::{DatabaseUrl, Store};
 
@@ -214,7 +214,7 @@ pub struct TestApp {
     pub store: Store,
     pub gateway: Arc<ScriptedGateway>,
     pub dispatcher: Dispatcher,
-    pub media_fetcher: switchboard_domain::service::MediaFetcher,
+    pub media_fetcher: switchboard_domain::media::fetcher::MediaFetcher,
     _dir: tempfile::TempDir,
 }
 
@@ -269,12 +269,12 @@ impl TestApp {
     }
 
     /// One media-download pass, as the background worker would run it.
-    pub async fn fetch_media(&self) -> switchboard_domain::service::MediaReport {
+    pub async fn fetch_media(&self) -> switchboard_domain::media::fetcher::MediaReport {
         self.media_fetcher.run_once(100).await.unwrap()
     }
 
     /// One dispatcher pass, as the background worker would run it.
-    pub async fn dispatch(&self) -> switchboard_domain::service::DispatchReport {
+    pub async fn dispatch(&self) -> switchboard_domain::outbound::dispatcher::DispatchReport {
         self.dispatcher.run_once(100).await.unwrap()
     }
 

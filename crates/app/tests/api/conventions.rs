@@ -118,7 +118,8 @@ async fn a_missing_or_unknown_field_is_a_422_naming_it() {
 #[actix_web::test]
 async fn a_path_id_that_is_not_a_number_is_a_404() {
     let t = TestApp::new();
-    t.user("root", switchboard_domain::user::Role::Admin).await;
+    t.user("root", switchboard_domain::users::model::Role::Admin)
+        .await;
     let app = t.service().await;
     let (token, _) = crate::common::login(&app, "root").await;
     let reply = send(&app, crate::common::get("/api/v1/users/abc", &token)).await;

@@ -2,8 +2,8 @@
 
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
-use switchboard_domain::gateway::{Accepted, GatewayError};
-use switchboard_domain::user::Role;
+use switchboard_domain::outbound::model::{Accepted, GatewayError};
+use switchboard_domain::users::model::Role;
 
 use crate::common::{TestApp, get, login, patch, post, send};
 use crate::webhook::{PHONE_NUMBER_ID, app_with_number, envelope, signed};
@@ -962,7 +962,7 @@ async fn an_agent_reacts_to_a_customer_message_inside_the_window() {
     let sent = d.t.gateway.sent();
     assert_eq!(
         sent[0].content,
-        switchboard_domain::gateway::OutboundContent::Reaction {
+        switchboard_domain::outbound::model::OutboundContent::Reaction {
             message_id: "wamid.IN1".into(),
             emoji: "\u{1f44d}".into()
         }

@@ -142,7 +142,7 @@ fn the_live_event_schema_lists_every_kind_the_stream_sends() {
         .iter()
         .map(|v| v["properties"]["type"]["enum"][0].as_str().unwrap())
         .collect();
-    let sent: Vec<&str> = switchboard_domain::event::EventKind::ALL
+    let sent: Vec<&str> = switchboard_domain::live::model::EventKind::ALL
         .iter()
         .map(|k| k.as_str())
         .collect();

@@ -8,9 +8,9 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use switchboard_domain::gateway::{GatewayError, OutboundContent};
-use switchboard_domain::media::MediaKind;
-use switchboard_domain::user::Role;
+use switchboard_domain::media::model::MediaKind;
+use switchboard_domain::outbound::model::{GatewayError, OutboundContent};
+use switchboard_domain::users::model::Role;
 
 use crate::common::{Reply, TestApp, get, login, post, send, sign_in_over_http, spawn_server_with};
 use crate::webhook::{PHONE_NUMBER_ID, app_with_number, envelope, signed};

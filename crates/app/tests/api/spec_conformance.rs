@@ -4,7 +4,7 @@
 
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
-use switchboard_domain::user::Role;
+use switchboard_domain::users::model::Role;
 
 use crate::common::{get, login, patch, post, send};
 use crate::webhook::app_with_number;

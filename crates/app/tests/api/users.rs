@@ -1,8 +1,8 @@
 //! User administration: admins only, validation, uniqueness, the last-admin rule.
 
 use serde_json::json;
-use switchboard_domain::ports::UserRepository as _;
-use switchboard_domain::user::Role;
+use switchboard_domain::users::model::Role;
+use switchboard_domain::users::ports::UserRepository as _;
 
 use crate::common::{PASSWORD, TestApp, get, login, login_reply, patch, post, send};
 

@@ -1,7 +1,7 @@
 //! A customer, as every route that shows one answers it.
 
 use serde::Serialize;
-use switchboard_domain::conversation::Contact;
+use switchboard_domain::contacts::model::Contact;
 use utoipa::ToSchema;
 
 /// A customer.

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::conversation::{ConversationStatus, ConversationView, MessagePreview};
+use switchboard_domain::conversation::model::{
+    ConversationStatus, ConversationView, MessagePreview,
+};
 use utoipa::ToSchema;
 
 use super::contact::ContactDto;

@@ -7,9 +7,9 @@
 //! `\uXXXX` escapes and explicit classes, which read the same in ECMA-262, Python and Rust.
 //! `tests` checks each pattern against the parser it describes.
 
-use switchboard_domain::business_number::{E164, InboxName, MetaId};
-use switchboard_domain::media::MAX_CAPTION_CHARS;
-use switchboard_domain::user::{DisplayName, Password, Username};
+use switchboard_domain::media::model::MAX_CAPTION_CHARS;
+use switchboard_domain::numbers::model::{E164, InboxName, MetaId};
+use switchboard_domain::users::model::{DisplayName, Password, Username};
 use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 
 use super::*;
 use regex::Regex;
-use switchboard_domain::business_number::{E164, InboxName, MetaId};
-use switchboard_domain::user::{DisplayName, Username};
+use switchboard_domain::numbers::model::{E164, InboxName, MetaId};
+use switchboard_domain::users::model::{DisplayName, Username};
 
 /// Edge cases of trimming, control characters, separators and lengths, plus each of them
 /// wrapped in every kind of whitespace.

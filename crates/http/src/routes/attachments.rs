@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use switchboard_domain::attachment::Attachment;
-use switchboard_domain::media::MediaKind;
+use switchboard_domain::media::attachment::Attachment;
+use switchboard_domain::media::model::MediaKind;
 use utoipa::ToSchema;
 
 use super::media_form::read_media_form;
@@ -105,10 +105,10 @@ pub(crate) async fn upload_attachment(
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.actor();
     // Refuse viewers before reading what may be 100 MB.
-    state.messaging.may_upload(&actor)?;
+    state.outbound.may_upload(&actor)?;
     let form = read_media_form(&req, payload, false).await?;
     let attachment = state
-        .messaging
+        .outbound
         .upload_attachment(&actor, form.upload)
         .await?;
     Ok(HttpResponse::Created().json(AttachmentDto::from(attachment)))

@@ -5,8 +5,8 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::{CACHE_CONTROL, PRAGMA};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::service::SignedIn;
-use switchboard_domain::user::Password;
+use switchboard_domain::accounts::service::SignedIn;
+use switchboard_domain::users::model::Password;
 use utoipa::ToSchema;
 
 use crate::caller::Caller;
@@ -163,7 +163,10 @@ pub(crate) async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let token = presented_refresh_token(&req, &body).unwrap_or_default();
     let signed_in = state.accounts.refresh(&token).await.inspect_err(|e| {
-        if matches!(e, switchboard_domain::service::RefreshError::Reused) {
+        if matches!(
+            e,
+            switchboard_domain::accounts::service::RefreshError::Reused
+        ) {
             tracing::warn!("a spent refresh token was presented again; its session is revoked");
         }
     })?;

@@ -3,12 +3,12 @@
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::business_number::{
+use switchboard_domain::numbers::model::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, E164, InboxName, MetaId,
     NewBusinessNumber,
 };
-use switchboard_domain::service::MemberView;
-use switchboard_domain::user::UserId;
+use switchboard_domain::numbers::service::MemberView;
+use switchboard_domain::users::model::UserId;
 use utoipa::ToSchema;
 
 use crate::caller::Caller;

@@ -2,8 +2,8 @@
 
 use actix_web::{get, patch, web};
 use serde::Deserialize;
-use switchboard_domain::conversation::ContactId;
-use switchboard_domain::user::DisplayName;
+use switchboard_domain::contacts::model::ContactId;
+use switchboard_domain::users::model::DisplayName;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::caller::Caller;
@@ -60,10 +60,7 @@ pub(crate) async fn list_contacts(
         .as_deref()
         .map(str::trim)
         .filter(|q| !q.is_empty());
-    let contacts = state
-        .messaging
-        .contacts(&caller.actor(), query, limit)
-        .await?;
+    let contacts = state.contacts.list(&caller.actor(), query, limit).await?;
     Ok(web::Json(ContactList {
         items: contacts.into_iter().map(Into::into).collect(),
     }))
@@ -85,10 +82,7 @@ pub(crate) async fn get_contact(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<web::Json<ContactDto>, ApiError> {
-    let contact = state
-        .messaging
-        .contact(&caller.actor(), ContactId(*id))
-        .await?;
+    let contact = state.contacts.get(&caller.actor(), ContactId(*id)).await?;
     Ok(web::Json(contact.into()))
 }
 
@@ -116,8 +110,8 @@ pub(crate) async fn update_contact(
         Some(raw) => Some(DisplayName::parse(raw).map_err(|e| ApiError::from(vec![e]))?),
     };
     let contact = state
-        .messaging
-        .rename_contact(&caller.actor(), ContactId(*id), name)
+        .contacts
+        .rename(&caller.actor(), ContactId(*id), name)
         .await?;
     Ok(web::Json(contact.into()))
 }

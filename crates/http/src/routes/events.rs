@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, Responder, get, web};
 use actix_web_lab::sse::{self, Sse};
 use serde::{Deserialize, Serialize};
 use switchboard_domain::authz::Actor;
-use switchboard_domain::event::{EventKind, LiveEvent};
+use switchboard_domain::live::model::{EventKind, LiveEvent};
 use utoipa::openapi::schema::{Object, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 
@@ -172,7 +172,7 @@ pub(crate) async fn events(
         .transpose()?;
     let mut last = match header.or(params.last_event_id) {
         Some(id) => id,
-        None => state.messaging.last_event_id().await?,
+        None => state.live.last_event_id().await?,
     };
     let token = caller.1;
     let mut changes = state.changes.clone();
@@ -185,7 +185,7 @@ pub(crate) async fn events(
             };
             let actor = Actor::from(&principal.user);
             let mut full = false;
-            match state.messaging.events_after(&actor, last, BATCH).await {
+            match state.live.events_after(&actor, last, BATCH).await {
                 Ok(batch) => {
                     full = batch.len() == BATCH as usize;
                     for event in batch {

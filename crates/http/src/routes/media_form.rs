@@ -12,9 +12,11 @@ use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{HttpRequest, web};
 use futures_util::StreamExt as _;
 use sha2::{Digest, Sha256};
-use switchboard_domain::attachment::Upload;
-use switchboard_domain::media::{MAX_CAPTION_CHARS, MAX_MEDIA_BYTES, MediaKind, MediaRejection};
-use switchboard_domain::service::MessagingError;
+use switchboard_domain::media::attachment::Upload;
+use switchboard_domain::media::model::{
+    MAX_CAPTION_CHARS, MAX_MEDIA_BYTES, MediaKind, MediaRejection,
+};
+use switchboard_domain::outbound::service::OutboundError;
 use switchboard_domain::validation::FieldError;
 
 use crate::error::{ApiError, ErrorCode, FieldDetail};
@@ -189,5 +191,5 @@ async fn read_caption(mut field: Field, total: &mut u64) -> Result<String, ApiEr
 }
 
 fn rejected(rejection: MediaRejection) -> ApiError {
-    MessagingError::MediaRejected(rejection).into()
+    OutboundError::MediaRejected(rejection).into()
 }

@@ -3,8 +3,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::business_number::{BusinessNumberId, E164};
-use switchboard_domain::user::Role;
+use switchboard_domain::numbers::model::{BusinessNumberId, E164};
+use switchboard_domain::users::model::Role;
 use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::user::{
+use switchboard_domain::users::model::{
     DisplayName, NewUser, Password, Role, User, UserChanges, UserId, Username,
 };
 use utoipa::ToSchema;

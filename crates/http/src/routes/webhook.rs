@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::ingest::WebhookRejection;
+use switchboard_domain::ingest::model::WebhookRejection;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody, ErrorCode};
@@ -124,7 +124,7 @@ pub(crate) async fn receive_webhook(
             ),
         }
     })?;
-    let summary = state.messaging.receive_webhook(&batch).await?;
+    let summary = state.ingest.receive_webhook(&batch).await?;
     if !summary.unknown_numbers.is_empty() {
         tracing::warn!(phone_number_ids = ?summary.unknown_numbers, "webhook items for unknown business numbers were skipped");
     }

@@ -44,11 +44,12 @@ use std::future::Future;
 
 use actix_web::web::Bytes;
 use async_trait::async_trait;
-use switchboard_domain::gateway::{
+use switchboard_domain::message::MessageStatus;
+use switchboard_domain::outbound::model::{
     Accepted, GatewayError, MediaInfo, OutboundMessage, is_transient,
 };
-use switchboard_domain::message::MessageStatus;
-use switchboard_domain::ports::{AwaitingStatus, WhatsAppGateway};
+use switchboard_domain::outbound::ports::WhatsAppGateway;
+use switchboard_domain::simulator::ports::AwaitingStatus;
 use switchboard_whatsapp::cloud;
 
 use crate::{
@@ -320,7 +321,7 @@ fn gateway_error(error: GraphError) -> GatewayError {
 }
 
 #[async_trait]
-impl switchboard_domain::ports::CustomerSimulator for MockGateway {
+impl switchboard_domain::simulator::ports::CustomerSimulator for MockGateway {
     async fn deliver_inbound(
         &self,
         phone_number_id: &str,

@@ -6,14 +6,14 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use switchboard_domain::Timestamp;
-use switchboard_domain::conversation::ConversationStatus;
+use switchboard_domain::conversation::model::ConversationStatus;
 use switchboard_domain::error::RepoError;
-use switchboard_domain::event::EventKind;
-use switchboard_domain::ingest::{
+use switchboard_domain::ingest::model::{
     DeliveryError, InboundMessage, IngestSummary, StatusReport, WebhookBatch,
 };
+use switchboard_domain::ingest::ports::InboundRepository;
+use switchboard_domain::live::model::EventKind;
 use switchboard_domain::message::{MediaState, MessageStatus};
-use switchboard_domain::ports::InboundRepository;
 
 use crate::contacts::upsert_contact;
 use crate::conversations::{find_or_create_conversation, log_event};

@@ -2,8 +2,8 @@
 //! late deliveries changing nothing, statuses only moving forward.
 
 use chrono::{TimeZone, Utc};
-use switchboard_domain::business_number::{E164, InboxName, MetaId, NewBusinessNumber};
-use switchboard_domain::ports::BusinessNumberRepository;
+use switchboard_domain::numbers::model::{E164, InboxName, MetaId, NewBusinessNumber};
+use switchboard_domain::numbers::ports::BusinessNumberRepository;
 
 use super::*;
 use crate::DatabaseUrl;

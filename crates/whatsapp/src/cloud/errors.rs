@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use switchboard_domain::gateway::{GatewayError, is_transient};
+use switchboard_domain::outbound::model::{GatewayError, is_transient};
 
 #[derive(Debug, Deserialize)]
 struct ErrorEnvelope {

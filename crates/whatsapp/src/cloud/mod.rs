@@ -6,7 +6,7 @@
 //! `GET /{version}/{media_id}` and the download URL for customers' media) at a configurable base
 //! URL, so it runs unchanged against Meta
 //! (`https://graph.facebook.com`) or the in-repo simulator. Errors are mapped by Meta's `code`,
-//! never by HTTP status or text: the codes of [`switchboard_domain::gateway::TRANSIENT_CODES`],
+//! never by HTTP status or text: the codes of [`switchboard_domain::outbound::model::TRANSIENT_CODES`],
 //! timeouts and network failures are transient; everything else is permanent. The access token
 //! is sent only in the `Authorization` header and never logged.
 
@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::Deserialize;
-use switchboard_domain::gateway::{Accepted, GatewayError, MediaInfo, OutboundMessage};
-use switchboard_domain::ports::WhatsAppGateway;
+use switchboard_domain::outbound::model::{Accepted, GatewayError, MediaInfo, OutboundMessage};
+use switchboard_domain::outbound::ports::WhatsAppGateway;
 
 pub use errors::classify_error;
 pub use media::checksum_matches;

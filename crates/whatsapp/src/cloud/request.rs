@@ -1,8 +1,8 @@
 //! Cloud API request bodies from the domain's outbound messages.
 
 use serde_json::{Value, json};
-use switchboard_domain::gateway::{OutboundContent, OutboundMessage};
-use switchboard_domain::media::MediaKind;
+use switchboard_domain::media::model::MediaKind;
+use switchboard_domain::outbound::model::{OutboundContent, OutboundMessage};
 
 /// The body of `POST /{phone_number_id}/messages` for a send. The mock gateway sends the same
 /// body to the simulator engine, so the engine checks what Meta would get.

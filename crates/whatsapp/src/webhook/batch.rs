@@ -1,7 +1,7 @@
 //! Translating Meta's envelope into the domain's [`WebhookBatch`], the adapter's boundary.
 
 use switchboard_domain::Timestamp;
-use switchboard_domain::ingest::{
+use switchboard_domain::ingest::model::{
     DeliveryError, InboundMedia, InboundMessage, StatusReport, WebhookBatch,
 };
 use switchboard_domain::message::MessageStatus;

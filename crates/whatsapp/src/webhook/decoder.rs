@@ -1,7 +1,7 @@
 //! The Cloud API webhook as the domain's [`WebhookDecoder`].
 
-use switchboard_domain::ingest::{WebhookBatch, WebhookRejection};
-use switchboard_domain::ports::WebhookDecoder;
+use switchboard_domain::ingest::model::{WebhookBatch, WebhookRejection};
+use switchboard_domain::ingest::ports::WebhookDecoder;
 
 use super::{EnvelopeError, parse_envelope, verify_subscription};
 use crate::signature::{SignatureError, verify_signature};

@@ -2,10 +2,11 @@
 
 use actix_web::{get, patch, post, web};
 use serde::Deserialize;
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::{ConversationChanges, ConversationId, InboxCursor};
-use switchboard_domain::service::{AssigneeParam, InboxRequest};
-use switchboard_domain::user::UserId;
+use switchboard_domain::conversation::model::{ConversationChanges, ConversationId};
+use switchboard_domain::inbox::model::InboxCursor;
+use switchboard_domain::inbox::service::{AssigneeParam, InboxRequest};
+use switchboard_domain::numbers::model::BusinessNumberId;
+use switchboard_domain::users::model::UserId;
 use switchboard_domain::validation::FieldError;
 use utoipa::{IntoParams, ToSchema};
 
@@ -90,7 +91,7 @@ pub(crate) async fn list_conversations(
         after,
         limit,
     };
-    let views = state.messaging.inbox(&caller.actor(), &request).await?;
+    let views = state.inbox.list(&caller.actor(), &request).await?;
     let next_cursor = (views.len() == limit as usize)
         .then(|| {
             views
@@ -121,8 +122,8 @@ pub(crate) async fn get_conversation(
     id: web::Path<i64>,
 ) -> Result<web::Json<ConversationDto>, ApiError> {
     let view = state
-        .messaging
-        .conversation(&caller.actor(), ConversationId(*id))
+        .conversations
+        .get(&caller.actor(), ConversationId(*id))
         .await?;
     Ok(web::Json(view.into()))
 }
@@ -152,8 +153,8 @@ pub(crate) async fn update_conversation(
         assignee: body.assignee_id.map(|a| a.map(UserId)),
     };
     let view = state
-        .messaging
-        .update_conversation(&caller.actor(), ConversationId(*id), &changes)
+        .conversations
+        .update(&caller.actor(), ConversationId(*id), &changes)
         .await?;
     Ok(web::Json(view.into()))
 }
@@ -177,7 +178,7 @@ pub(crate) async fn mark_read(
     id: web::Path<i64>,
 ) -> Result<web::Json<ConversationDto>, ApiError> {
     let view = state
-        .messaging
+        .conversations
         .mark_read(&caller.actor(), ConversationId(*id))
         .await?;
     Ok(web::Json(view.into()))

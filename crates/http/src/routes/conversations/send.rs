@@ -4,9 +4,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest as _, HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
-use switchboard_domain::attachment::AttachmentId;
-use switchboard_domain::conversation::ConversationId;
-use switchboard_domain::gateway::OutboundContent;
+use switchboard_domain::conversation::model::ConversationId;
+use switchboard_domain::media::attachment::AttachmentId;
+use switchboard_domain::outbound::model::OutboundContent;
+use switchboard_domain::outbound::model::Queued;
 use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 
@@ -344,16 +345,16 @@ pub(crate) async fn send_message(
     let key = idempotency_key(&req)?;
     let actor = caller.actor();
     let conversation = ConversationId(*id);
-    let (message, created) = if is_multipart(&req) {
+    let Queued { message, created } = if is_multipart(&req) {
         // Not found and forbidden are answered before a large body is read.
         state
-            .messaging
+            .outbound
             .may_send(&actor, conversation)
             .await
             .map_err(ApiError::from)?;
         let form = read_media_form(&req, payload, true).await?;
         state
-            .messaging
+            .outbound
             .send_upload(&actor, conversation, form.upload, form.caption, key)
             .await
     } else {
@@ -363,13 +364,13 @@ pub(crate) async fn send_message(
         match body.into_inner().into_send()? {
             Outgoing::Content(content) => {
                 state
-                    .messaging
+                    .outbound
                     .send(&actor, conversation, content, key)
                     .await
             }
             Outgoing::Attachment { id, caption } => {
                 state
-                    .messaging
+                    .outbound
                     .send_attachment(&actor, conversation, id, caption, key)
                     .await
             }

@@ -2,7 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::business_number::{BusinessNumberId, E164};
+use switchboard_domain::numbers::model::{BusinessNumberId, E164};
+use switchboard_domain::outbound::model::Started;
 use utoipa::ToSchema;
 
 use super::send::{TemplateBody, idempotency_key, queued_status, template_content};
@@ -56,8 +57,12 @@ pub(crate) async fn start_conversation(
     let to = E164::parse("to", &body.to).map_err(ApiError::from)?;
     let content = template_content(body.template)?;
     let wa_id = to.as_str().trim_start_matches('+').to_owned();
-    let (view, message, created) = state
-        .messaging
+    let Started {
+        conversation: view,
+        message,
+        created,
+    } = state
+        .outbound
         .start_conversation(
             &caller.actor(),
             BusinessNumberId(body.business_number_id),

@@ -2,8 +2,8 @@
 
 use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::business_number::BusinessNumberId;
-use switchboard_domain::conversation::Stats;
+use switchboard_domain::numbers::model::BusinessNumberId;
+use switchboard_domain::stats::model::Stats;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::caller::Caller;
@@ -59,7 +59,7 @@ pub(crate) async fn stats(
     params: web::Query<StatsParams>,
 ) -> Result<web::Json<StatsDto>, ApiError> {
     let stats = state
-        .messaging
+        .stats
         .stats(&caller.actor(), BusinessNumberId(params.business_number_id))
         .await?;
     Ok(web::Json(stats.into()))

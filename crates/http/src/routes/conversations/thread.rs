@@ -2,9 +2,10 @@
 
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
-use switchboard_domain::conversation::ConversationId;
+use switchboard_domain::conversation::model::ConversationId;
+use switchboard_domain::conversation::ports::MessageCursor;
+use switchboard_domain::media::service::MediaDownload;
 use switchboard_domain::message::MessageId;
-use switchboard_domain::ports::MessageCursor;
 use utoipa::IntoParams;
 
 use crate::caller::Caller;
@@ -55,7 +56,7 @@ pub(crate) async fn list_messages(
             id: MessageId(id),
         });
     let page = state
-        .messaging
+        .conversations
         .messages(&caller.actor(), ConversationId(*id), before, limit)
         .await?;
     let next_cursor = (page.len() == limit as usize)
@@ -84,12 +85,12 @@ pub(crate) async fn message_media(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (bytes, mime) = state
-        .messaging
-        .media(&caller.actor(), MessageId(*id))
+    let MediaDownload { bytes, mime_type } = state
+        .media
+        .download(&caller.actor(), MessageId(*id))
         .await?;
     Ok(HttpResponse::Ok()
-        .content_type(mime)
+        .content_type(mime_type)
         .insert_header(("x-content-type-options", "nosniff"))
         .insert_header(("cache-control", "private, max-age=3600"))
         .body(bytes))

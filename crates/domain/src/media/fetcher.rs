@@ -1,0 +1,136 @@
+//! Downloading customers' files: look up, download (checksum checked by the gateway), store.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::error::RepoError;
+use crate::media::ports::{MediaRepository, MediaStore, PendingMedia};
+use crate::outbound::model::GatewayError;
+use crate::outbound::ports::WhatsAppGateway;
+
+use crate::live::ports::ChangeSignal;
+use crate::outbound::dispatcher::RetryPolicy;
+
+/// What one pass over the download queue did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MediaReport {
+    pub stored: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+impl MediaReport {
+    pub fn handled(&self) -> usize {
+        self.stored + self.retried + self.failed
+    }
+}
+
+/// Fetches pending media; run it in a loop (see the app's worker). A download that fails is
+/// retried with the dispatcher's backoff; the message is never dropped, and after the last
+/// attempt its media is marked failed.
+#[derive(Clone)]
+pub struct MediaFetcher {
+    media: Arc<dyn MediaRepository>,
+    gateway: Arc<dyn WhatsAppGateway>,
+    store: Arc<dyn MediaStore>,
+    changes: Arc<dyn ChangeSignal>,
+    clock: Arc<dyn Clock>,
+    policy: RetryPolicy,
+}
+
+impl std::fmt::Debug for MediaFetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaFetcher")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a message's file is kept.
+pub fn media_key(message: crate::message::MessageId) -> String {
+    format!("messages/{}", message.0)
+}
+
+impl MediaFetcher {
+    pub fn new(
+        media: Arc<dyn MediaRepository>,
+        gateway: Arc<dyn WhatsAppGateway>,
+        store: Arc<dyn MediaStore>,
+        changes: Arc<dyn ChangeSignal>,
+        clock: Arc<dyn Clock>,
+        policy: RetryPolicy,
+    ) -> Self {
+        Self {
+            media,
+            gateway,
+            store,
+            changes,
+            clock,
+            policy,
+        }
+    }
+
+    /// Downloads up to `limit` due files.
+    ///
+    /// # Errors
+    /// Storage failures; the files stay pending.
+    pub async fn run_once(&self, limit: u32) -> Result<MediaReport, RepoError> {
+        let mut report = MediaReport::default();
+        for pending in self.media.pending_media(self.clock.now(), limit).await? {
+            self.fetch(pending, &mut report).await?;
+        }
+        if report.stored + report.failed > 0 {
+            self.changes.changed();
+        }
+        Ok(report)
+    }
+
+    async fn fetch(
+        &self,
+        pending: PendingMedia,
+        report: &mut MediaReport,
+    ) -> Result<(), RepoError> {
+        let attempts = pending.attempts + 1;
+        let outcome = async {
+            let info = self.gateway.media_info(&pending.media_id).await?;
+            let bytes = self.gateway.download_media(&info).await?;
+            Ok::<_, GatewayError>((info, bytes))
+        }
+        .await;
+        match outcome {
+            Ok((info, bytes)) => {
+                let key = media_key(pending.message_id);
+                self.store.put(&key, &bytes).await?;
+                self.media
+                    .media_stored(
+                        pending.message_id,
+                        &key,
+                        &info.mime_type,
+                        bytes.len() as u64,
+                        self.clock.now(),
+                    )
+                    .await?;
+                report.stored += 1;
+            }
+            Err(error) => {
+                let give_up = matches!(error, GatewayError::Permanent { .. })
+                    || attempts >= self.policy.max_attempts;
+                let hint = match &error {
+                    GatewayError::Transient { retry_after, .. } => *retry_after,
+                    GatewayError::Permanent { .. } => None,
+                };
+                let now = self.clock.now();
+                let next = now + self.policy.delay(pending.message_id, attempts, hint);
+                self.media
+                    .media_retry(pending.message_id, attempts, next, give_up, now)
+                    .await?;
+                if give_up {
+                    report.failed += 1;
+                } else {
+                    report.retried += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}
