@@ -31,11 +31,12 @@ pub(crate) struct Checkpointer {
 
 /// The writer's way to have the log copied back just before it stops to restart it.
 ///
-/// Restarting needs every frame copied back, and the writer cannot commit meanwhile. Frames the
-/// checkpoint thread has not reached yet, up to half a second's worth (tens of megabytes at full
-/// ingest), made that stop last up to 50 ms, once a second under steady load. So the writer asks
-/// here first and keeps committing while the thread copies, and its own RESTART later copies only
-/// what came in between.
+/// Restarting needs every frame copied back and synced, and the writer cannot commit meanwhile.
+/// Left to the writer's RESTART, that included the frames the checkpoint thread had not reached
+/// yet, up to half a second's worth (tens of megabytes at full ingest). So the writer asks here
+/// first and keeps committing while the thread copies, and its own RESTART later copies only
+/// what came in between. What the stop still spends (the database file's sync, readers of older
+/// snapshots) is in docs/benchmarks.md.
 #[derive(Debug, Clone)]
 pub(crate) struct CatchUp {
     ask: crossbeam_channel::Sender<()>,
