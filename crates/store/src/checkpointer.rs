@@ -107,6 +107,9 @@ fn checkpoint_forever(
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
         };
         match wal::checkpoint(&mut conn, Mode::Passive) {
+            // The writer asks only while it writes, and asked rounds come at no fixed interval,
+            // so they cannot count towards a quiet spell.
+            Ok(_) if for_writer => idle.writes_came(),
             Ok(round) => {
                 if idle.observe(round) {
                     wal::start_over(&mut conn, Mode::Truncate, "writes paused");
@@ -140,6 +143,12 @@ impl Idle {
             last_log: 0,
             quiet_rounds: 0,
         }
+    }
+
+    /// Starts the quiet spell over.
+    fn writes_came(&mut self) {
+        self.last_log = 0;
+        self.quiet_rounds = 0;
     }
 
     /// Takes one round's outcome; true once, when the log is wholly copied and has not grown
@@ -188,6 +197,17 @@ mod tests {
     }
 
     #[test]
+    fn a_round_the_writer_asked_for_starts_the_quiet_spell_over() {
+        let mut idle = Idle::after(Duration::from_secs(1));
+        assert!(!idle.observe(round(40, 40)));
+        assert!(!idle.observe(round(40, 40)), "one quiet round of two");
+        idle.writes_came();
+        assert!(!idle.observe(round(40, 40)), "the spell started over");
+        assert!(!idle.observe(round(40, 40)));
+        assert!(idle.observe(round(40, 40)));
+    }
+
+    #[test]
     fn a_log_not_yet_wholly_copied_is_not_truncated_however_quiet() {
         let mut idle = Idle::after(Duration::from_millis(500));
         assert!(!idle.observe(round(40, 10)));
@@ -196,6 +216,37 @@ mod tests {
             "a long read holds back the copy"
         );
         assert!(idle.observe(round(40, 40)));
+    }
+
+    #[test]
+    fn a_catch_up_asked_for_is_answered_once_by_a_checkpoint_round() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("c.db").to_string_lossy().into_owned();
+        SqliteConnection::establish(&url)
+            .unwrap()
+            .batch_execute("PRAGMA journal_mode = WAL;")
+            .unwrap();
+        let checkpointer = Checkpointer::start(
+            SqliteConnection::establish(&url).unwrap(),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        let catch_up = checkpointer.catch_up();
+        assert!(!catch_up.take_done(), "nothing asked yet");
+        assert!(catch_up.ask(), "the checkpoint thread is running");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut done = false;
+        while !done && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+            done = catch_up.take_done();
+        }
+        assert!(done, "only a round asked for sets the answer");
+        assert!(!catch_up.take_done(), "one answer per request");
+    }
+
+    #[test]
+    fn with_no_checkpoint_thread_the_writer_is_told_to_restart_the_log_itself() {
+        assert!(!CatchUp::unanswered().ask());
     }
 
     fn file_len(path: &std::path::Path) -> u64 {
