@@ -175,8 +175,7 @@ impl Outbound {
             // The conversation the client named, gone since it was checked.
             .or_not_found(OutboundError::NotFound)?;
         if queued.created {
-            self.ports.outbox.wake();
-            self.ports.changes.changed();
+            self.announce_new_message();
         }
         Ok(queued)
     }
@@ -213,10 +212,15 @@ impl Outbound {
             // The number the client named, removed since it was checked.
             .or_not_found(OutboundError::NotFound)?;
         if started.created {
-            self.ports.outbox.wake();
-            self.ports.changes.changed();
+            self.announce_new_message();
         }
         Ok(started)
+    }
+
+    /// A newly queued message: the dispatcher sends it, live subscribers see it.
+    fn announce_new_message(&self) {
+        self.ports.outbox.wake();
+        self.ports.changes.changed();
     }
 }
 
