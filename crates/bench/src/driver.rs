@@ -26,6 +26,11 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// Microseconds.
     pub latency: Histogram<u64>,
+    /// At a fixed rate, each request's due time (from the start) and latency, in due order;
+    /// what a stall hit and when. Empty in a closed loop.
+    pub timeline: Vec<(Duration, Duration)>,
+    /// The wall-clock time the run started, to place the timeline in the server's log.
+    pub started_at: std::time::SystemTime,
 }
 
 impl Outcome {
@@ -53,6 +58,7 @@ impl Outcome {
         self.errors += next.errors;
         self.first_error = self.first_error.or(next.first_error);
         self.elapsed += next.elapsed;
+        self.timeline.extend(next.timeline);
         self
     }
 }
@@ -64,6 +70,7 @@ fn histogram() -> Histogram<u64> {
 
 struct Tally {
     latency: Histogram<u64>,
+    timeline: Vec<(Duration, Duration)>,
     items: u64,
     errors: u64,
     first_error: Option<String>,
@@ -73,6 +80,7 @@ impl Tally {
     fn new() -> Self {
         Self {
             latency: histogram(),
+            timeline: Vec::new(),
             items: 0,
             errors: 0,
             first_error: None,
@@ -93,6 +101,7 @@ impl Tally {
 
     fn merge(&mut self, other: Tally) {
         let _ = self.latency.add(&other.latency);
+        self.timeline.extend(other.timeline);
         self.items += other.items;
         self.errors += other.errors;
         if self.first_error.is_none() {
@@ -160,7 +169,9 @@ where
                     let due = started + interval.mul_f64(i as f64);
                     tokio::time::sleep_until(due).await;
                     let answer = request(i).await;
-                    tally.record(due.elapsed(), answer);
+                    let latency = due.elapsed();
+                    tally.timeline.push((due - started, latency));
+                    tally.record(latency, answer);
                 }
             })
         })
@@ -173,6 +184,7 @@ async fn finish(
     total: usize,
     started: Instant,
 ) -> Outcome {
+    let started_at = std::time::SystemTime::now() - started.elapsed();
     let mut all = Tally::new();
     for worker in workers {
         match worker.await {
@@ -191,6 +203,11 @@ async fn finish(
         first_error: all.first_error,
         elapsed: started.elapsed(),
         latency: all.latency,
+        timeline: {
+            all.timeline.sort_unstable_by_key(|(due, _)| *due);
+            all.timeline
+        },
+        started_at,
     }
 }
 
@@ -243,5 +260,12 @@ mod tests {
             "{:?}",
             outcome.quantile(0.0)
         );
+        // Paused time is exact: each request's own due time and latency, in due order.
+        assert_eq!(outcome.timeline.len(), 100);
+        assert_eq!(
+            outcome.timeline[99],
+            (Duration::from_millis(990), Duration::from_millis(4_010))
+        );
+        assert!(outcome.timeline.is_sorted_by_key(|(due, _)| *due));
     }
 }

@@ -42,6 +42,11 @@ struct Cli {
     /// Business numbers the traffic is spread over.
     #[arg(long, default_value_t = 4)]
     numbers: usize,
+    /// Also write the fixed-rate scenario's requests here as CSV (when each was due, in
+    /// milliseconds since the Unix epoch, and its latency in microseconds), to line its
+    /// stalls up with the server's log.
+    #[arg(long)]
+    timeline: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -234,6 +239,9 @@ async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
 
     eprintln!("fixed rate");
     let steady = bench.fixed_rate_ingest().await;
+    if let Some(path) = &cli.timeline {
+        report::write_timeline(path, &steady)?;
+    }
     let p99 = steady.quantile(0.99);
     rows.push(Row::from_outcome(
         "7. fixed rate: webhook ingest",

@@ -118,6 +118,25 @@ impl Machine {
 }
 
 /// The table alone, as printed.
+/// A fixed-rate run's requests as CSV: when each was due (Unix epoch, ms) and its latency (µs).
+pub fn write_timeline(path: &std::path::Path, outcome: &Outcome) -> anyhow::Result<()> {
+    let epoch = outcome
+        .started_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut csv = String::from("due_unix_ms,latency_us\n");
+    for (due, latency) in &outcome.timeline {
+        let _ = writeln!(
+            csv,
+            "{:.3},{}",
+            (epoch + *due).as_secs_f64() * 1000.0,
+            latency.as_micros()
+        );
+    }
+    std::fs::write(path, csv)
+        .map_err(|e| anyhow::anyhow!("writing the timeline to {}: {e}", path.display()))
+}
+
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
         "| Scenario | Load | Throughput | × ceiling | p50 | p99 | max | Errors | Target |\n\

@@ -106,7 +106,18 @@ fn checkpoint_forever(
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => false,
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
         };
-        match wal::checkpoint(&mut conn, Mode::Passive) {
+        let started = std::time::Instant::now();
+        let round = wal::checkpoint(&mut conn, Mode::Passive);
+        if let Ok(copied) = &round {
+            tracing::trace!(
+                for_writer,
+                log = copied.log,
+                checkpointed = copied.checkpointed,
+                took_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                "WAL copied back"
+            );
+        }
+        match round {
             // The writer asks only while it writes, and asked rounds come at no fixed interval,
             // so they cannot count towards a quiet spell.
             Ok(_) if for_writer => idle.writes_came(),

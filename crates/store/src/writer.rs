@@ -126,7 +126,14 @@ fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wa
                 Err(_) => break,
             }
         }
+        let writes = batch.len();
+        let started = std::time::Instant::now();
         apply(&mut conn, batch);
+        tracing::trace!(
+            writes,
+            took_us = micros(started.elapsed()),
+            "write batch committed"
+        );
         // A restarted log's file is cut back to exactly the limit and overwritten from its
         // start, so it passes the limit again only once the log itself does. Between two
         // batches is the one moment the log can restart under steady writes; the checkpoint
@@ -145,6 +152,10 @@ fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wa
     if let Some(done) = closing {
         let _ = done.send(());
     }
+}
+
+fn micros(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// One transaction for the whole batch. Jobs dropped without being run (the transaction could
