@@ -9,6 +9,9 @@
 
 use switchboard_domain::media::model::MAX_CAPTION_CHARS;
 use switchboard_domain::numbers::model::{E164, InboxName, MetaId};
+use switchboard_domain::outbound::content::{
+    MAX_EMOJI_CHARS, MAX_LANGUAGE_CODE, MAX_TEMPLATE_NAME, MAX_TEXT_CHARS, MAX_WAMID_BODY,
+};
 use switchboard_domain::users::model::{DisplayName, Password, Username};
 use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
@@ -22,9 +25,6 @@ const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
 /// Neither whitespace nor a control character, as a character class.
 const VISIBLE: &str =
     r"[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
-
-/// The longest text message and simulated customer message, in characters.
-pub(crate) const MAX_TEXT_CHARS: usize = 4096;
 
 fn string(nullable: bool) -> ObjectBuilder {
     ObjectBuilder::new().schema_type(if nullable {
@@ -224,21 +224,8 @@ pub(crate) fn caption_or_null() -> Object {
     caption_schema(true)
 }
 
-/// The most characters of a `wamid` after its `wamid.` prefix.
-pub(crate) const MAX_WAMID_BODY: usize = 250;
-
 pub(crate) fn wamid_pattern() -> String {
     format!(r"^wamid\.[A-Za-z0-9+/=_-]{{1,{MAX_WAMID_BODY}}}$")
-}
-
-/// What [`wamid_pattern`] matches.
-pub(crate) fn is_wamid(value: &str) -> bool {
-    value.strip_prefix("wamid.").is_some_and(|id| {
-        (1..=MAX_WAMID_BODY).contains(&id.len())
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
-    })
 }
 
 pub(crate) fn wamid() -> Object {
@@ -251,9 +238,6 @@ pub(crate) fn wamid() -> Object {
         .build()
 }
 
-/// The most characters of a reaction (one emoji can be several code points).
-pub(crate) const MAX_EMOJI_CHARS: usize = 16;
-
 pub(crate) fn emoji() -> Object {
     string(false)
         .description(Some(format!(
@@ -265,9 +249,6 @@ pub(crate) fn emoji() -> Object {
         .examples(["\u{1f44d}"])
         .build()
 }
-
-/// The longest template name.
-pub(crate) const MAX_TEMPLATE_NAME: usize = 512;
 
 pub(crate) fn template_name_pattern() -> String {
     format!("^[a-z0-9_]{{1,{MAX_TEMPLATE_NAME}}}$")
@@ -286,19 +267,8 @@ pub(crate) fn template_name() -> Object {
         .build()
 }
 
-/// The longest language code.
-pub(crate) const MAX_LANGUAGE_CODE: usize = 16;
-
 pub(crate) fn language_code_pattern() -> String {
     format!("^[A-Za-z0-9_-]{{1,{MAX_LANGUAGE_CODE}}}$")
-}
-
-/// What [`language_code_pattern`] matches.
-pub(crate) fn is_language_code(value: &str) -> bool {
-    (1..=MAX_LANGUAGE_CODE).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 pub(crate) fn language_code() -> Object {

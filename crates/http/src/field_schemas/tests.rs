@@ -3,6 +3,7 @@
 use super::*;
 use regex::Regex;
 use switchboard_domain::numbers::model::{E164, InboxName, MetaId};
+use switchboard_domain::outbound::content::{is_language_code, is_template_name, is_wamid};
 use switchboard_domain::users::model::{DisplayName, Username};
 
 /// Edge cases of trimming, control characters, separators and lengths, plus each of them
@@ -106,7 +107,7 @@ fn the_meta_id_pattern_accepts_what_meta_id_parse_accepts() {
 }
 
 #[test]
-fn the_http_checks_accept_what_their_patterns_match() {
+fn the_domain_checks_accept_what_their_patterns_match() {
     let mut all = samples();
     all.extend(
         [
@@ -137,10 +138,14 @@ fn the_http_checks_accept_what_their_patterns_match() {
     );
     all.push(format!("wamid.{}", "a".repeat(MAX_WAMID_BODY)));
     all.push(format!("wamid.{}", "a".repeat(MAX_WAMID_BODY + 1)));
+    all.extend(["order_update_2", "Order", "a-b"].map(str::to_owned));
+    all.push("a".repeat(MAX_TEMPLATE_NAME));
+    all.push("a".repeat(MAX_TEMPLATE_NAME + 1));
     type Check<'a> = &'a dyn Fn(&str) -> bool;
-    let checks: [(String, Check<'_>); 4] = [
+    let checks: [(String, Check<'_>); 5] = [
         (wamid_pattern(), &is_wamid),
         (language_code_pattern(), &is_language_code),
+        (template_name_pattern(), &is_template_name),
         (cursor_pattern(), &|s| cursor_parts(s).is_some()),
         (assignee_pattern(), &|s| {
             matches!(s, "me" | "unassigned") || assignee_user_id(s).is_some()

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_domain::numbers::model::{BusinessNumberId, E164};
+use switchboard_domain::outbound::content::MessageText;
 use switchboard_domain::users::model::Role;
-use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 
 use crate::caller::Caller;
@@ -66,15 +66,9 @@ pub(crate) async fn simulate_inbound(
     if actor.role == Role::Viewer {
         return Err(ApiError::forbidden("viewers cannot simulate customers"));
     }
-    let text_ok =
-        !body.text.trim().is_empty() && body.text.chars().count() <= field_schemas::MAX_TEXT_CHARS;
     let (from, text) = (
         E164::parse("from", &body.from),
-        if text_ok {
-            Ok(body.text.clone())
-        } else {
-            Err(FieldError::new("text", "must be 1 to 4096 characters"))
-        },
+        MessageText::parse("text", body.text.clone()),
     )
         .all_valid()?;
     let wamid = simulator
@@ -86,7 +80,7 @@ pub(crate) async fn simulate_inbound(
                 .as_deref()
                 .map(str::trim)
                 .filter(|n| !n.is_empty()),
-            &text,
+            text.as_str(),
         )
         .await
         .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, ErrorCode::SimulationFailed, e))?;

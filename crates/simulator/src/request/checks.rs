@@ -2,11 +2,11 @@
 
 use crate::error::GraphError;
 use serde_json::{Map, Value};
+// Meta's limit, which the domain's own rule mirrors.
+use switchboard_domain::outbound::content::MAX_TEXT_CHARS;
 
 use super::Kind;
 
-/// The Cloud API's longest text body, in characters.
-const MAX_TEXT_CHARS: usize = 4096;
 /// The most reply buttons an interactive `button` message may carry.
 const MAX_REPLY_BUTTONS: usize = 3;
 /// The most rows an interactive `list` message may carry, across all its sections.

@@ -8,7 +8,6 @@ use switchboard_domain::conversation::model::ConversationId;
 use switchboard_domain::media::attachment::AttachmentId;
 use switchboard_domain::outbound::model::OutboundContent;
 use switchboard_domain::outbound::model::Queued;
-use switchboard_domain::validation::FieldError;
 use utoipa::ToSchema;
 
 use super::super::media_form::{is_multipart, read_media_form};
@@ -18,7 +17,6 @@ use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
 use crate::state::AppState;
-use crate::validation::AllValid;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -187,44 +185,11 @@ impl SendMessageRequest {
                 caption: media.caption,
             }),
             SendMessageRequest::Text { text } => {
-                let length = text.body.chars().count();
-                if text.body.trim().is_empty() || length > field_schemas::MAX_TEXT_CHARS {
-                    return Err(FieldError::new("text.body", "must be 1 to 4096 characters").into());
-                }
-                Ok(Outgoing::Content(OutboundContent::Text { body: text.body }))
+                Ok(Outgoing::Content(OutboundContent::text(text.body)?))
             }
-            SendMessageRequest::Reaction { reaction } => {
-                let id_ok = field_schemas::is_wamid(&reaction.message_id);
-                // One emoji can be several code points (skin tones, flags, ZWJ sequences).
-                let emoji_ok = reaction.emoji.chars().count() <= field_schemas::MAX_EMOJI_CHARS
-                    && !reaction
-                        .emoji
-                        .chars()
-                        .any(|c| c.is_ascii_alphanumeric() || c.is_control());
-                let (message_id, emoji) = (
-                    if id_ok {
-                        Ok(reaction.message_id)
-                    } else {
-                        Err(FieldError::new(
-                            "reaction.message_id",
-                            "must be a message's wamid",
-                        ))
-                    },
-                    if emoji_ok {
-                        Ok(reaction.emoji)
-                    } else {
-                        Err(FieldError::new(
-                            "reaction.emoji",
-                            "must be one emoji, or empty to remove the reaction",
-                        ))
-                    },
-                )
-                    .all_valid()?;
-                Ok(Outgoing::Content(OutboundContent::Reaction {
-                    message_id,
-                    emoji,
-                }))
-            }
+            SendMessageRequest::Reaction { reaction } => Ok(Outgoing::Content(
+                OutboundContent::reaction(reaction.message_id, reaction.emoji)?,
+            )),
             SendMessageRequest::Template { template } => {
                 template_content(template).map(Outgoing::Content)
             }
@@ -234,44 +199,18 @@ impl SendMessageRequest {
 
 /// An approved template's content, its name and language checked.
 pub(super) fn template_content(template: TemplateBody) -> Result<OutboundContent, ApiError> {
-    let name_ok = !template.name.is_empty()
-        && template.name.len() <= field_schemas::MAX_TEMPLATE_NAME
-        && template
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    let language_ok = field_schemas::is_language_code(&template.language.code);
-    let (name, language) = (
-        if name_ok {
-            Ok(template.name)
-        } else {
-            Err(FieldError::new(
-                "template.name",
-                "must be 1 to 512 lowercase letters, digits or '_'",
-            ))
-        },
-        if language_ok {
-            Ok(template.language.code)
-        } else {
-            Err(FieldError::new(
-                "template.language.code",
-                "must be a language code such as en_US: 1 to 16 letters, digits, '_' or '-'",
-            ))
-        },
-    )
-        .all_valid()?;
-    Ok(OutboundContent::Template {
-        name,
-        language,
-        components_json: serde_json::Value::Array(
-            template
-                .components
-                .into_iter()
-                .map(serde_json::Value::Object)
-                .collect(),
-        )
-        .to_string(),
-    })
+    let components = serde_json::Value::Array(
+        template
+            .components
+            .into_iter()
+            .map(serde_json::Value::Object)
+            .collect(),
+    );
+    Ok(OutboundContent::template(
+        template.name,
+        template.language.code,
+        components.to_string(),
+    )?)
 }
 
 /// 202 for a message queued by this request; 200 when an earlier request with the same
