@@ -67,6 +67,18 @@ impl CatchUp {
             done: Arc::new(AtomicBool::new(false)),
         }
     }
+
+    /// One whose requests are taken (while the receiver lives) and never answered, as from a
+    /// checkpoint thread starved of CPU.
+    #[cfg(test)]
+    pub(crate) fn never_answered() -> (Self, crossbeam_channel::Receiver<()>) {
+        let (ask, asked) = crossbeam_channel::bounded(1);
+        let catch_up = Self {
+            ask,
+            done: Arc::new(AtomicBool::new(false)),
+        };
+        (catch_up, asked)
+    }
 }
 
 impl Checkpointer {
@@ -113,7 +125,7 @@ fn checkpoint_forever(
                 for_writer,
                 log = copied.log,
                 checkpointed = copied.checkpointed,
-                took_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                took_us = wal::micros(started.elapsed()),
                 "WAL copied back"
             );
         }

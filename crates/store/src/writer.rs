@@ -131,18 +131,19 @@ fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wa
         apply(&mut conn, batch);
         tracing::trace!(
             writes,
-            took_us = micros(started.elapsed()),
+            took_us = wal::micros(started.elapsed()),
             "write batch committed"
         );
         // A restarted log's file is cut back to exactly the limit and overwritten from its
         // start, so it passes the limit again only once the log itself does. Between two
         // batches is the one moment the log can restart under steady writes; the checkpoint
         // thread first copies back what it can while commits go on, so this stop is short.
-        if wal::wal_len(&wal.path) > wal.settings.limit_bytes {
+        let len = wal::wal_len(&wal.path);
+        if len > wal.settings.limit_bytes {
             if !asked {
                 asked = wal.catch_up.ask();
             }
-            if !asked || wal.catch_up.take_done() {
+            if !asked || len > wal.settings.most_bytes() || wal.catch_up.take_done() {
                 wal::start_over(&mut conn, Mode::Restart, "the log passed its limit");
                 asked = false;
             }
@@ -152,10 +153,6 @@ fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wa
     if let Some(done) = closing {
         let _ = done.send(());
     }
-}
-
-fn micros(d: std::time::Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// One transaction for the whole batch. Jobs dropped without being run (the transaction could
@@ -205,6 +202,13 @@ mod tests {
     }
 
     fn database() -> (tempfile::TempDir, Writer, std::path::PathBuf) {
+        database_with(WalSettings::default(), CatchUp::unanswered())
+    }
+
+    fn database_with(
+        settings: WalSettings,
+        catch_up: CatchUp,
+    ) -> (tempfile::TempDir, Writer, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
         let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
@@ -217,8 +221,8 @@ mod tests {
         .unwrap();
         let wal = WalLog {
             path: wal::wal_path(&path),
-            settings: WalSettings::default(),
-            catch_up: CatchUp::unanswered(),
+            settings,
+            catch_up,
         };
         (dir, Writer::start(conn, wal).unwrap(), path)
     }
@@ -237,6 +241,38 @@ mod tests {
             diesel::sql_query(sql).execute(conn)?;
             Ok(())
         }
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_thread_that_never_answers_holds_the_log_back_only_a_quarter_over_its_limit()
+     {
+        let settings = WalSettings {
+            limit_bytes: 256 * 1024,
+            ..WalSettings::default()
+        };
+        let (catch_up, _asked) = CatchUp::never_answered();
+        let (_dir, writer, path) = database_with(settings, catch_up);
+        let wal = wal::wal_path(&path);
+        let mut high_water = 0;
+        // About 64 KiB a write, 4 MiB in all: sixteen times the limit.
+        for n in 0..64 {
+            writer
+                .write(move |conn| {
+                    conn.batch_execute(&format!(
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 64)
+                         INSERT INTO items (name) SELECT printf('{n}-%d-%.1000c', i, 'x') FROM n;"
+                    ))?;
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            high_water = high_water.max(wal::wal_len(&wal));
+        }
+        assert!(
+            high_water <= settings.most_bytes() + settings.limit_bytes / 2,
+            "the log reached {high_water} bytes; the writer restarts it at {}",
+            settings.most_bytes()
+        );
     }
 
     /// Holds the writer inside a write until released, so everything sent meanwhile lands in
