@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::accounts::service::{
     AuthenticateError, ChangePasswordError, LoginError, RefreshError,
 };
@@ -26,14 +26,14 @@ pub use crate::error_code::ErrorCode;
 mod slices;
 
 /// The body of every error response.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"error": {"code": "invalid_credentials", "message": "invalid username or password"}}))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// What went wrong.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable and machine-readable; one of the documented codes.
     pub code: ErrorCode,
@@ -45,7 +45,7 @@ pub struct ErrorDetail {
 }
 
 /// One rejected input field.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FieldDetail {
     /// The field's name in the request (`body` when the body as a whole is wrong).
     pub field: String,

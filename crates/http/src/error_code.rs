@@ -2,12 +2,12 @@
 //! compiler refuses a code the API does not document, and generated clients can match on the
 //! whole set (it is the `ErrorCode` schema of the OpenAPI document).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A stable, machine-readable error code (snake_case on the wire). The message beside it is
 /// for people and may change; the code does not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     // Requests the server cannot read.

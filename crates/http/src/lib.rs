@@ -7,7 +7,7 @@ mod admin_app;
 mod body_deadline;
 mod caller;
 mod client_address;
-mod dto;
+pub mod dto;
 mod error;
 mod error_code;
 mod fallback;

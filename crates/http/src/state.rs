@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::accounts::service::Accounts;
 use switchboard_domain::contacts::service::Contacts;
 use switchboard_domain::conversation::service::Conversations;
@@ -25,7 +25,7 @@ use crate::client_address::TrustedProxies;
 use crate::login_throttle::LoginThrottle;
 
 /// Which WhatsApp provider the server talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WhatsAppProvider {
     /// The built-in simulator of the Cloud API.

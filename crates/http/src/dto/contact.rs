@@ -1,23 +1,23 @@
 //! A customer, as every route that shows one answers it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::contacts::model::Contact;
 use utoipa::ToSchema;
 
 /// A customer.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ContactDto {
-    id: i64,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContactDto {
+    pub id: i64,
     /// WhatsApp's id for the customer (digits).
     #[schema(example = "16505551234")]
-    wa_id: String,
+    pub wa_id: String,
     /// E.164.
     #[schema(example = "+16505551234")]
-    phone: String,
+    pub phone: String,
     /// The name the customer set in WhatsApp.
-    profile_name: Option<String>,
+    pub profile_name: Option<String>,
     /// The name agents gave the contact.
-    display_name: Option<String>,
+    pub display_name: Option<String>,
 }
 
 impl From<Contact> for ContactDto {

@@ -14,7 +14,7 @@ use super::message::{DirectionDto, MessageStatusDto};
 /// done (a new customer message reopens it).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum ConversationStatusDto {
+pub enum ConversationStatusDto {
     Open,
     Pending,
     Resolved,
@@ -41,16 +41,16 @@ impl From<ConversationStatusDto> for ConversationStatus {
 }
 
 /// The newest message, for the inbox.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MessagePreviewDto {
-    id: i64,
-    direction: DirectionDto,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessagePreviewDto {
+    pub id: i64,
+    pub direction: DirectionDto,
     #[serde(rename = "type")]
     #[schema(example = "text")]
-    kind: String,
-    text: Option<String>,
-    status: MessageStatusDto,
-    timestamp: DateTime<Utc>,
+    pub kind: String,
+    pub text: Option<String>,
+    pub status: MessageStatusDto,
+    pub timestamp: DateTime<Utc>,
 }
 
 impl From<MessagePreview> for MessagePreviewDto {
@@ -67,24 +67,24 @@ impl From<MessagePreview> for MessagePreviewDto {
 }
 
 /// A conversation between one business number and one customer.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ConversationDto {
-    id: i64,
-    business_number_id: i64,
-    contact: ContactDto,
-    status: ConversationStatusDto,
-    assignee_id: Option<i64>,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConversationDto {
+    pub id: i64,
+    pub business_number_id: i64,
+    pub contact: ContactDto,
+    pub status: ConversationStatusDto,
+    pub assignee_id: Option<i64>,
     /// Customer messages since an agent last marked the conversation read.
-    unread_count: u32,
-    last_message_at: DateTime<Utc>,
+    pub unread_count: u32,
+    pub last_message_at: DateTime<Utc>,
     /// Meta's time of the customer's newest message.
-    last_inbound_at: Option<DateTime<Utc>>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
     /// Until when free-form replies are allowed (`last_inbound_at` + 24 h); afterwards only
     /// templates. `null` if the customer never wrote.
-    window_expires_at: Option<DateTime<Utc>>,
-    last_message: Option<MessagePreviewDto>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    pub window_expires_at: Option<DateTime<Utc>>,
+    pub last_message: Option<MessagePreviewDto>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<ConversationView> for ConversationDto {
@@ -107,9 +107,9 @@ impl From<ConversationView> for ConversationDto {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ConversationPage {
-    pub(crate) items: Vec<ConversationDto>,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConversationPage {
+    pub items: Vec<ConversationDto>,
     /// Pass as `cursor` for the next page; `null` on the last page.
-    pub(crate) next_cursor: Option<String>,
+    pub next_cursor: Option<String>,
 }

@@ -1,14 +1,14 @@
 //! A message, its delivery marks and file, and a page of a thread.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::message::{Direction, MediaState, Message, MessageStatus};
 use utoipa::ToSchema;
 
 /// Who wrote a message: `inbound` (the customer) or `outbound` (an agent, or the business).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum DirectionDto {
+pub enum DirectionDto {
     Inbound,
     Outbound,
 }
@@ -25,9 +25,9 @@ impl From<Direction> for DirectionDto {
 /// Where a message stands: `received` (inbound); outbound ones move forward only, `queued`
 /// (stored, waiting to be sent) < `accepted` (the Cloud API took it) < `sent` < `delivered` <
 /// `read`, and may end `failed` (with `error`).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum MessageStatusDto {
+pub enum MessageStatusDto {
     Received,
     Queued,
     Accepted,
@@ -53,9 +53,9 @@ impl From<MessageStatus> for MessageStatusDto {
 
 /// Where a message's file stands: `pending` (being downloaded), `stored` (served at `url`), or
 /// `failed` (every download failed; the message is kept).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum MediaStateDto {
+pub enum MediaStateDto {
     Pending,
     Stored,
     Failed,
@@ -72,65 +72,65 @@ impl From<MediaState> for MediaStateDto {
 }
 
 /// Meta's reason for a failed message.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct DeliveryErrorDto {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryErrorDto {
     #[schema(example = 131047)]
-    code: i64,
-    title: Option<String>,
-    details: Option<String>,
+    pub code: i64,
+    pub title: Option<String>,
+    pub details: Option<String>,
 }
 
 /// When each status was reached (Meta's timestamps).
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct StatusTimesDto {
-    accepted: Option<DateTime<Utc>>,
-    sent: Option<DateTime<Utc>>,
-    delivered: Option<DateTime<Utc>>,
-    read: Option<DateTime<Utc>>,
-    failed: Option<DateTime<Utc>>,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StatusTimesDto {
+    pub accepted: Option<DateTime<Utc>>,
+    pub sent: Option<DateTime<Utc>>,
+    pub delivered: Option<DateTime<Utc>>,
+    pub read: Option<DateTime<Utc>>,
+    pub failed: Option<DateTime<Utc>>,
 }
 
 /// A message's file.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MediaDto {
-    state: MediaStateDto,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MediaDto {
+    pub state: MediaStateDto,
     #[schema(example = "image/jpeg")]
-    mime_type: Option<String>,
+    pub mime_type: Option<String>,
     /// Bytes, once stored.
-    size: Option<u64>,
+    pub size: Option<u64>,
     /// Where to fetch it (with the bearer token) once stored.
     #[schema(example = "/api/v1/messages/42/media")]
-    url: Option<String>,
+    pub url: Option<String>,
 }
 
 /// A message in a conversation.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MessageDto {
-    id: i64,
-    conversation_id: i64,
-    direction: DirectionDto,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessageDto {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub direction: DirectionDto,
     /// Meta's type: `text`, `template`, `image`, ..., `unsupported`.
     #[serde(rename = "type")]
     #[schema(example = "text")]
-    kind: String,
+    pub kind: String,
     /// Text, caption or reply title.
-    text: Option<String>,
+    pub text: Option<String>,
     /// The full typed message as JSON (Meta's for inbound messages).
     #[schema(value_type = Object)]
-    payload: serde_json::Value,
+    pub payload: serde_json::Value,
     /// WhatsApp's message id; `null` until the Cloud API accepts an outbound message.
-    wamid: Option<String>,
-    sender_user_id: Option<i64>,
+    pub wamid: Option<String>,
+    pub sender_user_id: Option<i64>,
     /// Meta's timestamp (inbound) or when it was sent (outbound); the thread's order.
-    timestamp: DateTime<Utc>,
-    status: MessageStatusDto,
-    status_times: StatusTimesDto,
-    error: Option<DeliveryErrorDto>,
+    pub timestamp: DateTime<Utc>,
+    pub status: MessageStatusDto,
+    pub status_times: StatusTimesDto,
+    pub error: Option<DeliveryErrorDto>,
     /// The WhatsApp id of the message this one replies to.
-    reply_to: Option<String>,
+    pub reply_to: Option<String>,
     /// The attached file of an image, video, audio, document or sticker message.
-    media: Option<MediaDto>,
-    created_at: DateTime<Utc>,
+    pub media: Option<MediaDto>,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<Message> for MessageDto {
@@ -171,10 +171,10 @@ impl From<Message> for MessageDto {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MessagePage {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessagePage {
     /// Oldest first.
-    pub(crate) items: Vec<MessageDto>,
+    pub items: Vec<MessageDto>,
     /// Pass as `before` for older messages; `null` when there are none.
-    pub(crate) next_cursor: Option<String>,
+    pub next_cursor: Option<String>,
 }

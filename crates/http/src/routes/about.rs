@@ -1,21 +1,21 @@
 //! What this server is: version and WhatsApp provider, for clients that adapt to it.
 
 use actix_web::{get, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::state::{AppState, WhatsAppProvider};
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct AboutDto {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AboutDto {
     /// Switchboard's version.
     #[schema(example = "0.1.0")]
-    version: &'static str,
+    pub version: &'static str,
     /// `mock` (the built-in simulator) or `cloud` (Meta's WhatsApp Cloud API).
-    whatsapp_provider: WhatsAppProvider,
+    pub whatsapp_provider: WhatsAppProvider,
     /// Whether `POST /simulator/inbound` is available (the mock provider only).
-    simulator: bool,
+    pub simulator: bool,
 }
 
 /// The server's version and WhatsApp provider.

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::media::attachment::Attachment;
 use switchboard_domain::media::model::MediaKind;
 use utoipa::ToSchema;
@@ -16,9 +16,9 @@ use crate::state::AppState;
 /// `video` (video/mp4, video/3gpp; 16 MB), `audio` (audio/aac, audio/amr, audio/mpeg,
 /// audio/mp4, audio/ogg; 16 MB), `document` (text/plain, application/pdf, Word, Excel and
 /// PowerPoint; 100 MB) or `sticker` (image/webp; 100 KB static, 500 KB animated).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum MediaKindDto {
+pub enum MediaKindDto {
     Image,
     Video,
     Audio,
@@ -39,20 +39,20 @@ impl From<MediaKind> for MediaKindDto {
 }
 
 /// A file the caller uploaded; only they can send it.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct AttachmentDto {
-    id: i64,
-    kind: MediaKindDto,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentDto {
+    pub id: i64,
+    pub kind: MediaKindDto,
     #[schema(example = "image/jpeg")]
-    mime_type: String,
+    pub mime_type: String,
     /// Bytes.
-    size: u64,
+    pub size: u64,
     /// The file's name, without any directory part.
     #[schema(example = "photo.jpg")]
-    filename: String,
+    pub filename: String,
     /// SHA-256 of the bytes, lowercase hex.
-    sha256: String,
-    created_at: DateTime<Utc>,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<Attachment> for AttachmentDto {

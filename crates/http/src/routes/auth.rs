@@ -19,19 +19,19 @@ use crate::validation::AllValid;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct LoginRequest {
+pub struct LoginRequest {
     #[schema(example = "admin")]
-    username: String,
+    pub username: String,
     #[schema(example = "admin")]
-    password: String,
+    pub password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RefreshRequest {
+pub struct RefreshRequest {
     /// The refresh token from the last login or refresh; it can be used once. Leave it out to
     /// use the `switchboard_refresh` cookie instead (how the admin app signs in).
-    refresh_token: Option<String>,
+    pub refresh_token: Option<String>,
 }
 
 /// The HttpOnly cookie that carries the refresh token for browsers, so no script (and no
@@ -62,29 +62,29 @@ fn presented_refresh_token(req: &HttpRequest, body: &RefreshRequest) -> Option<S
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct ChangePasswordRequest {
-    current_password: String,
+pub struct ChangePasswordRequest {
+    pub current_password: String,
     #[schema(schema_with = field_schemas::new_password)]
-    new_password: String,
+    pub new_password: String,
 }
 
 /// A new token pair.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct TokenResponse {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
     /// A JWT for `Authorization: Bearer`; short-lived.
-    access_token: String,
+    pub access_token: String,
     /// Opaque and single-use: exchange it at `/auth/refresh` for a new pair. Presenting a used
     /// one again revokes the whole session.
-    refresh_token: String,
+    pub refresh_token: String,
     #[schema(example = "Bearer")]
-    token_type: &'static str,
+    pub token_type: &'static str,
     /// Seconds until the access token expires.
     #[schema(example = 900)]
-    expires_in: i64,
+    pub expires_in: i64,
     /// Seconds until the refresh token expires if unused.
     #[schema(example = 2_592_000)]
-    refresh_expires_in: i64,
-    user: UserDto,
+    pub refresh_expires_in: i64,
+    pub user: UserDto,
 }
 
 /// Token responses must not be cached (RFC 6749 §5.1). The refresh token also goes into the

@@ -20,23 +20,23 @@ use crate::state::AppState;
 use crate::validation::AllValid;
 
 /// A WhatsApp number connected to Switchboard: one inbox.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct BusinessNumberDto {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BusinessNumberDto {
     #[schema(example = 1)]
-    id: i64,
+    pub id: i64,
     #[schema(example = "Support")]
-    name: String,
+    pub name: String,
     /// E.164.
     #[schema(example = "+15550100001")]
-    display_phone_number: String,
+    pub display_phone_number: String,
     /// Meta's id of the number on the Cloud API; webhooks name it.
     #[schema(example = "106540352242922")]
-    phone_number_id: String,
+    pub phone_number_id: String,
     /// Meta's WhatsApp Business Account id.
     #[schema(example = "102290129340398")]
-    waba_id: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    pub waba_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<BusinessNumber> for BusinessNumberDto {
@@ -53,52 +53,52 @@ impl From<BusinessNumber> for BusinessNumberDto {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct BusinessNumberList {
-    items: Vec<BusinessNumberDto>,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BusinessNumberList {
+    pub items: Vec<BusinessNumberDto>,
 }
 
 /// A number to connect: `phone_number_id` is Meta's id of it (WhatsApp Manager, API Setup),
 /// `waba_id` that of its WhatsApp Business Account.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct CreateBusinessNumberRequest {
+pub struct CreateBusinessNumberRequest {
     #[schema(schema_with = field_schemas::inbox_name)]
-    name: String,
+    pub name: String,
     #[schema(schema_with = field_schemas::phone)]
-    display_phone_number: String,
+    pub display_phone_number: String,
     #[schema(schema_with = field_schemas::meta_id_value)]
-    phone_number_id: String,
+    pub phone_number_id: String,
     #[schema(schema_with = field_schemas::meta_id_or_null)]
-    waba_id: Option<String>,
+    pub waba_id: Option<String>,
 }
 
 /// Absent fields are left unchanged; `"waba_id": null` clears it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct UpdateBusinessNumberRequest {
+pub struct UpdateBusinessNumberRequest {
     #[schema(schema_with = field_schemas::inbox_name_or_null)]
-    name: Option<String>,
+    pub name: Option<String>,
     #[schema(schema_with = field_schemas::phone_or_null)]
-    display_phone_number: Option<String>,
+    pub display_phone_number: Option<String>,
     #[schema(schema_with = field_schemas::meta_id_or_null)]
-    phone_number_id: Option<String>,
+    pub phone_number_id: Option<String>,
     #[serde(default, deserialize_with = "crate::validation::present")]
     #[schema(schema_with = field_schemas::meta_id_or_null)]
-    waba_id: Option<Option<String>>,
+    pub waba_id: Option<Option<String>>,
 }
 
 /// A member of a business number.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MemberDto {
-    user: UserDto,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberDto {
+    pub user: UserDto,
     /// When the user was made a member.
-    added_at: DateTime<Utc>,
+    pub added_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct MemberList {
-    items: Vec<MemberDto>,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberList {
+    pub items: Vec<MemberDto>,
 }
 
 impl From<MemberView> for MemberDto {

@@ -16,26 +16,26 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub(crate) struct ContactSearch {
+pub struct ContactSearch {
     /// Part of the phone number, profile name or display name (case-insensitive).
-    query: Option<String>,
+    pub query: Option<String>,
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200)]
-    limit: Option<u32>,
+    pub limit: Option<u32>,
 }
 
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub(crate) struct ContactList {
-    items: Vec<ContactDto>,
+#[derive(Debug, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct ContactList {
+    pub items: Vec<ContactDto>,
 }
 
 /// `display_name: null` (or an empty string) clears the agents' name, showing the profile
 /// name again.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct UpdateContactRequest {
+pub struct UpdateContactRequest {
     #[schema(schema_with = field_schemas::display_name_or_blank_or_null)]
-    display_name: Option<String>,
+    pub display_name: Option<String>,
 }
 
 /// Contacts with a conversation on one of the caller's business numbers, ordered by id.

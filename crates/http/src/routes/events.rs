@@ -25,9 +25,9 @@ const POLL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub(crate) struct EventsParams {
+pub struct EventsParams {
     /// Resume after this event id (the `Last-Event-ID` header takes precedence).
-    last_event_id: Option<i64>,
+    pub last_event_id: Option<i64>,
 }
 
 /// What an event is about; its `data` is the conversation (`conversation.*`) or the message
@@ -60,11 +60,11 @@ pub(crate) struct LiveEventFrame {
 
 /// A live event as a client reads it off the stream: the frame's `event` is `type`, its `id` is
 /// `id`, and its `data`, parsed, is `data`. Generated clients type their event handlers with it.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type")]
 #[schema(as = LiveEvent)]
 #[allow(dead_code)] // Documents the stream for OpenAPI; `render` writes the events.
-pub(crate) enum LiveEventDoc {
+pub enum LiveEventDoc {
     /// A customer wrote in for the first time on this number, or an agent started it.
     #[serde(rename = "conversation.created")]
     ConversationCreated { id: String, data: ConversationDto },

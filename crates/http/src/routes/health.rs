@@ -1,17 +1,17 @@
 //! Liveness and readiness probes.
 
 use actix_web::{HttpResponse, get, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct Health {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
     /// Always `ok` when answered with 200.
     #[schema(example = "ok")]
-    status: &'static str,
+    pub status: &'static str,
 }
 
 /// Liveness: the process is up and serving.

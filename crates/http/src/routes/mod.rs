@@ -1,17 +1,17 @@
 //! Route registration: the one place that lists every handler, for the server and for the
 //! OpenAPI document alike.
 
-mod about;
-mod attachments;
-mod auth;
-mod business_numbers;
-mod contacts;
-mod conversations;
+pub(crate) mod about;
+pub(crate) mod attachments;
+pub(crate) mod auth;
+pub(crate) mod business_numbers;
+pub(crate) mod contacts;
+pub(crate) mod conversations;
 pub(crate) mod events;
-mod health;
+pub(crate) mod health;
 mod media_form;
-mod simulator;
-mod users;
+pub(crate) mod simulator;
+pub(crate) mod users;
 pub(crate) mod webhook;
 
 use utoipa_actix_web::scope;

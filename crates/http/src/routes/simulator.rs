@@ -18,21 +18,21 @@ use crate::validation::AllValid;
 /// A customer message to deliver: `from` is the customer's number.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct SimulatedInboundRequest {
-    business_number_id: i64,
+pub struct SimulatedInboundRequest {
+    pub business_number_id: i64,
     #[schema(schema_with = field_schemas::phone)]
-    from: String,
+    pub from: String,
     /// The customer's WhatsApp profile name.
     #[schema(example = "Sheena Nelson")]
-    name: Option<String>,
+    pub name: Option<String>,
     #[schema(schema_with = field_schemas::message_text)]
-    text: String,
+    pub text: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct SimulatedInboundReceipt {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SimulatedInboundReceipt {
     /// The WhatsApp id the mock gave the message; it is stored when this answers.
-    wamid: String,
+    pub wamid: String,
 }
 
 /// Play the customer: the mock WhatsApp provider delivers a text message to the business

@@ -19,7 +19,7 @@ use crate::validation::AllValid;
 /// `viewer` reads them.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum RoleDto {
+pub enum RoleDto {
     Admin,
     Agent,
     Viewer,
@@ -46,20 +46,20 @@ impl From<RoleDto> for Role {
 }
 
 /// A user account.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct UserDto {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UserDto {
     #[schema(example = 1)]
-    id: i64,
+    pub id: i64,
     /// As the admin spelled it; unique case-insensitively.
     #[schema(example = "ana.lima")]
-    username: String,
+    pub username: String,
     #[schema(example = "Ana Lima")]
-    display_name: String,
-    role: RoleDto,
+    pub display_name: String,
+    pub role: RoleDto,
     /// Deactivated users cannot sign in and their tokens no longer work.
-    active: bool,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<User> for UserDto {
@@ -76,36 +76,36 @@ impl From<User> for UserDto {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct UserList {
-    items: Vec<UserDto>,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserDto>,
 }
 
 /// A new account; `display_name` defaults to the username.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct CreateUserRequest {
+pub struct CreateUserRequest {
     #[schema(schema_with = field_schemas::username)]
-    username: String,
+    pub username: String,
     #[schema(schema_with = field_schemas::new_password)]
-    password: String,
-    role: RoleDto,
+    pub password: String,
+    pub role: RoleDto,
     #[schema(schema_with = field_schemas::display_name_or_null)]
-    display_name: Option<String>,
+    pub display_name: Option<String>,
 }
 
 /// Every field is optional; absent fields are left unchanged. A new `password` resets it and
 /// signs the user out everywhere.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct UpdateUserRequest {
+pub struct UpdateUserRequest {
     #[schema(schema_with = field_schemas::display_name_or_null)]
-    display_name: Option<String>,
-    role: Option<RoleDto>,
+    pub display_name: Option<String>,
+    pub role: Option<RoleDto>,
     /// `false` deactivates the user and signs them out everywhere at once.
-    active: Option<bool>,
+    pub active: Option<bool>,
     #[schema(schema_with = field_schemas::new_password_or_null)]
-    password: Option<String>,
+    pub password: Option<String>,
 }
 
 /// List every user.

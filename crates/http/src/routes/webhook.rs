@@ -13,31 +13,31 @@ use crate::state::AppState;
 pub(crate) const WEBHOOK_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Deserialize, IntoParams)]
-pub(crate) struct Handshake {
+pub struct Handshake {
     /// Always `subscribe`.
     #[serde(rename = "hub.mode")]
     #[param(rename = "hub.mode")]
-    mode: Option<String>,
+    pub mode: Option<String>,
     /// Must equal `SWITCHBOARD_WHATSAPP_VERIFY_TOKEN`.
     #[serde(rename = "hub.verify_token")]
     #[param(rename = "hub.verify_token")]
-    verify_token: Option<String>,
+    pub verify_token: Option<String>,
     /// Echoed back on success.
     #[serde(rename = "hub.challenge")]
     #[param(rename = "hub.challenge")]
-    challenge: Option<String>,
+    pub challenge: Option<String>,
 }
 
 /// What a delivery changed (Meta only looks at the status code).
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct WebhookReceipt {
-    messages_stored: usize,
-    duplicate_messages: usize,
-    statuses_applied: usize,
-    statuses_ignored: usize,
-    statuses_deferred: usize,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookReceipt {
+    pub messages_stored: usize,
+    pub duplicate_messages: usize,
+    pub statuses_applied: usize,
+    pub statuses_ignored: usize,
+    pub statuses_deferred: usize,
     /// `phone_number_id`s that name no business number here; their items were skipped.
-    unknown_numbers: Vec<String>,
+    pub unknown_numbers: Vec<String>,
 }
 
 /// Meta's verification handshake: echoes `hub.challenge` when the verify token matches.

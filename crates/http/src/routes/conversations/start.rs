@@ -18,17 +18,17 @@ use crate::state::AppState;
 /// A template to `to`, the customer's number, from a business number.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct StartConversationRequest {
-    business_number_id: i64,
+pub struct StartConversationRequest {
+    pub business_number_id: i64,
     #[schema(schema_with = field_schemas::phone)]
-    to: String,
-    template: TemplateBody,
+    pub to: String,
+    pub template: TemplateBody,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct StartedConversation {
-    conversation: ConversationDto,
-    message: MessageDto,
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StartedConversation {
+    pub conversation: ConversationDto,
+    pub message: MessageDto,
 }
 
 /// Start a business-initiated conversation with a template (or continue the existing one

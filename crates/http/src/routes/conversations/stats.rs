@@ -12,20 +12,20 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub(crate) struct StatsParams {
-    business_number_id: i64,
+pub struct StatsParams {
+    pub business_number_id: i64,
 }
 
 /// The figures the admin dashboard shows for one business number.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct StatsDto {
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StatsDto {
     /// Conversations ever created.
-    conversations_created: u64,
-    open: u64,
-    pending: u64,
-    resolved: u64,
-    messages_sent: u64,
-    messages_received: u64,
+    pub conversations_created: u64,
+    pub open: u64,
+    pub pending: u64,
+    pub resolved: u64,
+    pub messages_sent: u64,
+    pub messages_received: u64,
 }
 
 impl From<Stats> for StatsDto {
