@@ -169,6 +169,12 @@ impl ApiError {
             "an internal error occurred; it has been logged",
         )
     }
+
+    /// 500 for an error: logs it with every cause in its chain, tells the client nothing
+    /// internal.
+    pub fn internal_error(cause: &(dyn std::error::Error + 'static)) -> Self {
+        Self::internal(&switchboard_domain::error::chain(cause))
+    }
 }
 
 impl From<FieldError> for ApiError {
@@ -231,7 +237,7 @@ impl From<RepoError> for ApiError {
                 )
                 .with_header(header::RETRY_AFTER, "1")
             }
-            RepoError::Unexpected(cause) => Self::internal(&cause),
+            RepoError::Unexpected(cause) => Self::internal_error(&cause),
         }
     }
 }
@@ -258,7 +264,7 @@ impl From<LoginError> for ApiError {
                 ErrorCode::AccountDeactivated,
                 e.to_string(),
             ),
-            LoginError::Crypto(e) => Self::internal(&e),
+            LoginError::Crypto(e) => Self::internal_error(&e),
             LoginError::Store(e) => e.into(),
         }
     }
@@ -273,7 +279,7 @@ impl From<RefreshError> for ApiError {
             RefreshError::Reused => {
                 Self::unauthorized(ErrorCode::RefreshTokenReused, e.to_string())
             }
-            RefreshError::Crypto(e) => Self::internal(&e),
+            RefreshError::Crypto(e) => Self::internal_error(&e),
             RefreshError::Store(e) => e.into(),
         }
     }
@@ -297,7 +303,7 @@ impl From<ChangePasswordError> for ApiError {
                 field: "current_password".into(),
                 message: "is wrong".into(),
             }]),
-            ChangePasswordError::Crypto(e) => Self::internal(&e),
+            ChangePasswordError::Crypto(e) => Self::internal_error(&e),
             ChangePasswordError::Store(e) => e.into(),
         }
     }
@@ -316,7 +322,7 @@ impl From<UserAdminError> for ApiError {
             UserAdminError::LastAdmin => {
                 Self::new(StatusCode::CONFLICT, ErrorCode::LastAdmin, e.to_string())
             }
-            UserAdminError::Crypto(e) => Self::internal(&e),
+            UserAdminError::Crypto(e) => Self::internal_error(&e),
             UserAdminError::Store(e) => slices::store(e),
         }
     }

@@ -33,12 +33,10 @@ impl AttachmentRow {
         Ok(Attachment {
             id: AttachmentId(self.id),
             owner: UserId(self.owner_id),
-            kind: self.kind.parse().map_err(|e| {
-                Fail(RepoError::Unexpected(format!(
-                    "attachment {}: {e}",
-                    self.id
-                )))
-            })?,
+            kind: self
+                .kind
+                .parse()
+                .map_err(|e| Fail(RepoError::broken(format!("attachment {}: {e}", self.id))))?,
             mime_type: self.mime_type,
             size: u64::try_from(self.size).unwrap_or(0),
             filename: self.filename,

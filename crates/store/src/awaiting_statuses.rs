@@ -77,7 +77,7 @@ impl AwaitingStatusRepository for Store {
                 let status = row
                     .status
                     .parse::<MessageStatus>()
-                    .map_err(|e| RepoError::Unexpected(format!("message {}: {e}", row.id)))?;
+                    .map_err(|e| RepoError::broken(format!("message {}: {e}", row.id)))?;
                 page.push(AwaitingStatus {
                     message_id: MessageId(row.id),
                     wamid,

@@ -104,7 +104,7 @@ pub(crate) fn outbound_payload(
             components_json,
         } => {
             let components: serde_json::Value = serde_json::from_str(components_json)
-                .map_err(|e| RepoError::Unexpected(format!("template components: {e}")))?;
+                .map_err(|e| RepoError::unexpected("stored template components", e))?;
             (
                 "template".to_owned(),
                 Some(name.clone()),
@@ -129,7 +129,7 @@ pub(crate) struct StoredFile {
 /// The content back from a stored outbound payload and, for media, the message's media columns.
 pub(crate) fn outbound_content(payload: &str, file: StoredFile) -> Result<OutboundContent, Fail> {
     let value: serde_json::Value = serde_json::from_str(payload)
-        .map_err(|e| RepoError::Unexpected(format!("outbound payload: {e}")))?;
+        .map_err(|e| RepoError::unexpected("a stored outbound payload", e))?;
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     match value["type"].as_str() {
         Some("text") => Ok(OutboundContent::Text {
@@ -146,7 +146,7 @@ pub(crate) fn outbound_content(payload: &str, file: StoredFile) -> Result<Outbou
         }),
         other => match other.map(str::parse::<MediaKind>) {
             Some(Ok(kind)) => media_content(&value, kind, file),
-            _ => Err(Fail(RepoError::Unexpected(format!(
+            _ => Err(Fail(RepoError::broken(format!(
                 "outbound payload of unknown type {other:?}"
             )))),
         },
@@ -162,7 +162,7 @@ fn media_content(
 ) -> Result<OutboundContent, Fail> {
     let object = &value[kind.as_str()];
     let missing = |what: &str| {
-        Fail(RepoError::Unexpected(format!(
+        Fail(RepoError::broken(format!(
             "outbound {kind} message without its {what}"
         )))
     };

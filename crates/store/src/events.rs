@@ -75,9 +75,9 @@ fn live_events(
         .map(|(id, kind, conversation, message)| {
             let kind: EventKind = kind
                 .parse()
-                .map_err(|e: String| RepoError::Unexpected(format!("event {id}: {e}")))?;
+                .map_err(|e: String| RepoError::broken(format!("event {id}: {e}")))?;
             let conversation = conversations.get(&conversation).cloned().ok_or_else(|| {
-                RepoError::Unexpected(format!(
+                RepoError::broken(format!(
                     "event {id} names conversation {conversation}, which does not exist"
                 ))
             })?;

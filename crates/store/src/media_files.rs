@@ -31,7 +31,7 @@ impl FsMediaStore {
                         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
             });
         if !safe {
-            return Err(RepoError::Unexpected(format!("unsafe media key {key:?}")));
+            return Err(RepoError::broken(format!("unsafe media key {key:?}")));
         }
         Ok(self.root.join(key))
     }
@@ -62,7 +62,7 @@ impl MediaStore for FsMediaStore {
             write().map_err(|e| unavailable(&path, &e))
         })
         .await
-        .map_err(|e| RepoError::Unexpected(format!("media write task failed: {e}")))?
+        .map_err(|e| RepoError::unexpected("the media write task", e))?
     }
 
     async fn get(&self, key: &str) -> Result<Vec<u8>, RepoError> {
@@ -73,7 +73,7 @@ impl MediaStore for FsMediaStore {
             Err(e) => Err(unavailable(&path, &e)),
         })
         .await
-        .map_err(|e| RepoError::Unexpected(format!("media read task failed: {e}")))?
+        .map_err(|e| RepoError::unexpected("the media read task", e))?
     }
 }
 

@@ -240,7 +240,7 @@ impl OutboxRepository for Store {
                 .get_result(conn)?;
             // The payload is what the thread shows: it names the id the send goes by.
             let mut value: serde_json::Value = serde_json::from_str(&payload)
-                .map_err(|e| RepoError::Unexpected(format!("outbound payload: {e}")))?;
+                .map_err(|e| RepoError::unexpected("a stored outbound payload", e))?;
             if let Some(object) = value.get_mut(&kind).and_then(|v| v.as_object_mut()) {
                 object.insert("id".to_owned(), media_id.clone().into());
             }

@@ -53,7 +53,7 @@ impl Readers {
         // The answer is dropped unsent only when the read panicked.
         answered
             .await
-            .map_err(|_| RepoError::Unexpected("a database read failed".to_owned()))?
+            .map_err(|_| RepoError::broken("a database read panicked"))?
     }
 }
 

@@ -13,7 +13,7 @@ use crate::schema::{contacts, conversations, messages};
 use crate::time::from_millis;
 
 fn corrupt(what: &str, id: i64, e: impl std::fmt::Display) -> Fail {
-    Fail(RepoError::Unexpected(format!("{what} {id}: {e}")))
+    Fail(RepoError::broken(format!("{what} {id}: {e}")))
 }
 
 #[derive(Debug, Queryable, Selectable)]

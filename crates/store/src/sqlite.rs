@@ -8,7 +8,7 @@ use diesel::Connection as _;
 use diesel::connection::SimpleConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use switchboard_domain::error::RepoError;
+use switchboard_domain::error::{RepoError, chain};
 use switchboard_domain::health::HealthCheck;
 
 use crate::checkpointer::Checkpointer;
@@ -206,7 +206,7 @@ impl HealthCheck for Store {
         })
         .await
         .map_err(|e| match e {
-            RepoError::Unavailable(m) | RepoError::Unexpected(m) => RepoError::Unavailable(m),
+            RepoError::Unexpected(cause) => RepoError::Unavailable(chain(&cause)),
             other => other,
         })
     }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
-use switchboard_domain::error::RepoError;
+use switchboard_domain::error::{ConflictKey, RepoError};
 use switchboard_domain::users::model::{PasswordHash, Role, User, UserCredentials, UserId};
 use switchboard_domain::users::ports::{UserRecord, UserRepository, UserUpdate};
 
@@ -11,9 +11,6 @@ use crate::error::Fail;
 use crate::schema::{sessions, users};
 use crate::sqlite::Store;
 use crate::time::{from_millis, to_millis};
-
-/// What [`UserRepository::update_user`]'s conflict names when a change would leave no admin.
-const LAST_ADMIN: &str = "last_admin";
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -38,7 +35,7 @@ impl UserRow {
         let role: Role = self
             .role
             .parse()
-            .map_err(|e| RepoError::Unexpected(format!("user {}: {e}", self.id)))?;
+            .map_err(|e| RepoError::broken(format!("user {}: {e}", self.id)))?;
         Ok(UserCredentials {
             user: User {
                 id: UserId(self.id),
@@ -213,7 +210,7 @@ impl UserRepository for Store {
                     .count()
                     .get_result(conn)?;
                 if admins == 0 {
-                    return Err(Fail(RepoError::Conflict(LAST_ADMIN.to_owned())));
+                    return Err(Fail(RepoError::Conflict(ConflictKey::LastAdmin)));
                 }
             }
             if update.revoke_sessions {

@@ -178,7 +178,7 @@ fn apply(conn: &mut SqliteConnection, mut batch: Vec<Job>) {
             // connection's transaction state can no longer be trusted.
             tracing::error!("a database write panicked; its batch is rolled back");
             let _ = conn.batch_execute("ROLLBACK");
-            Some(RepoError::Unexpected("a database write failed".to_owned()))
+            Some(RepoError::broken("a database write panicked"))
         }
     };
     for settle in settles {
@@ -322,9 +322,11 @@ mod tests {
         let (anas, others) = ([&outcomes[0], &outcomes[2]], [&outcomes[1], &outcomes[3]]);
         assert!(others.iter().all(|o| o.is_ok()), "{outcomes:?}");
         assert_eq!(anas.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+        // `items.name` is no index the domain knows, so its violation is unexpected, not a
+        // conflict.
         assert!(
             anas.iter()
-                .any(|o| matches!(o, Err(RepoError::Conflict(_)))),
+                .any(|o| matches!(o, Err(RepoError::Unexpected(_)))),
             "the duplicate alone fails: {outcomes:?}"
         );
         assert_eq!(count(&path), 3);

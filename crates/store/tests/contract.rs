@@ -10,7 +10,7 @@ use switchboard_domain::accounts::ports::{
     AttemptBudget, LoginAttemptRepository, SessionRepository,
 };
 use switchboard_domain::conversation::ports::ConversationRepository;
-use switchboard_domain::error::RepoError;
+use switchboard_domain::error::{ConflictKey, RepoError};
 use switchboard_domain::health::HealthCheck;
 use switchboard_domain::ingest::model::{InboundMessage, StatusReport, WebhookBatch};
 use switchboard_domain::ingest::ports::InboundRepository;
@@ -104,7 +104,7 @@ async fn usernames_are_unique_case_insensitively_by_index() {
         .await;
     assert_eq!(
         duplicate.unwrap_err(),
-        RepoError::Conflict("username".into())
+        RepoError::Conflict(ConflictKey::Username)
     );
     let found = f.store.find_credentials("ana").await.unwrap().unwrap();
     assert_eq!(found.user.username, "Ana");
@@ -194,7 +194,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
         assert!(
             outcomes
                 .iter()
-                .any(|o| o == &Err(RepoError::Conflict("last_admin".into()))),
+                .any(|o| o == &Err(RepoError::Conflict(ConflictKey::LastAdmin))),
             "{outcomes:?}"
         );
         assert_eq!(f.store.count_active_admins().await.unwrap(), 1);
@@ -544,13 +544,13 @@ async fn business_numbers_name_the_colliding_field() {
         .unwrap_err();
     assert_eq!(
         same_phone,
-        RepoError::Conflict("display_phone_number".into())
+        RepoError::Conflict(ConflictKey::DisplayPhoneNumber)
     );
     let same_id = s
         .create_number(number("+15550100002", "111"), Utc::now())
         .await
         .unwrap_err();
-    assert_eq!(same_id, RepoError::Conflict("phone_number_id".into()));
+    assert_eq!(same_id, RepoError::Conflict(ConflictKey::PhoneNumberId));
 
     let second = s
         .create_number(number("+15550100002", "222"), Utc::now())
@@ -567,7 +567,7 @@ async fn business_numbers_name_the_colliding_field() {
         )
         .await
         .unwrap_err();
-    assert_eq!(clash, RepoError::Conflict("phone_number_id".into()));
+    assert_eq!(clash, RepoError::Conflict(ConflictKey::PhoneNumberId));
     let missing = s
         .update_number(
             BusinessNumberId(999),
@@ -929,7 +929,7 @@ async fn concurrent_writes_each_get_their_own_outcome_and_only_successes_are_sto
         match write.await.unwrap() {
             Ok(_) => created += 1,
             Err(RepoError::Conflict(field)) => {
-                assert_eq!(field, "username");
+                assert_eq!(field, ConflictKey::Username);
                 conflicts += 1;
             }
             Err(other) => panic!("unexpected {other:?}"),

@@ -18,7 +18,7 @@ pub trait SessionRepository: Send + Sync {
     /// Opens a new session (family) for a user with its first refresh token.
     ///
     /// # Errors
-    /// [`RepoError::Conflict`] if the digest or session id already exists (a broken random
+    /// [`RepoError::Unexpected`] if the digest or session id already exists (a broken random
     /// source); storage failures as usual.
     async fn start_session(&self, token: NewRefreshToken, now: Timestamp) -> Result<(), RepoError>;
 

@@ -18,8 +18,8 @@ pub trait BusinessNumberRepository: Send + Sync {
     /// Connects a number.
     ///
     /// # Errors
-    /// MUST return [`RepoError::Conflict`] naming the field (`display_phone_number` or
-    /// `phone_number_id`) when another number already has it; storage failures as usual.
+    /// MUST return [`RepoError::Conflict`] with [`ConflictKey::DisplayPhoneNumber`](crate::error::ConflictKey::DisplayPhoneNumber) or
+    /// [`ConflictKey::PhoneNumberId`](crate::error::ConflictKey::PhoneNumberId) when another number already has it; storage failures as usual.
     async fn create_number(
         &self,
         number: NewBusinessNumber,

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use crate::authz::{Access, Actor};
 use crate::clock::Clock;
-use crate::error::{OrNotFound as _, RepoError};
+use crate::error::{ConflictKey, OrNotFound as _, RepoError};
 use crate::numbers::model::{
     BusinessNumber, BusinessNumberChanges, BusinessNumberId, Membership, NewBusinessNumber,
 };
@@ -27,9 +27,9 @@ pub enum BusinessNumberError {
     /// The user is not a member of the number.
     #[error("the user is not a member of this business number")]
     NotAMember,
-    /// Another number already has this value; the string names the field.
+    /// Another number already has this value.
     #[error("another business number already has this {0}")]
-    Duplicate(String),
+    Duplicate(ConflictKey),
     #[error(transparent)]
     Store(RepoError),
 }

@@ -6,7 +6,7 @@ use chrono::Duration;
 use futures_util::stream::{self, StreamExt as _};
 
 use crate::clock::Clock;
-use crate::error::RepoError;
+use crate::error::{ConflictKey, RepoError};
 use crate::live::ports::ChangeSignal;
 use crate::media::ports::MediaStore;
 use crate::message::{DeliveryError, MessageId};
@@ -175,7 +175,7 @@ impl Dispatcher {
                     .mark_accepted(item.message_id, &accepted.wamid, self.clock.now())
                     .await
                 {
-                    Err(RepoError::Conflict(_)) => {
+                    Err(RepoError::Conflict(ConflictKey::Wamid)) => {
                         let error = DeliveryError {
                             code: 0,
                             title: Some("duplicate WhatsApp message id".to_owned()),

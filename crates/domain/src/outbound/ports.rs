@@ -93,7 +93,8 @@ pub trait OutboxRepository: Send + Sync {
     /// id before it was known, logging `message.updated`, in one transaction.
     ///
     /// # Errors
-    /// [`RepoError::Conflict`] if another message already has this WhatsApp id; storage failures.
+    /// [`RepoError::Conflict`]`(`[`ConflictKey::Wamid`](crate::error::ConflictKey::Wamid)`)` if another message already has this
+    /// WhatsApp id; storage failures.
     async fn mark_accepted(
         &self,
         id: MessageId,

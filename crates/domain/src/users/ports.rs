@@ -37,7 +37,7 @@ pub trait UserRepository: Send + Sync {
     /// Inserts a new, active user.
     ///
     /// # Errors
-    /// MUST return [`RepoError::Conflict`]`("username")` when a user with the same
+    /// MUST return [`RepoError::Conflict`]`(`[`ConflictKey::Username`](crate::error::ConflictKey::Username)`)` when a user with the same
     /// case-insensitive username exists (enforced by a unique index, not a prior look-up);
     /// [`RepoError::Unavailable`] / [`RepoError::Unexpected`] on storage failure.
     async fn create_user(&self, user: UserRecord, now: Timestamp) -> Result<User, RepoError>;
@@ -87,7 +87,7 @@ pub trait UserRepository: Send + Sync {
     /// other such change, so that two admins demoting each other at once cannot both succeed.
     ///
     /// # Errors
-    /// [`RepoError::NotFound`] if there is no such user; [`RepoError::Conflict`]`("last_admin")`
+    /// [`RepoError::NotFound`] if there is no such user; [`RepoError::Conflict`]`(`[`ConflictKey::LastAdmin`](crate::error::ConflictKey::LastAdmin)`)`
     /// (nothing changed) when no active admin would remain; storage failures as usual.
     async fn update_user(
         &self,

@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::accounts::ports::PasswordHasher;
 use crate::authz::Actor;
 use crate::clock::Clock;
-use crate::error::{CryptoError, OrNotFound as _, RepoError};
+use crate::error::{ConflictKey, CryptoError, OrNotFound as _, RepoError};
 use crate::users::model::{NewUser, Role, User, UserChanges, UserId};
 use crate::users::ports::{UserRecord, UserRepository, UserUpdate};
 
@@ -114,7 +114,7 @@ impl UserAdmin {
             .create_user(record, self.clock.now())
             .await
             .map_err(|e| match e {
-                RepoError::Conflict(_) => UserAdminError::UsernameTaken,
+                RepoError::Conflict(ConflictKey::Username) => UserAdminError::UsernameTaken,
                 other => other.into(),
             })
     }
@@ -165,7 +165,7 @@ impl UserAdmin {
             .update_user(id, update, self.clock.now())
             .await
             .map_err(|e| match e {
-                RepoError::Conflict(what) if what == "last_admin" => UserAdminError::LastAdmin,
+                RepoError::Conflict(ConflictKey::LastAdmin) => UserAdminError::LastAdmin,
                 RepoError::NotFound => UserAdminError::NotFound,
                 other => other.into(),
             })

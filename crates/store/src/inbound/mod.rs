@@ -143,7 +143,7 @@ impl<'c> Ingest<'c> {
         let status: ConversationStatus = row
             .status
             .parse()
-            .map_err(|e| RepoError::Unexpected(format!("conversation {conversation}: {e}")))?;
+            .map_err(|e| RepoError::broken(format!("conversation {conversation}: {e}")))?;
         Prepared(
             diesel::update(conversations::table.find(conversation))
                 .set((
@@ -215,7 +215,7 @@ impl<'c> Ingest<'c> {
         };
         let current: MessageStatus = current
             .parse()
-            .map_err(|e| RepoError::Unexpected(format!("message {id}: {e}")))?;
+            .map_err(|e| RepoError::broken(format!("message {id}: {e}")))?;
         if !current.can_advance_to(report.status) {
             self.summary.statuses_ignored += 1;
             return Ok(());
