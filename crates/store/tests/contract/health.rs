@@ -1,0 +1,10 @@
+//! [`HealthCheck`](switchboard_domain::health::HealthCheck): the readiness probe's question to
+//! the database.
+
+use super::backend;
+
+#[tokio::test]
+async fn a_migrated_database_answers_the_ping() {
+    let b = backend().await;
+    b.health.ping().await.unwrap();
+}
