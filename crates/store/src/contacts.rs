@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use switchboard_domain::Timestamp;
-use switchboard_domain::contacts::model::{Contact, ContactId};
+use switchboard_domain::contacts::model::{Contact, ContactId, ContactWithNumbers};
 use switchboard_domain::contacts::ports::ContactRepository;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::numbers::model::BusinessNumberId;
@@ -98,10 +98,7 @@ impl ContactRepository for Store {
         .await
     }
 
-    async fn get_contact(
-        &self,
-        id: ContactId,
-    ) -> Result<(Contact, Vec<BusinessNumberId>), RepoError> {
+    async fn get_contact(&self, id: ContactId) -> Result<ContactWithNumbers, RepoError> {
         self.run(move |conn| {
             let contact: ContactRow = contacts::table
                 .find(id.0)
@@ -111,10 +108,10 @@ impl ContactRepository for Store {
                 .filter(conversations::contact_id.eq(id.0))
                 .select(conversations::business_number_id)
                 .load(conn)?;
-            Ok((
-                contact.into(),
-                numbers.into_iter().map(BusinessNumberId).collect(),
-            ))
+            Ok(ContactWithNumbers {
+                contact: contact.into(),
+                numbers: numbers.into_iter().map(BusinessNumberId).collect(),
+            })
         })
         .await
     }

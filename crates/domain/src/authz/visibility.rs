@@ -37,6 +37,36 @@ impl From<RepoError> for Refusal {
     }
 }
 
+/// `From<Refusal>` for a slice's error with `NotFound`, `Forbidden` and `Store(RepoError)`
+/// variants, so every slice answers a refusal the same way. With `forbidden_is_hidden`, for
+/// slices that only read: a refusal to change is then also "not visible".
+macro_rules! refusal_into {
+    ($error:ident) => {
+        impl From<$crate::authz::visibility::Refusal> for $error {
+            fn from(e: $crate::authz::visibility::Refusal) -> Self {
+                use $crate::authz::visibility::Refusal;
+                match e {
+                    Refusal::NotFound => $error::NotFound,
+                    Refusal::Forbidden => $error::Forbidden,
+                    Refusal::Store(e) => $error::Store(e),
+                }
+            }
+        }
+    };
+    ($error:ident, forbidden_is_hidden) => {
+        impl From<$crate::authz::visibility::Refusal> for $error {
+            fn from(e: $crate::authz::visibility::Refusal) -> Self {
+                use $crate::authz::visibility::Refusal;
+                match e {
+                    Refusal::NotFound | Refusal::Forbidden => $error::NotFound,
+                    Refusal::Store(e) => $error::Store(e),
+                }
+            }
+        }
+    };
+}
+pub(crate) use refusal_into;
+
 /// The visibility rules over the number and conversation stores.
 #[derive(Clone)]
 pub struct Visibility {

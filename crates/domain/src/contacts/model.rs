@@ -1,6 +1,7 @@
 //! Contacts: customers, one per WhatsApp id.
 
 use crate::Timestamp;
+use crate::numbers::model::BusinessNumberId;
 
 /// A contact's numeric id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,4 +21,11 @@ pub struct Contact {
     pub display_name: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// A contact and the business numbers it has conversations on: what decides who may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactWithNumbers {
+    pub contact: Contact,
+    pub numbers: Vec<BusinessNumberId>,
 }

@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 
 use crate::Timestamp;
-use crate::contacts::model::{Contact, ContactId};
+use crate::contacts::model::{Contact, ContactId, ContactWithNumbers};
 use crate::error::RepoError;
 use crate::numbers::model::BusinessNumberId;
 
@@ -30,10 +30,7 @@ pub trait ContactRepository: Send + Sync {
     ///
     /// # Errors
     /// [`RepoError::NotFound`]; storage failures.
-    async fn get_contact(
-        &self,
-        id: ContactId,
-    ) -> Result<(Contact, Vec<BusinessNumberId>), RepoError>;
+    async fn get_contact(&self, id: ContactId) -> Result<ContactWithNumbers, RepoError>;
 
     /// Sets (or with `None` clears) the name agents gave the contact.
     ///

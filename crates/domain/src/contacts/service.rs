@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::authz::visibility::Visibility;
 use crate::authz::{Access, Actor};
 use crate::clock::Clock;
-use crate::contacts::model::{Contact, ContactId};
+use crate::contacts::model::{Contact, ContactId, ContactWithNumbers};
 use crate::contacts::ports::ContactRepository;
 use crate::error::{OrNotFound as _, RepoError};
 use crate::users::model::DisplayName;
@@ -56,6 +56,7 @@ impl Contacts {
     ///
     /// # Errors
     /// Storage failures only.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, limit))]
     pub async fn list(
         &self,
         actor: &Actor,
@@ -76,7 +77,7 @@ impl Contacts {
         actor: &Actor,
         id: ContactId,
     ) -> Result<(Contact, Access), ContactsError> {
-        let (contact, numbers) = self
+        let ContactWithNumbers { contact, numbers } = self
             .contacts
             .get_contact(id)
             .await
@@ -89,6 +90,7 @@ impl Contacts {
 
     /// # Errors
     /// [`ContactsError::NotFound`] if missing or on none of the caller's numbers.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn get(&self, actor: &Actor, id: ContactId) -> Result<Contact, ContactsError> {
         Ok(self.visible(actor, id).await?.0)
     }
@@ -97,6 +99,7 @@ impl Contacts {
     ///
     /// # Errors
     /// [`ContactsError::NotFound`]; [`ContactsError::Forbidden`] for viewers.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn rename(
         &self,
         actor: &Actor,

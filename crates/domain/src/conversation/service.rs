@@ -6,7 +6,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::authz::Actor;
-use crate::authz::visibility::{Refusal, Visibility};
+use crate::authz::visibility::Visibility;
 use crate::clock::Clock;
 use crate::conversation::model::{ConversationChanges, ConversationId, ConversationView};
 use crate::conversation::ports::{ConversationRepository, MessageCursor};
@@ -31,15 +31,7 @@ pub enum ConversationError {
     Store(#[from] RepoError),
 }
 
-impl From<Refusal> for ConversationError {
-    fn from(e: Refusal) -> Self {
-        match e {
-            Refusal::NotFound => ConversationError::NotFound,
-            Refusal::Forbidden => ConversationError::Forbidden,
-            Refusal::Store(e) => ConversationError::Store(e),
-        }
-    }
-}
+crate::authz::visibility::refusal_into!(ConversationError);
 
 /// The ports of working a conversation.
 #[derive(Clone)]
@@ -77,6 +69,7 @@ impl Conversations {
 
     /// # Errors
     /// [`ConversationError::NotFound`] if missing or not visible; storage failures.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn get(
         &self,
         actor: &Actor,
@@ -90,6 +83,7 @@ impl Conversations {
     /// # Errors
     /// [`ConversationError::NotFound`]; [`ConversationError::Forbidden`] for viewers;
     /// [`ConversationError::AssigneeNotMember`]; storage failures.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn update(
         &self,
         actor: &Actor,
@@ -127,6 +121,7 @@ impl Conversations {
     /// # Errors
     /// [`ConversationError::NotFound`]; [`ConversationError::Forbidden`] for viewers; storage
     /// failures (including a conversation whose own number is missing).
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn mark_read(
         &self,
         actor: &Actor,
@@ -169,6 +164,7 @@ impl Conversations {
     ///
     /// # Errors
     /// [`ConversationError::NotFound`] if missing or not visible; storage failures.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0, limit))]
     pub async fn messages(
         &self,
         actor: &Actor,

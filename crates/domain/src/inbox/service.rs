@@ -5,7 +5,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::authz::Actor;
-use crate::authz::visibility::{Refusal, Visibility};
+use crate::authz::visibility::Visibility;
 use crate::conversation::model::{ConversationStatus, ConversationView};
 use crate::error::RepoError;
 use crate::inbox::model::{AssigneeFilter, ConversationQuery, InboxCursor};
@@ -22,15 +22,7 @@ pub enum InboxError {
     Store(#[from] RepoError),
 }
 
-impl From<Refusal> for InboxError {
-    fn from(e: Refusal) -> Self {
-        match e {
-            // Listing needs no work access, so a refusal is always "not visible".
-            Refusal::NotFound | Refusal::Forbidden => InboxError::NotFound,
-            Refusal::Store(e) => InboxError::Store(e),
-        }
-    }
-}
+crate::authz::visibility::refusal_into!(InboxError, forbidden_is_hidden);
 
 /// The caller's own way of naming the assignee filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +66,7 @@ impl Inbox {
     /// # Errors
     /// [`InboxError::NotFound`] if a requested business number is missing or not visible;
     /// storage failures.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0))]
     pub async fn list(
         &self,
         actor: &Actor,

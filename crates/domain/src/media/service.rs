@@ -5,7 +5,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::authz::Actor;
-use crate::authz::visibility::{Refusal, Visibility};
+use crate::authz::visibility::Visibility;
 use crate::conversation::ports::ConversationRepository;
 use crate::error::{OrNotFound as _, RepoError};
 use crate::media::ports::MediaStore;
@@ -28,14 +28,7 @@ pub enum MediaError {
     Store(#[from] RepoError),
 }
 
-impl From<Refusal> for MediaError {
-    fn from(e: Refusal) -> Self {
-        match e {
-            Refusal::NotFound | Refusal::Forbidden => MediaError::NotFound,
-            Refusal::Store(e) => MediaError::Store(e),
-        }
-    }
-}
+crate::authz::visibility::refusal_into!(MediaError, forbidden_is_hidden);
 
 /// A message's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +69,7 @@ impl MediaAccess {
     /// # Errors
     /// [`MediaError::NotFound`] for a missing or hidden message; [`MediaError::NoMedia`];
     /// [`MediaError::NotReady`] while it is pending or after it failed; storage failures.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn download(
         &self,
         actor: &Actor,

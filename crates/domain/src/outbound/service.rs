@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::Timestamp;
 use crate::authz::Actor;
-use crate::authz::visibility::{Refusal, Visibility};
+use crate::authz::visibility::Visibility;
 use crate::clock::Clock;
 use crate::conversation::model::{ConversationId, ConversationView};
 use crate::error::{OrNotFound as _, RepoError};
@@ -47,15 +47,7 @@ pub enum OutboundError {
     Store(#[from] RepoError),
 }
 
-impl From<Refusal> for OutboundError {
-    fn from(e: Refusal) -> Self {
-        match e {
-            Refusal::NotFound => OutboundError::NotFound,
-            Refusal::Forbidden => OutboundError::Forbidden,
-            Refusal::Store(e) => OutboundError::Store(e),
-        }
-    }
-}
+crate::authz::visibility::refusal_into!(OutboundError);
 
 /// The ports of sending.
 #[derive(Clone)]
@@ -98,6 +90,7 @@ impl Outbound {
     /// [`OutboundError::NotFound`]; [`OutboundError::Forbidden`] for viewers;
     /// [`OutboundError::OutsideWindow`] for free text outside the 24-hour window; storage
     /// failures.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn send(
         &self,
         actor: &Actor,
@@ -187,6 +180,7 @@ impl Outbound {
     /// [`OutboundError::NotFound`] if the number is missing or not visible;
     /// [`OutboundError::Forbidden`] for viewers; [`OutboundError::TemplateRequired`]; storage
     /// failures.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, number = number.0))]
     pub async fn start_conversation(
         &self,
         actor: &Actor,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::authz::Actor;
-use crate::authz::visibility::{Refusal, Visibility};
+use crate::authz::visibility::Visibility;
 use crate::error::RepoError;
 use crate::numbers::model::BusinessNumberId;
 use crate::stats::model::Stats;
@@ -20,15 +20,7 @@ pub enum StatsError {
     Store(#[from] RepoError),
 }
 
-impl From<Refusal> for StatsError {
-    fn from(e: Refusal) -> Self {
-        match e {
-            // Reading needs no work access, so a refusal is always "not visible".
-            Refusal::NotFound | Refusal::Forbidden => StatsError::NotFound,
-            Refusal::Store(e) => StatsError::Store(e),
-        }
-    }
-}
+crate::authz::visibility::refusal_into!(StatsError, forbidden_is_hidden);
 
 /// The dashboard's figures.
 #[derive(Clone)]
@@ -52,6 +44,7 @@ impl Dashboard {
     ///
     /// # Errors
     /// [`StatsError::NotFound`] if missing or not visible; storage failures.
+    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, number = number.0))]
     pub async fn stats(
         &self,
         actor: &Actor,
