@@ -3,10 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use switchboard_domain::message::{MessageId, MessageStatus};
 use switchboard_domain::outbound::model::{
     GatewayError, OutboundContent, OutboundMessage, is_transient,
@@ -17,142 +15,29 @@ use switchboard_simulator::mock::{
     DEMO_NUMBER, MockDeliveryError, MockGateway, MockSettings, SimulatedInbound,
     parse_status_delays,
 };
-use switchboard_whatsapp::signature::verify_signature;
-use switchboard_whatsapp::webhook::{Envelope, MessageContent, StatusKind, parse_envelope};
+use switchboard_test_support::{Post, WebhookReceiver};
+use switchboard_whatsapp::webhook::{Envelope, MessageContent, StatusKind};
 
 const SECRET: &[u8] = b"mock-app-secret-for-tests";
 const CUSTOMER: &str = "16505551234";
-/// How long a test waits for webhooks it expects before failing; only a ceiling, never a goal.
-const PATIENCE: Duration = Duration::from_secs(10);
 
-/// One POST the receiver got.
-#[derive(Debug, Clone)]
-struct Post {
-    signature: Option<String>,
-    content_type: Option<String>,
-    body: Vec<u8>,
-    /// The status code the receiver answered.
-    answered: u16,
+/// The envelope `post` carries, checked to be what Meta sends, signed with [`SECRET`].
+fn envelope_of(post: &Post) -> Envelope {
+    post.envelope(SECRET)
 }
 
-impl Post {
-    /// Checks it is what Meta sends: ASCII-only JSON, signed over the exact bytes, as JSON.
-    fn envelope(&self) -> Envelope {
-        assert!(
-            self.body.is_ascii(),
-            "{}",
-            String::from_utf8_lossy(&self.body)
-        );
-        assert_eq!(self.content_type.as_deref(), Some("application/json"));
-        verify_signature(SECRET, &self.body, self.signature.as_deref()).unwrap();
-        parse_envelope(&self.body).unwrap()
-    }
-}
-
-#[derive(Debug, Default)]
-struct Script {
-    /// How many more POSTs to answer 500 before answering 200.
-    failures_left: Mutex<usize>,
-    posts: Mutex<Vec<Post>>,
-}
-
-/// A webhook receiver on 127.0.0.1 that records every POST.
-struct Receiver {
-    url: String,
-    script: Arc<Script>,
-}
-
-impl Receiver {
-    async fn start() -> Self {
-        Self::failing_first(0).await
-    }
-
-    /// A receiver that answers the first `failures` POSTs with a 500.
-    async fn failing_first(failures: usize) -> Self {
-        let script = Arc::new(Script {
-            failures_left: Mutex::new(failures),
-            posts: Mutex::default(),
-        });
-        let data = web::Data::from(Arc::clone(&script));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .default_service(web::to(record))
+/// Waits until `wamid` has `count` status POSTs and returns their kinds, in arrival order.
+async fn wait_for_statuses(
+    receiver: &WebhookReceiver,
+    wamid: &str,
+    count: usize,
+) -> Vec<StatusKind> {
+    receiver
+        .wait_until(format!("{count} statuses for {wamid}"), |posts| {
+            let kinds = status_kinds(posts, wamid);
+            (kinds.len() >= count).then_some(kinds)
         })
-        .workers(1)
-        .disable_signals()
-        .bind(("127.0.0.1", 0))
-        .unwrap();
-        let port = server.addrs()[0].port();
-        actix_web::rt::spawn(server.run());
-        Self {
-            url: format!("http://127.0.0.1:{port}/webhooks/whatsapp"),
-            script,
-        }
-    }
-
-    fn posts(&self) -> Vec<Post> {
-        self.script.posts.lock().unwrap().clone()
-    }
-
-    /// The POSTs so far, once there are at least `count`.
-    async fn wait_for(&self, count: usize) -> Vec<Post> {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let posts = self.posts();
-            if posts.len() >= count {
-                return posts;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "expected {count} webhook POSTs, got {}: {posts:#?}",
-                posts.len()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// Waits until `wamid` has `count` status POSTs and returns their kinds, in arrival order.
-    async fn wait_for_statuses(&self, wamid: &str, count: usize) -> Vec<StatusKind> {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let kinds = status_kinds(&self.posts(), wamid);
-            if kinds.len() >= count {
-                return kinds;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "expected {count} statuses for {wamid}, got {kinds:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-async fn record(request: HttpRequest, body: web::Bytes, script: web::Data<Script>) -> HttpResponse {
-    let header = |name| {
-        request
-            .headers()
-            .get(name)
-            .map(|value| value.to_str().unwrap().to_owned())
-    };
-    let fail = {
-        let mut failures_left = script.failures_left.lock().unwrap();
-        let fail = *failures_left > 0;
-        *failures_left = failures_left.saturating_sub(1);
-        fail
-    };
-    script.posts.lock().unwrap().push(Post {
-        signature: header("X-Hub-Signature-256"),
-        content_type: header("Content-Type"),
-        body: body.to_vec(),
-        answered: if fail { 500 } else { 200 },
-    });
-    if fail {
-        HttpResponse::InternalServerError().body("scripted failure")
-    } else {
-        HttpResponse::Ok().finish()
-    }
+        .await
 }
 
 /// The kinds of the statuses about `wamid`, across `posts` in arrival order.
@@ -160,8 +45,7 @@ fn status_kinds(posts: &[Post], wamid: &str) -> Vec<StatusKind> {
     posts
         .iter()
         .flat_map(|post| {
-            let envelope = post.envelope();
-            envelope
+            envelope_of(post)
                 .statuses()
                 .filter(|(_, status)| status.id == wamid)
                 .map(|(_, status)| status.status.clone())
@@ -178,8 +62,8 @@ fn settings(callback_url: &str) -> MockSettings {
     }
 }
 
-fn gateway(receiver: &Receiver) -> MockGateway {
-    MockGateway::new(settings(&receiver.url)).unwrap()
+fn gateway(receiver: &WebhookReceiver) -> MockGateway {
+    MockGateway::new(settings(receiver.url())).unwrap()
 }
 
 fn text(to: &str, body: &str) -> OutboundMessage {
@@ -223,18 +107,18 @@ fn closed_port_url() -> String {
 
 /// Sends an ordinary message and waits for all its statuses: webhooks of anything sent before it
 /// would have come by then, so their absence means there are none.
-async fn send_sentinel(gateway: &MockGateway, receiver: &Receiver) {
+async fn send_sentinel(gateway: &MockGateway, receiver: &WebhookReceiver) {
     let wamid = gateway
         .send(&text(CUSTOMER, "sentinel"))
         .await
         .unwrap()
         .wamid;
-    receiver.wait_for_statuses(&wamid, 3).await;
+    wait_for_statuses(receiver, &wamid, 3).await;
 }
 
 #[actix_web::test]
 async fn ordinary_send_is_accepted_then_signed_sent_delivered_read_webhooks_follow_in_order() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     let wamid = gateway.send(&text(CUSTOMER, "Olá 👋")).await.unwrap().wamid;
@@ -247,11 +131,11 @@ async fn ordinary_send_is_accepted_then_signed_sent_delivered_read_webhooks_foll
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
         "{wamid}"
     );
-    let posts = receiver.wait_for(3).await;
+    let posts = receiver.wait_for_posts(3).await;
     assert_eq!(posts.len(), 3);
     let mut kinds = Vec::new();
     for post in &posts {
-        let envelope = post.envelope();
+        let envelope = envelope_of(post);
         assert_eq!(envelope.entry.len(), 1);
         assert_eq!(envelope.entry[0].id, DEMO_NUMBER.waba_id);
         assert_eq!(envelope.entry[0].changes[0].field(), "messages");
@@ -277,7 +161,7 @@ async fn ordinary_send_is_accepted_then_signed_sent_delivered_read_webhooks_foll
 
 #[actix_web::test]
 async fn every_accepted_message_gets_a_fresh_wamid() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     let first = gateway.send(&text(CUSTOMER, "one")).await.unwrap().wamid;
@@ -288,7 +172,7 @@ async fn every_accepted_message_gets_a_fresh_wamid() {
 
 #[actix_web::test]
 async fn a_reply_goes_out_with_its_context_and_is_delivered() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
     let reply = OutboundMessage {
         reply_to: Some("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUY".to_owned()),
@@ -298,14 +182,14 @@ async fn a_reply_goes_out_with_its_context_and_is_delivered() {
     let wamid = gateway.send(&reply).await.unwrap().wamid;
 
     assert_eq!(
-        receiver.wait_for_statuses(&wamid, 3).await,
+        wait_for_statuses(&receiver, &wamid, 3).await,
         [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
     );
 }
 
 #[actix_web::test]
 async fn recipient_ending_0000_is_refused_as_undeliverable_without_webhooks() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     let refused = gateway.send(&text("16505550000", "hello")).await;
@@ -317,7 +201,7 @@ async fn recipient_ending_0000_is_refused_as_undeliverable_without_webhooks() {
 
 #[actix_web::test]
 async fn text_to_recipient_ending_0047_fails_asynchronously_with_131047_and_nothing_else() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     let wamid = gateway
@@ -326,13 +210,13 @@ async fn text_to_recipient_ending_0047_fails_asynchronously_with_131047_and_noth
         .unwrap()
         .wamid;
 
-    receiver.wait_for_statuses(&wamid, 1).await;
+    wait_for_statuses(&receiver, &wamid, 1).await;
     send_sentinel(&gateway, &receiver).await;
     let posts = receiver.posts();
     assert_eq!(status_kinds(&posts, &wamid), [StatusKind::Failed]);
     let envelope = posts
         .iter()
-        .map(Post::envelope)
+        .map(envelope_of)
         .find(|envelope| envelope.statuses().any(|(_, status)| status.id == wamid))
         .unwrap();
     let (_, failed) = envelope.statuses().next().unwrap();
@@ -355,7 +239,7 @@ async fn text_to_recipient_ending_0047_fails_asynchronously_with_131047_and_noth
 
 #[actix_web::test]
 async fn template_to_recipient_ending_0047_goes_through_normally() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     let wamid = gateway
@@ -365,11 +249,10 @@ async fn template_to_recipient_ending_0047_goes_through_normally() {
         .wamid;
 
     assert_eq!(
-        receiver.wait_for_statuses(&wamid, 3).await,
+        wait_for_statuses(&receiver, &wamid, 3).await,
         [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
     );
-    let pricing = receiver.posts()[0]
-        .envelope()
+    let pricing = envelope_of(&receiver.posts()[0])
         .statuses()
         .next()
         .unwrap()
@@ -381,7 +264,7 @@ async fn template_to_recipient_ending_0047_goes_through_normally() {
 
 #[actix_web::test]
 async fn recipient_ending_0429_is_rate_limited_twice_then_accepted() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
     let limited = "16505550429";
 
@@ -410,14 +293,14 @@ async fn recipient_ending_0429_is_rate_limited_twice_then_accepted() {
     ));
 
     assert_eq!(
-        receiver.wait_for_statuses(&third, 3).await,
+        wait_for_statuses(&receiver, &third, 3).await,
         [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
     );
 }
 
 #[actix_web::test]
 async fn recipient_ending_0500_always_fails_transiently_with_131000() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     for _ in 0..3 {
@@ -437,7 +320,7 @@ async fn recipient_ending_0500_always_fails_transiently_with_131000() {
 
 #[actix_web::test]
 async fn recipient_ending_0002_gets_sent_and_read_without_delivered() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     let wamid = gateway
@@ -447,7 +330,7 @@ async fn recipient_ending_0002_gets_sent_and_read_without_delivered() {
         .wamid;
 
     assert_eq!(
-        receiver.wait_for_statuses(&wamid, 2).await,
+        wait_for_statuses(&receiver, &wamid, 2).await,
         [StatusKind::Sent, StatusKind::Read]
     );
     send_sentinel(&gateway, &receiver).await;
@@ -459,7 +342,7 @@ async fn recipient_ending_0002_gets_sent_and_read_without_delivered() {
 
 #[actix_web::test]
 async fn invalid_messages_are_refused_with_the_cloud_api_permanent_codes() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
     let with_template = |name: &str, language: &str, components: &str| OutboundMessage {
         content: OutboundContent::Template {
@@ -502,7 +385,7 @@ async fn invalid_messages_are_refused_with_the_cloud_api_permanent_codes() {
 
 #[actix_web::test]
 async fn messages_at_the_limits_are_accepted() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     for message in [
@@ -517,7 +400,7 @@ async fn messages_at_the_limits_are_accepted() {
 
 #[actix_web::test]
 async fn deliver_inbound_posts_a_signed_text_envelope_and_returns_after_the_200() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
     let inbound = SimulatedInbound {
         phone_number_id: DEMO_NUMBER.phone_number_id.to_owned(),
@@ -533,7 +416,7 @@ async fn deliver_inbound_posts_a_signed_text_envelope_and_returns_after_the_200(
     let posts = receiver.posts();
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].answered, 200);
-    let envelope = posts[0].envelope();
+    let envelope = envelope_of(&posts[0]);
     assert_eq!(envelope.entry[0].id, DEMO_NUMBER.waba_id);
     let messages: Vec<_> = envelope.messages().collect();
     assert_eq!(messages.len(), 1);
@@ -561,7 +444,7 @@ async fn deliver_inbound_posts_a_signed_text_envelope_and_returns_after_the_200(
 
 #[actix_web::test]
 async fn deliver_inbound_without_a_name_sends_a_contact_without_profile() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
 
     gateway
@@ -575,7 +458,7 @@ async fn deliver_inbound_without_a_name_sends_a_contact_without_profile() {
         .await
         .unwrap();
 
-    let envelope = receiver.posts()[0].envelope();
+    let envelope = envelope_of(&receiver.posts()[0]);
     let (metadata, contacts, _) = envelope.messages().next().unwrap();
     assert_eq!(metadata.display_phone_number, "15550100777");
     assert_eq!(contacts[0].wa_id, "447700900123");
@@ -584,7 +467,7 @@ async fn deliver_inbound_without_a_name_sends_a_contact_without_profile() {
 
 #[actix_web::test]
 async fn deliver_inbound_reports_a_500_as_rejected_with_its_body() {
-    let receiver = Receiver::failing_first(1).await;
+    let receiver = WebhookReceiver::answering([500]).await;
     let gateway = gateway(&receiver);
 
     let refused = gateway
@@ -628,13 +511,13 @@ async fn deliver_inbound_reports_an_unreachable_webhook() {
 
 #[actix_web::test]
 async fn status_webhook_answered_500_is_retried_and_delivered_exactly_once_more() {
-    let receiver = Receiver::failing_first(1).await;
+    let receiver = WebhookReceiver::answering([500]).await;
     let gateway = gateway(&receiver);
 
     let wamid = gateway.send(&text(CUSTOMER, "hi")).await.unwrap().wamid;
 
     assert_eq!(
-        receiver.wait_for_statuses(&wamid, 4).await,
+        wait_for_statuses(&receiver, &wamid, 4).await,
         [
             StatusKind::Sent,
             StatusKind::Sent,
@@ -654,35 +537,35 @@ async fn status_webhook_answered_500_is_retried_and_delivered_exactly_once_more(
 
 #[actix_web::test]
 async fn status_webhook_is_dropped_after_five_failed_attempts_and_the_next_status_follows() {
-    let receiver = Receiver::failing_first(5).await;
+    let receiver = WebhookReceiver::answering([500; 5]).await;
     let gateway = gateway(&receiver);
 
     let wamid = gateway.send(&text(CUSTOMER, "hi")).await.unwrap().wamid;
 
     let mut expected = vec![StatusKind::Sent; 5];
     expected.extend([StatusKind::Delivered, StatusKind::Read]);
-    assert_eq!(receiver.wait_for_statuses(&wamid, 7).await, expected);
+    assert_eq!(wait_for_statuses(&receiver, &wamid, 7).await, expected);
     let answered: Vec<u16> = receiver.posts().iter().map(|post| post.answered).collect();
     assert_eq!(answered, [500, 500, 500, 500, 500, 200, 200]);
 }
 
 #[actix_web::test]
 async fn callback_url_set_after_construction_receives_the_webhooks() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = MockGateway::new(settings(&closed_port_url())).unwrap();
 
-    gateway.set_callback_url(receiver.url.clone());
+    gateway.set_callback_url(receiver.url().to_owned());
     let wamid = gateway.send(&text(CUSTOMER, "hi")).await.unwrap().wamid;
 
     assert_eq!(
-        receiver.wait_for_statuses(&wamid, 3).await,
+        wait_for_statuses(&receiver, &wamid, 3).await,
         [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
     );
 }
 
 #[actix_web::test]
 async fn webhooks_carry_the_sending_number_and_its_registered_display_number() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let gateway = gateway(&receiver);
     gateway.register_number("100000000000042", "+1 555 010 0042");
     let from = |phone_number_id: &str| OutboundMessage {
@@ -693,10 +576,10 @@ async fn webhooks_carry_the_sending_number_and_its_registered_display_number() {
     let registered = gateway.send(&from("100000000000042")).await.unwrap().wamid;
     let unregistered = gateway.send(&from("100000000000099")).await.unwrap().wamid;
 
-    receiver.wait_for_statuses(&registered, 3).await;
-    receiver.wait_for_statuses(&unregistered, 3).await;
+    wait_for_statuses(&receiver, &registered, 3).await;
+    wait_for_statuses(&receiver, &unregistered, 3).await;
     for post in receiver.posts() {
-        let envelope = post.envelope();
+        let envelope = envelope_of(&post);
         let (metadata, status) = envelope.statuses().next().unwrap();
         let expected = if status.id == registered {
             ("100000000000042", "15550100042")
@@ -760,10 +643,13 @@ fn status_delays_reject_a_wrong_count_non_numbers_and_negatives() {
 
 /// A message the mock accepted in a process that then died: sent through a mock whose statuses
 /// would come only in an hour, which the test never waits for.
-async fn accepted_before_a_restart(receiver: &Receiver, message: &OutboundMessage) -> String {
+async fn accepted_before_a_restart(
+    receiver: &WebhookReceiver,
+    message: &OutboundMessage,
+) -> String {
     let doomed = MockGateway::new(MockSettings {
         status_delays: [Duration::from_secs(3600); 3],
-        ..settings(&receiver.url)
+        ..settings(receiver.url())
     })
     .unwrap();
     doomed.send(message).await.unwrap().wamid
@@ -796,7 +682,7 @@ async fn a_restarted_mock_resumes_only_the_statuses_after_the_stored_one() {
         (Sent, vec![StatusKind::Delivered, StatusKind::Read]),
         (Delivered, vec![StatusKind::Read]),
     ] {
-        let receiver = Receiver::start().await;
+        let receiver = WebhookReceiver::start().await;
         let message = text(CUSTOMER, "hi");
         let wamid = accepted_before_a_restart(&receiver, &message).await;
 
@@ -815,7 +701,7 @@ async fn a_restarted_mock_resumes_only_the_statuses_after_the_stored_one() {
 
 #[actix_web::test]
 async fn resumed_statuses_follow_the_recipients_test_number() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let restarted = gateway(&receiver);
     let silent = text("16505550003", "hi");
     let outside_window = text("16505550047", "hi");
@@ -845,7 +731,7 @@ async fn resumed_statuses_follow_the_recipients_test_number() {
     assert_eq!(status_kinds(&posts, &resumed[3]), [StatusKind::Read]);
     let failure = posts
         .iter()
-        .map(Post::envelope)
+        .map(envelope_of)
         .find_map(|envelope| {
             envelope
                 .statuses()
@@ -858,7 +744,7 @@ async fn resumed_statuses_follow_the_recipients_test_number() {
 
 #[actix_web::test]
 async fn a_restarted_mock_owes_nothing_for_final_statuses_or_ids_it_did_not_issue() {
-    let receiver = Receiver::start().await;
+    let receiver = WebhookReceiver::start().await;
     let restarted = gateway(&receiver);
     let message = text(CUSTOMER, "hi");
     let own = accepted_before_a_restart(&receiver, &message).await;

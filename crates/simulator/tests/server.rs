@@ -2,113 +2,28 @@
 //! would drive Meta, with a webhook receiver standing in for the desk.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use chrono::Utc;
 use serde_json::{Value, json};
 use switchboard_domain::outbound::model::is_transient;
 use switchboard_simulator::{SimulatorConfig, ThroughputLimits, bind};
-use switchboard_whatsapp::signature::verify_signature;
-use switchboard_whatsapp::webhook::{Envelope, MessageContent, StatusKind, parse_envelope};
+use switchboard_test_support::{Post, WebhookReceiver};
+use switchboard_whatsapp::webhook::{Envelope, MessageContent, StatusKind};
 
 const SECRET: &[u8] = b"simulator-app-secret-for-tests";
 const TOKEN: &str = "EAAsimulatorTestToken";
 const NUMBER_ID: &str = "106540352242922";
 const CUSTOMER: &str = "16505551234";
-/// How long a test waits for webhooks it expects before failing; only a ceiling, never a goal.
-const PATIENCE: Duration = Duration::from_secs(10);
 
-/// The desk's webhook: records every POST it takes, answering the first `failures` with a 500.
-#[derive(Debug, Default)]
-struct Script {
-    failures_left: Mutex<usize>,
-    /// The `X-Hub-Signature-256` header and the body of each POST taken.
-    posts: Mutex<Vec<(Option<String>, Vec<u8>)>>,
-}
-
-struct Receiver {
-    url: String,
-    script: Arc<Script>,
-}
-
-impl Receiver {
-    async fn failing_first(failures: usize) -> Self {
-        let script = Arc::new(Script {
-            failures_left: Mutex::new(failures),
-            posts: Mutex::default(),
-        });
-        let data = web::Data::from(Arc::clone(&script));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .default_service(web::to(record))
-        })
-        .workers(1)
-        .disable_signals()
-        .bind(("127.0.0.1", 0))
-        .unwrap();
-        let port = server.addrs()[0].port();
-        actix_web::rt::spawn(server.run());
-        Self {
-            url: format!("http://127.0.0.1:{port}/webhooks/whatsapp"),
-            script,
-        }
-    }
-
-    /// The envelopes taken so far, each checked to be what Meta sends: ASCII-only JSON, signed
-    /// over the exact bytes.
-    fn posts(&self) -> Vec<Envelope> {
-        let posts = self.script.posts.lock().unwrap().clone();
-        posts
-            .iter()
-            .map(|(signature, body)| {
-                assert!(body.is_ascii(), "{}", String::from_utf8_lossy(body));
-                verify_signature(SECRET, body, signature.as_deref()).unwrap();
-                parse_envelope(body).unwrap()
-            })
-            .collect()
-    }
-
-    /// Waits until `wamid` has `count` statuses and returns them, in arrival order.
-    async fn wait_for_statuses(&self, wamid: &str, count: usize) -> Vec<(StatusKind, Vec<i64>)> {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let statuses = statuses_of(&self.posts(), wamid);
-            if statuses.len() >= count {
-                return statuses;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "expected {count} statuses for {wamid}, got {statuses:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-async fn record(request: HttpRequest, body: web::Bytes, script: web::Data<Script>) -> HttpResponse {
-    let signature = request
-        .headers()
-        .get("X-Hub-Signature-256")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let fail = {
-        let mut failures_left = script.failures_left.lock().unwrap();
-        let fail = *failures_left > 0;
-        *failures_left = failures_left.saturating_sub(1);
-        fail
-    };
-    if fail {
-        return HttpResponse::InternalServerError().body("scripted failure");
-    }
-    script
-        .posts
-        .lock()
-        .unwrap()
-        .push((signature, body.to_vec()));
-    HttpResponse::Ok().finish()
+/// The envelopes of the `posts` the desk took (answered with a success), each checked to be
+/// what Meta sends: ASCII-only JSON, signed over the exact bytes.
+fn taken(posts: &[Post]) -> Vec<Envelope> {
+    posts
+        .iter()
+        .filter(|post| post.accepted())
+        .map(|post| post.envelope(SECRET))
+        .collect()
 }
 
 /// The kinds and error codes of the statuses about `wamid`, across `posts` in arrival order.
@@ -132,7 +47,8 @@ fn kinds(statuses: &[(StatusKind, Vec<i64>)]) -> Vec<StatusKind> {
 struct Simulator {
     base_url: String,
     client: reqwest::Client,
-    receiver: Receiver,
+    /// The desk's webhook.
+    receiver: WebhookReceiver,
 }
 
 /// One answer of the simulator.
@@ -145,13 +61,13 @@ struct Answer {
 
 impl Simulator {
     async fn start() -> Self {
-        Self::with(Receiver::failing_first(0).await, false)
+        Self::with(WebhookReceiver::start().await, false)
     }
 
-    fn with(receiver: Receiver, throughput_limits: bool) -> Self {
+    fn with(receiver: WebhookReceiver, throughput_limits: bool) -> Self {
         let (address, server) = bind(SimulatorConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
-            callback_url: receiver.url.clone(),
+            callback_url: receiver.url().to_owned(),
             app_secret: SECRET.to_vec(),
             access_token: TOKEN.to_owned(),
             status_delays: [Duration::ZERO; 3],
@@ -220,6 +136,22 @@ impl Simulator {
             body["timestamp"] = json!(timestamp);
         }
         self.post("/control/inbound", Some(TOKEN), body.to_string())
+            .await
+    }
+
+    /// The envelopes the desk took so far, in arrival order.
+    fn webhooks(&self) -> Vec<Envelope> {
+        taken(&self.receiver.posts())
+    }
+
+    /// Waits until `wamid` has `count` statuses the desk took and returns them, in arrival
+    /// order.
+    async fn wait_for_statuses(&self, wamid: &str, count: usize) -> Vec<(StatusKind, Vec<i64>)> {
+        self.receiver
+            .wait_until(format!("{count} statuses for {wamid}"), |posts| {
+                let statuses = statuses_of(&taken(posts), wamid);
+                (statuses.len() >= count).then_some(statuses)
+            })
             .await
     }
 }
@@ -299,12 +231,12 @@ async fn text_to_a_customer_who_wrote_gets_metas_success_json_then_signed_sent_d
             "messages": [{"id": wamid}],
         })
     );
-    let statuses = simulator.receiver.wait_for_statuses(&wamid, 3).await;
+    let statuses = simulator.wait_for_statuses(&wamid, 3).await;
     assert_eq!(
         kinds(&statuses),
         [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
     );
-    let posts = simulator.receiver.posts();
+    let posts = simulator.webhooks();
     let (metadata, status) = posts
         .iter()
         .flat_map(Envelope::statuses)
@@ -333,7 +265,7 @@ async fn control_inbound_posts_a_signed_message_webhook_and_answers_its_wamid() 
     assert_eq!(answer.status, 200, "{answer:?}");
     let wamid = answer.body["wamid"].as_str().unwrap();
     // No waiting: the webhook was answered before the control route was.
-    let posts = simulator.receiver.posts();
+    let posts = simulator.webhooks();
     assert_eq!(posts.len(), 1);
     let (metadata, contacts, message) = posts[0].messages().next().unwrap();
     assert_eq!(metadata.phone_number_id, NUMBER_ID);
@@ -352,7 +284,7 @@ async fn control_inbound_posts_a_signed_message_webhook_and_answers_its_wamid() 
 
 #[actix_web::test]
 async fn control_inbound_answers_502_when_the_desk_refuses_the_webhook() {
-    let simulator = Simulator::with(Receiver::failing_first(1).await, false);
+    let simulator = Simulator::with(WebhookReceiver::answering([500]).await, false);
 
     let answer = simulator.customer_writes(CUSTOMER, "hello", None).await;
 
@@ -381,7 +313,7 @@ async fn control_inbound_refuses_an_unregistered_number_and_a_malformed_sender()
 
     assert_eq!(unknown.status, 404, "{unknown:?}");
     assert_eq!(malformed.status, 400, "{malformed:?}");
-    assert!(simulator.receiver.posts().is_empty());
+    assert!(simulator.webhooks().is_empty());
 }
 
 #[actix_web::test]
@@ -391,19 +323,19 @@ async fn free_text_to_a_customer_who_never_wrote_is_accepted_then_fails_with_131
 
     let refused = simulator.accepted(&text(CUSTOMER, "Are you there?")).await;
 
-    let statuses = simulator.receiver.wait_for_statuses(&refused, 1).await;
+    let statuses = simulator.wait_for_statuses(&refused, 1).await;
     assert_eq!(statuses[0], (StatusKind::Failed, vec![131047]));
 
     simulator.customer_writes(CUSTOMER, "Yes!", None).await;
     let delivered = simulator.accepted(&text(CUSTOMER, "Great")).await;
 
     assert_eq!(
-        kinds(&simulator.receiver.wait_for_statuses(&delivered, 3).await),
+        kinds(&simulator.wait_for_statuses(&delivered, 3).await),
         [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
     );
     // The refused message got its failure and nothing else, even after the customer wrote.
     assert_eq!(
-        statuses_of(&simulator.receiver.posts(), &refused),
+        statuses_of(&simulator.webhooks(), &refused),
         [(StatusKind::Failed, vec![131047])]
     );
 }
@@ -421,7 +353,7 @@ async fn a_customer_whose_last_message_is_over_24_hours_old_is_outside_the_windo
         .await;
 
     assert_eq!(
-        simulator.receiver.wait_for_statuses(&wamid, 1).await[0],
+        simulator.wait_for_statuses(&wamid, 1).await[0],
         (StatusKind::Failed, vec![131047])
     );
 }
@@ -446,7 +378,7 @@ async fn template_to_a_customer_who_never_wrote_is_accepted_with_message_status_
         })
     );
     assert_eq!(
-        kinds(&simulator.receiver.wait_for_statuses(&wamid, 3).await),
+        kinds(&simulator.wait_for_statuses(&wamid, 3).await),
         [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
     );
 }
@@ -478,7 +410,7 @@ async fn missing_or_wrong_bearer_token_is_refused_with_401_and_metas_error_190()
         assert_eq!(answer.status, 401, "{path} {token:?}");
         assert_eq!(without_trace(answer.body), expected, "{path} {token:?}");
     }
-    assert!(simulator.receiver.posts().is_empty());
+    assert!(simulator.webhooks().is_empty());
 }
 
 #[actix_web::test]
@@ -613,7 +545,7 @@ async fn invalid_messages_get_the_cloud_api_error_codes() {
         assert_eq!(answer.body["error"]["code"], code, "{case}: {answer:?}");
         assert!(!is_transient(code), "{case}");
     }
-    assert!(simulator.receiver.posts().is_empty());
+    assert!(simulator.webhooks().is_empty());
 }
 
 #[actix_web::test]
@@ -659,7 +591,7 @@ async fn reaction_and_reply_context_are_accepted() {
 
     for wamid in [reaction, reply] {
         assert_eq!(
-            kinds(&simulator.receiver.wait_for_statuses(&wamid, 3).await),
+            kinds(&simulator.wait_for_statuses(&wamid, 3).await),
             [StatusKind::Sent, StatusKind::Delivered, StatusKind::Read]
         );
     }
@@ -684,7 +616,7 @@ async fn mark_read_answers_success_true() {
 
 #[actix_web::test]
 async fn with_throughput_limits_a_burst_over_the_pair_limit_gets_transient_131056_for_the_excess() {
-    let simulator = Simulator::with(Receiver::failing_first(0).await, true);
+    let simulator = Simulator::with(WebhookReceiver::start().await, true);
     let burst = ThroughputLimits::default().pair_burst;
     simulator
         .customer_writes(CUSTOMER, "Tell me more", None)
@@ -751,8 +683,8 @@ async fn numbers_registered_at_control_numbers_can_send_with_their_display_numbe
     assert_eq!(malformed.status, 400, "{malformed:?}");
     assert_eq!(sent.status, 200, "{sent:?}");
     let wamid = sent.body["messages"][0]["id"].as_str().unwrap();
-    simulator.receiver.wait_for_statuses(wamid, 1).await;
-    let posts = simulator.receiver.posts();
+    simulator.wait_for_statuses(wamid, 1).await;
+    let posts = simulator.webhooks();
     let (metadata, _) = posts
         .iter()
         .flat_map(Envelope::statuses)
@@ -1111,7 +1043,7 @@ async fn an_inbound_image_posts_a_signed_envelope_whose_media_can_be_looked_up_a
         .await;
 
     assert_eq!(answer.status, 200, "{answer:?}");
-    let posts = simulator.receiver.posts();
+    let posts = simulator.webhooks();
     let (_, _, message) = posts[0].messages().next().unwrap();
     assert_eq!(message.id, answer.body["wamid"].as_str().unwrap());
     let MessageContent::Image(media) = &message.content else {
@@ -1154,7 +1086,7 @@ async fn an_inbound_document_by_uploaded_id_carries_its_filename_and_caption() {
         .await;
 
     assert_eq!(answer.status, 200, "{answer:?}");
-    let posts = simulator.receiver.posts();
+    let posts = simulator.webhooks();
     let (_, _, message) = posts[0].messages().next().unwrap();
     let MessageContent::Document(media) = &message.content else {
         panic!("expected a document, got {:?}", message.content);
@@ -1189,7 +1121,7 @@ async fn inbound_media_naming_unknown_media_or_an_unsupported_type_is_refused_wi
 
     assert_eq!(unknown.status, 404, "{unknown:?}");
     assert_eq!(gif.status, 400, "{gif:?}");
-    assert!(simulator.receiver.posts().is_empty());
+    assert!(simulator.webhooks().is_empty());
 }
 
 #[actix_web::test]

@@ -7,9 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use switchboard::wiring;
 use switchboard_auth::{HashCost, JwtSecret};
 use switchboard_domain::accounts::model::TokenLifetimes;
@@ -18,8 +17,6 @@ use switchboard_domain::numbers::model::{
 };
 use switchboard_domain::numbers::ports::BusinessNumberRepository;
 use switchboard_domain::outbound::dispatcher::{Dispatcher, RetryPolicy};
-use switchboard_domain::outbound::model::{Accepted, GatewayError, MediaInfo, OutboundMessage};
-use switchboard_domain::outbound::ports::WhatsAppGateway;
 use switchboard_domain::users::model::{DisplayName, NewUser, Password, Role, UserId, Username};
 use switchboard_http::{AppState, TrustedProxies};
 use switchboard_store::{DatabaseUrl, Store};
@@ -93,121 +90,9 @@ pub async fn spawn_server_with(
     Spawned { base, report }
 }
 
-/// A WhatsApp gateway whose answers the test scripts; it records what it was asked.
-#[derive(Default)]
-pub struct ScriptedGateway {
-    /// Answers to give, in order; when empty, every send is accepted.
-    pub script: Mutex<VecDeque<Result<Accepted, GatewayError>>>,
-    pub sent: Mutex<Vec<OutboundMessage>>,
-    pub read_receipts: Mutex<Vec<(String, String)>>,
-    /// Media the "Cloud API" holds, by media id.
-    pub media: Mutex<std::collections::HashMap<String, Vec<u8>>>,
-    /// How many more downloads of a media id fail (transiently) before one succeeds.
-    pub media_failures: Mutex<std::collections::HashMap<String, u32>>,
-    /// Files uploaded for sending: (phone number id, bytes, MIME type, filename).
-    pub uploads: Mutex<Vec<Upload>>,
-    /// Errors the next uploads answer, in order; when empty, uploads succeed.
-    pub upload_script: Mutex<VecDeque<GatewayError>>,
-}
-
-/// A file the dispatcher uploaded through [`ScriptedGateway`].
-#[derive(Debug, Clone)]
-pub struct Upload {
-    pub phone_number_id: String,
-    pub bytes: Vec<u8>,
-    pub mime_type: String,
-    pub filename: String,
-}
-
-impl ScriptedGateway {
-    pub fn answer(&self, outcome: Result<Accepted, GatewayError>) {
-        self.script.lock().unwrap().push_back(outcome);
-    }
-
-    pub fn sent(&self) -> Vec<OutboundMessage> {
-        self.sent.lock().unwrap().clone()
-    }
-
-    pub fn uploads(&self) -> Vec<Upload> {
-        self.uploads.lock().unwrap().clone()
-    }
-}
-
-#[async_trait::async_trait]
-impl WhatsAppGateway for ScriptedGateway {
-    async fn send(&self, message: &OutboundMessage) -> Result<Accepted, GatewayError> {
-        let mut sent = self.sent.lock().unwrap();
-        sent.push(message.clone());
-        let n = sent.len();
-        self.script.lock().unwrap().pop_front().unwrap_or_else(|| {
-            Ok(Accepted {
-                wamid: format!("wamid.TEST-{n}"),
-            })
-        })
-    }
-
-    async fn mark_read(&self, phone_number_id: &str, wamid: &str) -> Result<(), GatewayError> {
-        self.read_receipts
-            .lock()
-            .unwrap()
-            .push((phone_number_id.to_owned(), wamid.to_owned()));
-        Ok(())
-    }
-
-    async fn media_info(&self, media_id: &str) -> Result<MediaInfo, GatewayError> {
-        let bytes = self
-            .media
-            .lock()
-            .unwrap()
-            .get(media_id)
-            .cloned()
-            .ok_or_else(|| GatewayError::Permanent {
-                code: 100,
-                title: "Unknown media".into(),
-                details: None,
-            })?;
-        Ok(MediaInfo {
-            url: format!("https://lookaside.example/{media_id}"),
-            mime_type: "image/jpeg".into(),
-            sha256: String::new(),
-            file_size: bytes.len() as u64,
-        })
-    }
-
-    async fn download_media(&self, media: &MediaInfo) -> Result<Vec<u8>, GatewayError> {
-        let id = media.url.rsplit('/').next().unwrap().to_owned();
-        let mut failures = self.media_failures.lock().unwrap();
-        if let Some(left) = failures.get_mut(&id).filter(|left| **left > 0) {
-            *left -= 1;
-            return Err(GatewayError::Transient {
-                code: Some(131052),
-                message: "Media download error".into(),
-                retry_after: None,
-            });
-        }
-        Ok(self.media.lock().unwrap()[&id].clone())
-    }
-
-    async fn upload_media(
-        &self,
-        phone_number_id: &str,
-        bytes: &[u8],
-        mime_type: &str,
-        filename: &str,
-    ) -> Result<String, GatewayError> {
-        if let Some(error) = self.upload_script.lock().unwrap().pop_front() {
-            return Err(error);
-        }
-        let mut uploads = self.uploads.lock().unwrap();
-        uploads.push(Upload {
-            phone_number_id: phone_number_id.to_owned(),
-            bytes: bytes.to_vec(),
-            mime_type: mime_type.to_owned(),
-            filename: filename.to_owned(),
-        });
-        Ok(format!("MEDIA-{}", uploads.len()))
-    }
-}
+/// The scripted WhatsApp gateway every in-process test app is wired with (its uploads are
+/// `switchboard_test_support::Upload`).
+pub use switchboard_test_support::ScriptedGateway;
 
 pub struct TestApp {
     pub state: AppState,
