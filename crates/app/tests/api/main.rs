@@ -13,6 +13,8 @@ mod cloud_mode;
 mod common;
 mod conventions;
 mod conversations;
+mod error_bodies;
+mod harness;
 mod mock_restart;
 mod openapi;
 mod outbound_media;
