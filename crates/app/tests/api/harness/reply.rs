@@ -117,8 +117,13 @@ fn error_body(bytes: &[u8]) -> serde_json::Result<ErrorBody> {
 // the body is leaked for each read; a test process is short-lived and bodies are small.
 impl<T: Deserialize<'static>> Reply<T> {
     /// The body as a `T`, whatever the status; panics with the raw body when it is not one.
+    /// An empty body reads as `null`, so a `204` is a `Reply<()>`.
     pub fn json(&self) -> T {
-        let bytes: &'static [u8] = Box::leak(self.bytes.clone().into_boxed_slice());
+        let bytes: &'static [u8] = if self.bytes.is_empty() {
+            b"null"
+        } else {
+            Box::leak(self.bytes.clone().into_boxed_slice())
+        };
         serde_json::from_slice(bytes).unwrap_or_else(|e| {
             panic!(
                 "the body is not a {} ({e}): {self:?}",
