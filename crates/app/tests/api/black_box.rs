@@ -234,3 +234,28 @@ async fn cloud_mode_has_no_demo_number_and_no_simulator() {
     .await;
     assert_eq!(status, 200);
 }
+
+#[actix_web::test]
+async fn a_spawned_server_seeded_by_the_builder_answers_the_typed_helpers() {
+    use crate::harness::webhook::{PHONE_NUMBER_ID, inbound};
+    use crate::harness::{SUPPORT, Transport};
+
+    let server = crate::common::TestApp::builder()
+        .with_number(SUPPORT)
+        .with_agent("agent")
+        .member_of(SUPPORT)
+        .spawn()
+        .await;
+    let message = inbound("wamid.SPAWNED", "16505551234", "Hello?", 60);
+    let receipt = server
+        .deliver_to(PHONE_NUMBER_ID, json!([message]), json!([]))
+        .await
+        .ok();
+    assert_eq!(receipt.messages_stored, 1);
+    let agent = server.as_(server.user("agent"));
+    let inbox = agent.conversations("").await.ok();
+    assert_eq!(inbox.items[0].contact.wa_id, "16505551234");
+    let sent = agent.send_text(inbox.items[0].id, "hi").await.expect(202);
+    assert_eq!(sent.text.as_deref(), Some("hi"));
+    assert_eq!(server.admin().username, "admin");
+}

@@ -13,6 +13,10 @@ mod cloud_mode;
 mod common;
 mod conventions;
 mod conversations;
+mod error_bodies;
+// The harness offers more helpers than today's tests call; unused ones are not dead weight.
+#[allow(dead_code, unused_imports)]
+mod harness;
 mod mock_restart;
 mod openapi;
 mod outbound_media;

@@ -3,227 +3,174 @@
 use serde_json::json;
 use switchboard_domain::users::model::Role;
 use switchboard_domain::users::ports::UserRepository as _;
+use switchboard_http::ErrorCode;
+use switchboard_http::dto::RoleDto;
 
-use crate::common::{PASSWORD, TestApp, get, login, login_reply, patch, post, send};
+use crate::common::{PASSWORD, TestApp};
+use crate::harness::Transport;
 
 #[actix_web::test]
 async fn an_admin_creates_lists_reads_and_changes_users() {
-    let t = TestApp::new();
-    t.user("root", Role::Admin).await;
-    let app = t.service().await;
-    let (admin, _) = login(&app, "root").await;
+    let app = TestApp::builder().with_admin().build().await;
+    let admin = app.as_(app.admin());
 
-    let created = send(
-        &app,
-        post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "Ana.Lima", "password": "a long passphrase", "role": "agent", "display_name": "Ana Lima"}),
-        ),
-    )
-    .await;
-    assert_eq!(created.status.as_u16(), 201, "{}", created.body);
-    assert_eq!(created.body["username"], "Ana.Lima");
-    assert_eq!(created.body["display_name"], "Ana Lima");
-    assert_eq!(created.body["role"], "agent");
-    assert_eq!(created.body["active"], true);
-    assert!(created.body.get("password_hash").is_none() && created.body.get("password").is_none());
-    let id = created.body["id"].as_i64().unwrap();
+    let created = admin
+        .create_user(&json!({"username": "Ana.Lima", "password": "a long passphrase", "role": "agent", "display_name": "Ana Lima"}))
+        .await;
+    let raw = created.raw();
+    assert!(raw.get("password_hash").is_none() && raw.get("password").is_none());
+    let user = created.expect(201);
+    assert_eq!(user.username, "Ana.Lima");
+    assert_eq!(user.display_name, "Ana Lima");
+    assert_eq!(user.role, RoleDto::Agent);
+    assert!(user.active);
 
-    let listed = send(&app, get("/api/v1/users", &admin)).await;
-    let names: Vec<_> = listed.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].clone())
+    let names: Vec<_> = admin
+        .users()
+        .await
+        .ok()
+        .items
+        .into_iter()
+        .map(|u| u.username)
         .collect();
-    assert_eq!(names, vec![json!("root"), json!("Ana.Lima")]);
+    assert_eq!(names, ["root", "Ana.Lima"]);
 
-    let fetched = send(&app, get(&format!("/api/v1/users/{id}"), &admin)).await;
-    assert_eq!(fetched.body, created.body);
+    let fetched = admin.user(user.id).await;
+    assert_eq!(fetched.raw(), raw);
 
-    let changed = send(
-        &app,
-        patch(
-            &format!("/api/v1/users/{id}"),
-            &admin,
-            json!({"display_name": "Ana L.", "role": "viewer"}),
-        ),
-    )
-    .await;
-    assert_eq!(changed.status.as_u16(), 200);
-    assert_eq!(changed.body["display_name"], "Ana L.");
-    assert_eq!(changed.body["role"], "viewer");
+    let changed = admin
+        .update_user(
+            user.id,
+            &json!({"display_name": "Ana L.", "role": "viewer"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(changed.display_name, "Ana L.");
+    assert_eq!(changed.role, RoleDto::Viewer);
 
-    assert_eq!(
-        login_reply(&app, "ana.lima", "a long passphrase")
-            .await
-            .status
-            .as_u16(),
-        200
-    );
+    app.sign_in("ana.lima", "a long passphrase")
+        .await
+        .expect(200);
 }
 
 #[actix_web::test]
 async fn the_display_name_defaults_to_the_username() {
-    let t = TestApp::new();
-    t.user("root", Role::Admin).await;
-    let app = t.service().await;
-    let (admin, _) = login(&app, "root").await;
-    let created = send(
-        &app,
-        post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "bob", "password": "a long passphrase", "role": "viewer"}),
-        ),
-    )
-    .await;
-    assert_eq!(created.body["display_name"], "bob");
+    let app = TestApp::builder().with_admin().build().await;
+    let created = app
+        .as_(app.admin())
+        .create_user(&json!({"username": "bob", "password": "a long passphrase", "role": "viewer"}))
+        .await
+        .ok();
+    assert_eq!(created.display_name, "bob");
 }
 
 #[actix_web::test]
 async fn usernames_are_unique_case_insensitively() {
-    let t = TestApp::new();
-    t.user("root", Role::Admin).await;
-    t.user("ana", Role::Agent).await;
-    let app = t.service().await;
-    let (admin, _) = login(&app, "root").await;
-    let reply = send(
-        &app,
-        post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "ANA", "password": "a long passphrase", "role": "agent"}),
-        ),
-    )
-    .await;
-    assert_eq!(reply.error(409), "username_taken");
+    let app = TestApp::builder()
+        .with_admin()
+        .with_agent("ana")
+        .build()
+        .await;
+    let reply = app
+        .as_(app.admin())
+        .create_user(&json!({"username": "ANA", "password": "a long passphrase", "role": "agent"}))
+        .await;
+    assert_eq!(reply.error_code(409), ErrorCode::UsernameTaken);
 }
 
 #[actix_web::test]
 async fn invalid_user_fields_are_all_reported_in_one_422() {
-    let t = TestApp::new();
-    t.user("root", Role::Admin).await;
-    let app = t.service().await;
-    let (admin, _) = login(&app, "root").await;
-    let reply = send(
-        &app,
-        post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "a b", "password": "short", "role": "agent", "display_name": " "}),
-        ),
-    )
-    .await;
-    assert_eq!(reply.error(422), "validation_failed");
-    let mut fields: Vec<_> = reply.body["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap().to_owned())
+    let app = TestApp::builder().with_admin().build().await;
+    let admin = app.as_(app.admin());
+    let reply = admin
+        .create_user(
+            &json!({"username": "a b", "password": "short", "role": "agent", "display_name": " "}),
+        )
+        .await;
+    assert_eq!(reply.error_code(422), ErrorCode::ValidationFailed);
+    let mut fields: Vec<_> = reply
+        .error()
+        .error
+        .details
+        .into_iter()
+        .map(|d| d.field)
         .collect();
     fields.sort();
     assert_eq!(fields, ["display_name", "password", "username"]);
 
-    let bad_role = send(
-        &app,
-        post(
-            "/api/v1/users",
-            &admin,
-            json!({"username": "ana", "password": "a long passphrase", "role": "root"}),
-        ),
-    )
-    .await;
-    assert_eq!(bad_role.error(422), "validation_failed");
+    let bad_role = admin
+        .create_user(&json!({"username": "ana", "password": "a long passphrase", "role": "root"}))
+        .await;
+    assert_eq!(bad_role.error_code(422), ErrorCode::ValidationFailed);
 }
 
 #[actix_web::test]
 async fn agents_and_viewers_get_403_on_user_administration() {
-    let t = TestApp::new();
-    let root = t.user("root", Role::Admin).await;
-    t.user("agent", Role::Agent).await;
-    t.user("viewer", Role::Viewer).await;
-    let app = t.service().await;
+    let app = TestApp::builder()
+        .with_admin()
+        .with_agent("agent")
+        .with_viewer("viewer")
+        .build()
+        .await;
+    let root = app.admin().id;
     for who in ["agent", "viewer"] {
-        let (token, _) = login(&app, who).await;
+        let client = app.as_(app.user(who));
         assert_eq!(
-            send(&app, get("/api/v1/users", &token)).await.error(403),
-            "forbidden",
+            client.users().await.error_code(403),
+            ErrorCode::Forbidden,
             "{who}"
         );
         assert_eq!(
-            send(&app, get(&format!("/api/v1/users/{root}"), &token))
-                .await
-                .error(403),
-            "forbidden"
+            client.user(root).await.error_code(403),
+            ErrorCode::Forbidden
         );
-        let create = post(
-            "/api/v1/users",
-            &token,
-            json!({"username": "x-user", "password": "a long passphrase", "role": "admin"}),
-        );
-        assert_eq!(send(&app, create).await.error(403), "forbidden");
-        let promote = patch(
-            &format!("/api/v1/users/{root}"),
-            &token,
-            json!({"active": false}),
-        );
-        assert_eq!(send(&app, promote).await.error(403), "forbidden");
+        let create = client
+            .create_user(
+                &json!({"username": "x-user", "password": "a long passphrase", "role": "admin"}),
+            )
+            .await;
+        assert_eq!(create.error_code(403), ErrorCode::Forbidden);
+        let demote = client.update_user(root, &json!({"active": false})).await;
+        assert_eq!(demote.error_code(403), ErrorCode::Forbidden);
     }
 }
 
 #[actix_web::test]
 async fn an_unknown_user_is_a_404() {
-    let t = TestApp::new();
-    t.user("root", Role::Admin).await;
-    let app = t.service().await;
-    let (admin, _) = login(&app, "root").await;
+    let app = TestApp::builder().with_admin().build().await;
+    let admin = app.as_(app.admin());
+    assert_eq!(admin.user(999).await.error_code(404), ErrorCode::NotFound);
     assert_eq!(
-        send(&app, get("/api/v1/users/999", &admin))
+        admin
+            .update_user(999, &json!({"active": false}))
             .await
-            .error(404),
-        "not_found"
-    );
-    assert_eq!(
-        send(
-            &app,
-            patch("/api/v1/users/999", &admin, json!({"active": false}))
-        )
-        .await
-        .error(404),
-        "not_found"
+            .error_code(404),
+        ErrorCode::NotFound
     );
 }
 
 #[actix_web::test]
 async fn two_admins_demoting_each_other_at_the_same_moment_leave_one_admin() {
-    let t = TestApp::new();
-    let app = t.service().await;
+    let app = TestApp::builder().build().await;
     for round in 0..10 {
-        let (a_name, b_name) = (format!("ann-{round}"), format!("ben-{round}"));
-        let a = t.user(&a_name, Role::Admin).await;
-        let b = t.user(&b_name, Role::Admin).await;
-        let (a_token, _) = login(&app, &a_name).await;
-        let (b_token, _) = login(&app, &b_name).await;
+        let a = app.seed_user(&format!("ann-{round}"), Role::Admin).await;
+        let b = app.seed_user(&format!("ben-{round}"), Role::Admin).await;
         // The previous round's survivor steps down, so ann and ben are the only admins.
         if round > 0 {
-            let survivor = t
-                .store
-                .list_users()
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|u| u.id != a && u.id != b && u.role == Role::Admin && u.active);
+            let survivor = app.store.list_users().await.unwrap().into_iter().find(|u| {
+                u.id != a.user_id() && u.id != b.user_id() && u.role == Role::Admin && u.active
+            });
             let survivor = survivor.unwrap();
-            let path = format!("/api/v1/users/{}", survivor.id);
-            let reply = send(&app, patch(&path, &a_token, json!({"role": "agent"}))).await;
-            assert_eq!(reply.status.as_u16(), 200);
+            app.as_(&a)
+                .update_user(survivor.id.0, &json!({"role": "agent"}))
+                .await
+                .expect(200);
         }
-        let (a_path, b_path) = (format!("/api/v1/users/{a}"), format!("/api/v1/users/{b}"));
+        let (as_a, as_b) = (app.as_(&a), app.as_(&b));
+        let (demote, deactivate) = (json!({"role": "viewer"}), json!({"active": false}));
         let (by_a, by_b) = futures_util::join!(
-            send(&app, patch(&b_path, &a_token, json!({"role": "viewer"}))),
-            send(&app, patch(&a_path, &b_token, json!({"active": false}))),
+            as_a.update_user(b.id, &demote),
+            as_b.update_user(a.id, &deactivate),
         );
         // One change wins. The other is refused: `409 last_admin` when both were in flight at
         // once (the case this test is for), or, when the winner had finished before the other
@@ -234,89 +181,68 @@ async fn two_admins_demoting_each_other_at_the_same_moment_leave_one_admin() {
         let refused = outcomes.iter().find(|(status, _)| *status != 200).unwrap();
         assert!(
             matches!(
-                (refused.0, refused.1),
-                (409, "last_admin") | (403, "forbidden") | (401, "invalid_token")
+                refused,
+                (409, Some(ErrorCode::LastAdmin))
+                    | (403, Some(ErrorCode::Forbidden))
+                    | (401, Some(ErrorCode::InvalidToken))
             ),
             "round {round}: {outcomes:?}"
         );
-        assert_eq!(t.store.count_active_admins().await.unwrap(), 1);
+        assert_eq!(app.store.count_active_admins().await.unwrap(), 1);
     }
 }
 
 #[actix_web::test]
 async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
-    let t = TestApp::new();
-    let root = t.user("root", Role::Admin).await;
-    let app = t.service().await;
-    let (admin, _) = login(&app, "root").await;
-    let path = format!("/api/v1/users/{root}");
+    let app = TestApp::builder().with_admin().build().await;
+    let admin = app.as_(app.admin());
+    let root = app.admin().id;
     assert_eq!(
-        send(&app, patch(&path, &admin, json!({"role": "agent"})))
+        admin
+            .update_user(root, &json!({"role": "agent"}))
             .await
-            .error(409),
-        "last_admin"
+            .error_code(409),
+        ErrorCode::LastAdmin
     );
     assert_eq!(
-        send(&app, patch(&path, &admin, json!({"active": false})))
+        admin
+            .update_user(root, &json!({"active": false}))
             .await
-            .error(409),
-        "last_admin"
+            .error_code(409),
+        ErrorCode::LastAdmin
     );
 
     // With a second admin, the first may step down.
-    t.user("second", Role::Admin).await;
-    assert_eq!(
-        send(&app, patch(&path, &admin, json!({"role": "agent"})))
-            .await
-            .status
-            .as_u16(),
-        200
-    );
+    app.seed_user("second", Role::Admin).await;
+    admin
+        .update_user(root, &json!({"role": "agent"}))
+        .await
+        .expect(200);
 }
 
 #[actix_web::test]
 async fn an_admin_password_reset_signs_the_user_out_everywhere() {
-    let t = TestApp::new();
-    t.user("root", Role::Admin).await;
-    let ana = t.user("ana", Role::Agent).await;
-    let app = t.service().await;
-    let (admin, _) = login(&app, "root").await;
-    let (agent, _) = login(&app, "ana").await;
+    let app = TestApp::builder()
+        .with_admin()
+        .with_agent("ana")
+        .build()
+        .await;
+    let admin = app.as_(app.admin());
+    let ana = app.user("ana");
 
-    let weak = send(
-        &app,
-        patch(
-            &format!("/api/v1/users/{ana}"),
-            &admin,
-            json!({"password": "short"}),
-        ),
-    )
-    .await;
-    assert_eq!(weak.error(422), "validation_failed");
+    let weak = admin
+        .update_user(ana.id, &json!({"password": "short"}))
+        .await;
+    assert_eq!(weak.error_code(422), ErrorCode::ValidationFailed);
 
-    let reset = send(
-        &app,
-        patch(
-            &format!("/api/v1/users/{ana}"),
-            &admin,
-            json!({"password": "reset by admin"}),
-        ),
-    )
-    .await;
-    assert_eq!(reset.status.as_u16(), 200);
+    admin
+        .update_user(ana.id, &json!({"password": "reset by admin"}))
+        .await
+        .expect(200);
     assert_eq!(
-        send(&app, get("/api/v1/auth/me", &agent)).await.error(401),
-        "invalid_token"
+        app.as_(ana).me().await.error_code(401),
+        ErrorCode::InvalidToken
     );
-    assert_eq!(
-        login_reply(&app, "ana", PASSWORD).await.status.as_u16(),
-        401
-    );
-    assert_eq!(
-        login_reply(&app, "ana", "reset by admin")
-            .await
-            .status
-            .as_u16(),
-        200
-    );
+    assert_eq!(app.sign_in("ana", PASSWORD).await.status.as_u16(), 401);
+    app.sign_in("ana", "reset by admin").await.expect(200);
 }

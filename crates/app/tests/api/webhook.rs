@@ -5,21 +5,7 @@ use serde_json::{Value, json};
 use switchboard_whatsapp::signature::{escape_non_ascii, signature_header};
 
 use crate::common::{APP_SECRET, TestApp, VERIFY_TOKEN, send};
-
-pub const PHONE_NUMBER_ID: &str = "106540352242922";
-
-pub fn envelope(phone_number_id: &str, messages: Value, statuses: Value) -> Value {
-    json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550783881", "phone_number_id": phone_number_id},
-            "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": "16505551234"}],
-            "messages": messages,
-            "statuses": statuses,
-        }}]}],
-    })
-}
+pub use crate::harness::webhook::{PHONE_NUMBER_ID, envelope};
 
 pub fn text(id: &str, body: &str) -> Value {
     json!({"from": "16505551234", "id": id, "timestamp": "1750000000", "type": "text", "text": {"body": body}})
