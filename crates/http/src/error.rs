@@ -40,7 +40,7 @@ pub struct ErrorDetail {
     /// A sentence for people; may change between versions.
     pub message: String,
     /// For `validation_failed`: one entry per rejected field.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<FieldDetail>,
 }
 

@@ -77,7 +77,7 @@ pub struct TokenResponse {
     /// one again revokes the whole session.
     pub refresh_token: String,
     #[schema(example = "Bearer")]
-    pub token_type: &'static str,
+    pub token_type: String,
     /// Seconds until the access token expires.
     #[schema(example = 900)]
     pub expires_in: i64,
@@ -103,7 +103,7 @@ fn token_response(req: &HttpRequest, signed_in: SignedIn) -> HttpResponse {
         .json(TokenResponse {
             access_token: signed_in.access.token,
             refresh_token: signed_in.refresh.0,
-            token_type: "Bearer",
+            token_type: "Bearer".to_owned(),
             expires_in: (signed_in.access.expires_at - now).num_seconds().max(0),
             refresh_expires_in,
             user: signed_in.user.into(),

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use switchboard_http::{ErrorBody, ErrorCode};
 
@@ -100,29 +100,18 @@ impl<T> Reply<T> {
     }
 }
 
-/// Reads an `ErrorBody`. The server leaves out an empty `details`, but `ErrorDetail` has no
-/// serde default for it, so the empty list is put back before reading.
 fn error_body(bytes: &[u8]) -> serde_json::Result<ErrorBody> {
-    let mut body: Value = serde_json::from_slice(bytes)?;
-    if let Some(detail) = body.get_mut("error").and_then(Value::as_object_mut) {
-        detail
-            .entry("details")
-            .or_insert_with(|| Value::Array(Vec::new()));
-    }
-    serde_json::from_value(body)
+    serde_json::from_slice(bytes)
 }
 
-// `Deserialize<'static>` rather than `DeserializeOwned`: `TokenResponse` borrows its
-// `token_type` as `&'static str`, so it deserializes only from a `'static` buffer. A copy of
-// the body is leaked for each read; a test process is short-lived and bodies are small.
-impl<T: Deserialize<'static>> Reply<T> {
+impl<T: DeserializeOwned> Reply<T> {
     /// The body as a `T`, whatever the status; panics with the raw body when it is not one.
     /// An empty body reads as `null`, so a `204` is a `Reply<()>`.
     pub fn json(&self) -> T {
-        let bytes: &'static [u8] = if self.bytes.is_empty() {
+        let bytes: &[u8] = if self.bytes.is_empty() {
             b"null"
         } else {
-            Box::leak(self.bytes.clone().into_boxed_slice())
+            &self.bytes
         };
         serde_json::from_slice(bytes).unwrap_or_else(|e| {
             panic!(
