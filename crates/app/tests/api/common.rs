@@ -285,18 +285,6 @@ pub fn patch(path: &str, token: &str, body: Value) -> TestRequest {
         .set_json(body)
 }
 
-pub fn put(path: &str, token: &str) -> TestRequest {
-    TestRequest::put()
-        .uri(path)
-        .insert_header(("authorization", format!("Bearer {token}")))
-}
-
-pub fn delete(path: &str, token: &str) -> TestRequest {
-    TestRequest::delete()
-        .uri(path)
-        .insert_header(("authorization", format!("Bearer {token}")))
-}
-
 pub async fn login_reply<S, B>(app: &S, username: &str, password: &str) -> Reply
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
