@@ -15,6 +15,20 @@ npm ci --no-audit --no-fund --silent
 npx --no-install redocly lint "$spec" --config redocly.yaml --format=stylish
 
 npx --no-install openapi-typescript "$spec" -o "$out/schema.d.ts"
+# An object without properties comes out as `Record<string, never>` (nothing can be put in it),
+# and a body without a schema as `unknown`: either means a schema the code did not type. The
+# two empty top-level sections openapi-typescript always writes (no webhooks, no $defs) are not
+# schemas.
+untyped="$(
+    grep -nE 'Record<string, never>|: unknown;$|unknown\[\]' "$out/schema.d.ts" |
+        grep -vE '^[0-9]+:export type (webhooks|\$defs) = Record<string, never>;$' |
+        grep -vE '^[0-9]+: +\[(name|key): string\]: unknown;$' || true
+)"
+if [ -n "$untyped" ]; then
+    echo "$untyped" >&2
+    echo "spec-check: openapi-typescript found untyped schemas (above)" >&2
+    exit 1
+fi
 
 "$venv/bin/openapi-python-client" generate --path "$spec" --output-path "$out/python" \
     --meta none --config python-client.yaml >"$out/python.log" 2>&1 || {

@@ -18,7 +18,7 @@ import { conv } from "../testing/fixtures";
 
 function msg(id: number, status: Message["status"], conversation_id = 1): Message {
   const ts = `2025-01-01T00:00:${String(id).padStart(2, "0")}Z`;
-  return { id, conversation_id, direction: "outbound", type: "text", payload: {}, timestamp: ts, status, status_times: {}, created_at: ts };
+  return { id, conversation_id, direction: "outbound", type: "text", payload: { type: "text", text: { body: "hi" } }, timestamp: ts, status, status_times: {}, created_at: ts };
 }
 const all: InboxFilter = { assignee: "all", status: "any", businessNumberId: null };
 const openOnly: InboxFilter = { ...all, status: "open" };

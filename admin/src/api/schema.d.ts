@@ -586,6 +586,16 @@ export interface components {
         BusinessNumberList: {
             items: components["schemas"]["BusinessNumberDto"][];
         };
+        /** @description A button's value: the `payload` of a quick reply, the `text` a URL ends with, a `coupon_code`, or another type Meta defines. */
+        ButtonParameter: components["schemas"]["KnownButtonParameter"] | ({
+            type?: string;
+        } & {
+            [key: string]: unknown;
+        });
+        ButtonPayload: {
+            payload: string;
+            text: string;
+        };
         ChangePasswordRequest: {
             current_password: string;
             /**
@@ -593,6 +603,11 @@ export interface components {
              * @example a long passphrase
              */
             new_password: string;
+        };
+        /** @description A shared contact card (Meta's shape; only the commonest fields are listed). */
+        ContactCardPayload: {
+            name?: components["schemas"]["ContactNamePayload"] | null;
+            phones?: components["schemas"]["ContactPhonePayload"][] | null;
         };
         /** @description A customer. */
         ContactDto: {
@@ -615,6 +630,16 @@ export interface components {
         };
         ContactList: {
             items: components["schemas"]["ContactDto"][];
+        };
+        ContactNamePayload: {
+            first_name?: string | null;
+            formatted_name?: string | null;
+            last_name?: string | null;
+        };
+        ContactPhonePayload: {
+            phone?: string | null;
+            type?: string | null;
+            wa_id?: string | null;
         };
         /** @description A conversation between one business number and one customer. */
         ConversationDto: {
@@ -706,6 +731,30 @@ export interface components {
              */
             username: string;
         };
+        /** @description An amount of money. */
+        CurrencyParameter: {
+            /**
+             * Format: int64
+             * @description The amount times 1000.
+             * @example 100990
+             */
+            amount_1000: number;
+            /**
+             * @description ISO 4217.
+             * @example USD
+             */
+            code: string;
+            /**
+             * @description Shown where the amount cannot be localized.
+             * @example $100.99
+             */
+            fallback_value: string;
+        };
+        /** @description A date and time, shown as given. */
+        DateTimeParameter: {
+            /** @example February 25, 1977 */
+            fallback_value: string;
+        };
         /** @description Meta's reason for a failed message. */
         DeliveryErrorDto: {
             /**
@@ -761,6 +810,161 @@ export interface components {
              */
             status: string;
         };
+        /** @description What Meta sends beside the content of every inbound message (absent on outbound ones). */
+        InboundMessageFields: {
+            context?: components["schemas"]["MessageContextPayload"] | null;
+            /**
+             * @description The sender's WhatsApp id (digits only).
+             * @example 16505551234
+             */
+            from?: string | null;
+            /** @description WhatsApp's message id. */
+            id?: string | null;
+            /**
+             * @description Unix seconds, as a string.
+             * @example 1749416383
+             */
+            timestamp?: string | null;
+        };
+        /** @description `button_reply` or `list_reply`, as `type` says. */
+        InteractivePayload: {
+            button_reply?: components["schemas"]["ReplyPayload"] | null;
+            list_reply?: components["schemas"]["ReplyPayload"] | null;
+            /** @example button_reply */
+            type: string;
+        };
+        /** @description The button parameters Switchboard documents, told apart by `type`. */
+        KnownButtonParameter: {
+            payload: string;
+            /** @enum {string} */
+            type: "payload";
+        } | {
+            text: string;
+            /** @enum {string} */
+            type: "text";
+        } | {
+            coupon_code: string;
+            /** @enum {string} */
+            type: "coupon_code";
+        };
+        /** @description The contents Switchboard documents, each under the member named after its `type`. */
+        KnownMessagePayload: {
+            text: components["schemas"]["TextPayload"];
+            /** @enum {string} */
+            type: "text";
+        } | {
+            image: components["schemas"]["MediaPayload"];
+            /** @enum {string} */
+            type: "image";
+        } | {
+            /** @enum {string} */
+            type: "video";
+            video: components["schemas"]["MediaPayload"];
+        } | {
+            audio: components["schemas"]["MediaPayload"];
+            /** @enum {string} */
+            type: "audio";
+        } | {
+            document: components["schemas"]["MediaPayload"];
+            /** @enum {string} */
+            type: "document";
+        } | {
+            sticker: components["schemas"]["MediaPayload"];
+            /** @enum {string} */
+            type: "sticker";
+        } | {
+            reaction: components["schemas"]["ReactionPayload"];
+            /** @enum {string} */
+            type: "reaction";
+        } | {
+            template: components["schemas"]["TemplatePayload"];
+            /** @enum {string} */
+            type: "template";
+        } | {
+            location: components["schemas"]["LocationPayload"];
+            /** @enum {string} */
+            type: "location";
+        } | {
+            contacts: components["schemas"]["ContactCardPayload"][];
+            /** @enum {string} */
+            type: "contacts";
+        } | {
+            interactive: components["schemas"]["InteractivePayload"];
+            /** @enum {string} */
+            type: "interactive";
+        } | {
+            button: components["schemas"]["ButtonPayload"];
+            /** @enum {string} */
+            type: "button";
+        } | {
+            order: components["schemas"]["OrderPayload"];
+            /** @enum {string} */
+            type: "order";
+        } | {
+            system: components["schemas"]["SystemPayload"];
+            /** @enum {string} */
+            type: "system";
+        } | {
+            errors?: components["schemas"]["WireErrorPayload"][] | null;
+            /** @enum {string} */
+            type: "unsupported";
+        };
+        /** @description The components Switchboard documents, told apart by `type`. */
+        KnownTemplateComponent: {
+            parameters: components["schemas"]["TemplateParameter"][];
+            /** @enum {string} */
+            type: "header";
+        } | {
+            parameters: components["schemas"]["TemplateParameter"][];
+            /** @enum {string} */
+            type: "body";
+        } | {
+            /** @description The button's position, from 0 (Meta takes a number or a string of digits). */
+            index: number | string;
+            parameters: components["schemas"]["ButtonParameter"][];
+            /**
+             * @description The button's kind: `quick_reply`, `url`, `copy_code`, `flow`, `catalog`, ...
+             * @example quick_reply
+             */
+            sub_type: string;
+            /** @enum {string} */
+            type: "button";
+        };
+        /** @description The header and body parameters Switchboard documents, told apart by `type`. */
+        KnownTemplateParameter: {
+            /** @description The variable's name, for a template with named (`{{name}}`) variables. */
+            parameter_name?: string | null;
+            /** @example 42 */
+            text: string;
+            /** @enum {string} */
+            type: "text";
+        } | {
+            currency: components["schemas"]["CurrencyParameter"];
+            parameter_name?: string | null;
+            /** @enum {string} */
+            type: "currency";
+        } | {
+            date_time: components["schemas"]["DateTimeParameter"];
+            parameter_name?: string | null;
+            /** @enum {string} */
+            type: "date_time";
+        } | {
+            image: components["schemas"]["MediaParameter"];
+            /** @enum {string} */
+            type: "image";
+        } | {
+            document: components["schemas"]["MediaParameter"];
+            /** @enum {string} */
+            type: "document";
+        } | {
+            /** @enum {string} */
+            type: "video";
+            video: components["schemas"]["MediaParameter"];
+        } | {
+            location: components["schemas"]["LocationParameter"];
+            /** @enum {string} */
+            type: "location";
+        };
         /**
          * @description A live event as a client reads it off the stream: the frame's `event` is `type`, its `id` is
          *     `id`, and its `data`, parsed, is `data`. Generated clients type their event handlers with it.
@@ -806,6 +1010,24 @@ export interface components {
          * @enum {string}
          */
         LiveEventKind: "conversation.created" | "conversation.updated" | "message.created" | "message.updated";
+        /** @description A place for a location header. */
+        LocationParameter: {
+            address?: string | null;
+            /** Format: double */
+            latitude: number;
+            /** Format: double */
+            longitude: number;
+            name?: string | null;
+        };
+        LocationPayload: {
+            address?: string | null;
+            /** Format: double */
+            latitude: number;
+            /** Format: double */
+            longitude: number;
+            name?: string | null;
+            url?: string | null;
+        };
         LoginRequest: {
             /** @example admin */
             password: string;
@@ -845,6 +1067,32 @@ export interface components {
          * @enum {string}
          */
         MediaKindDto: "image" | "video" | "audio" | "document" | "sticker";
+        /** @description A file for a media header: by uploaded media `id` or by `link`. */
+        MediaParameter: {
+            caption?: string | null;
+            /** @description Documents only. */
+            filename?: string | null;
+            id?: string | null;
+            link?: string | null;
+        };
+        /**
+         * @description A file: Meta's media id and details (inbound), or the file name, caption and, once uploaded,
+         *     media id (outbound).
+         */
+        MediaPayload: {
+            /** @description An animated sticker. */
+            animated?: boolean | null;
+            caption?: string | null;
+            filename?: string | null;
+            id?: string | null;
+            /** @example image/jpeg */
+            mime_type?: string | null;
+            /** @description Base64, as Meta sends it. */
+            sha256?: string | null;
+            url?: string | null;
+            /** @description A voice note (audio). */
+            voice?: boolean | null;
+        };
         /**
          * @description Where a message's file stands: `pending` (being downloaded), `stored` (served at `url`), or
          *     `failed` (every download failed; the message is kept).
@@ -863,6 +1111,13 @@ export interface components {
         MemberList: {
             items: components["schemas"]["MemberDto"][];
         };
+        /** @description What an inbound message replies to, or that it was forwarded. */
+        MessageContextPayload: {
+            forwarded?: boolean | null;
+            frequently_forwarded?: boolean | null;
+            from?: string | null;
+            id?: string | null;
+        };
         /** @description A message in a conversation. */
         MessageDto: {
             /** Format: int64 */
@@ -874,8 +1129,8 @@ export interface components {
             /** Format: int64 */
             id: number;
             media?: components["schemas"]["MediaDto"] | null;
-            /** @description The full typed message as JSON (Meta's for inbound messages). */
-            payload: Record<string, unknown>;
+            /** @description Answered exactly as stored. */
+            payload: components["schemas"]["MessagePayload"];
             /** @description The WhatsApp id of the message this one replies to. */
             reply_to?: string | null;
             /** Format: int64 */
@@ -889,20 +1144,29 @@ export interface components {
              * @description Meta's timestamp (inbound) or when it was sent (outbound); the thread's order.
              */
             timestamp: string;
-            /**
-             * @description Meta's type: `text`, `template`, `image`, ..., `unsupported`.
-             * @example text
-             */
-            type: string;
+            type: components["schemas"]["MessageKindDto"];
             /** @description WhatsApp's message id; `null` until the Cloud API accepts an outbound message. */
             wamid?: string | null;
         };
+        /**
+         * @description Meta's message type. Inbound messages of a type Switchboard cannot read (or whose content
+         *     does not have the documented shape) are `unsupported`; their `payload` keeps Meta's own
+         *     `type`. `template` is outbound only.
+         * @enum {string}
+         */
+        MessageKindDto: "text" | "image" | "video" | "audio" | "document" | "sticker" | "reaction" | "template" | "location" | "contacts" | "interactive" | "button" | "order" | "system" | "unsupported";
         MessagePage: {
             /** @description Oldest first. */
             items: components["schemas"]["MessageDto"][];
             /** @description Pass as `before` for older messages; `null` when there are none. */
             next_cursor?: string | null;
         };
+        /** @description The full message as JSON, told apart by `type`: Meta's message object for an inbound message, `{"type": kind, kind: {...}}` for an outbound one. */
+        MessagePayload: components["schemas"]["InboundMessageFields"] & (components["schemas"]["KnownMessagePayload"] | ({
+            type: string;
+        } & {
+            [key: string]: unknown;
+        }));
         /** @description The newest message, for the inbox. */
         MessagePreviewDto: {
             direction: components["schemas"]["DirectionDto"];
@@ -912,8 +1176,7 @@ export interface components {
             text?: string | null;
             /** Format: date-time */
             timestamp: string;
-            /** @example text */
-            type: string;
+            type: components["schemas"]["MessageKindDto"];
         };
         /**
          * @description Where a message stands: `received` (inbound); outbound ones move forward only, `queued`
@@ -922,6 +1185,20 @@ export interface components {
          * @enum {string}
          */
         MessageStatusDto: "received" | "queued" | "accepted" | "sent" | "delivered" | "read" | "failed";
+        /** @description An order from a catalog. */
+        OrderPayload: {
+            catalog_id?: string | null;
+            product_items?: components["schemas"]["ProductItemPayload"][] | null;
+            text?: string | null;
+        };
+        ProductItemPayload: {
+            currency?: string | null;
+            /** Format: double */
+            item_price?: number | null;
+            product_retailer_id?: string | null;
+            /** Format: double */
+            quantity?: number | null;
+        };
         ReactionBody: {
             /**
              * @description One emoji (at most 16 characters, no letters, digits or control characters); empty removes an earlier reaction.
@@ -934,12 +1211,22 @@ export interface components {
              */
             message_id: string;
         };
+        ReactionPayload: {
+            /** @description Absent or empty when the customer removed their reaction. */
+            emoji?: string | null;
+            message_id: string;
+        };
         RefreshRequest: {
             /**
              * @description The refresh token from the last login or refresh; it can be used once. Leave it out to
              *     use the `switchboard_refresh` cookie instead (how the admin app signs in).
              */
             refresh_token?: string | null;
+        };
+        ReplyPayload: {
+            description?: string | null;
+            id: string;
+            title: string;
         };
         /**
          * @description What a user may do: `admin` everything; `agent` works the conversations of their numbers;
@@ -1051,9 +1338,18 @@ export interface components {
             /** Format: date-time */
             sent?: string | null;
         };
+        /** @description A system notice, such as the customer changing their number. */
+        SystemPayload: {
+            body?: string | null;
+            type?: string | null;
+            wa_id?: string | null;
+        };
         TemplateBody: {
-            /** @description The Cloud API's `components` (parameters), passed through as given. */
-            components?: Record<string, unknown>[];
+            /**
+             * @description The Cloud API's `components` (the values of the template's variables), passed through
+             *     as given.
+             */
+            components?: components["schemas"]["TemplateComponent"][];
             language: components["schemas"]["TemplateLanguage"];
             /**
              * @description An approved template's name: 1 to 512 lowercase letters, digits or `_`.
@@ -1061,6 +1357,12 @@ export interface components {
              */
             name: string;
         };
+        /** @description A template component, passed to the Cloud API as given: `header`, `body` or `button` with its `parameters`, or another component Meta defines. */
+        TemplateComponent: components["schemas"]["KnownTemplateComponent"] | ({
+            type?: string;
+        } & {
+            [key: string]: unknown;
+        });
         TemplateLanguage: {
             /**
              * @description The template's language code, such as `en_US`: 1 to 16 letters, digits, `_` or `-`.
@@ -1068,11 +1370,29 @@ export interface components {
              */
             code: string;
         };
+        TemplateLanguagePayload: {
+            /** @example en_US */
+            code: string;
+        };
+        /** @description A value for one of the template's variables: text, currency, date_time, image, document, video or location, or another type Meta defines. */
+        TemplateParameter: components["schemas"]["KnownTemplateParameter"] | ({
+            type?: string;
+        } & {
+            [key: string]: unknown;
+        });
+        TemplatePayload: {
+            components: components["schemas"]["TemplateComponent"][];
+            language: components["schemas"]["TemplateLanguagePayload"];
+            name: string;
+        };
         TextBody: {
             /**
              * @description 1 to 4096 characters, not all whitespace.
              * @example Hi! How can we help?
              */
+            body: string;
+        };
+        TextPayload: {
             body: string;
         };
         /** @description A new token pair. */
@@ -1184,6 +1504,75 @@ export interface components {
         UserList: {
             items: components["schemas"]["UserDto"][];
         };
+        /**
+         * @description One change of a subscribed field; only `messages` is read, the others are accepted and
+         *     skipped.
+         */
+        WebhookChange: {
+            /** @example messages */
+            field: string;
+            value: components["schemas"]["WebhookChangeValue"];
+        };
+        /** @description The `value` of a `messages` change (other fields carry their own members). */
+        WebhookChangeValue: {
+            /** @description The contact cards of the customers who sent `messages`. */
+            contacts?: components["schemas"]["WebhookContact"][] | null;
+            /** @description System-level errors, tied to no message or status. */
+            errors?: components["schemas"]["WireErrorPayload"][] | null;
+            messages?: components["schemas"]["MessagePayload"][] | null;
+            /** @description `whatsapp`. */
+            messaging_product?: string | null;
+            metadata?: components["schemas"]["WebhookMetadata"] | null;
+            statuses?: components["schemas"]["WebhookStatus"][] | null;
+        };
+        /** @description A customer's contact card. */
+        WebhookContact: {
+            profile?: components["schemas"]["WebhookProfile"] | null;
+            wa_id: string;
+        };
+        WebhookConversation: {
+            expiration_timestamp?: string | null;
+            id?: string | null;
+            origin?: components["schemas"]["WebhookConversationOrigin"] | null;
+        };
+        WebhookConversationOrigin: {
+            type?: string | null;
+        };
+        /** @description The news of one WhatsApp Business Account. */
+        WebhookEntry: {
+            changes: components["schemas"]["WebhookChange"][];
+            /** @description The WhatsApp Business Account id. */
+            id: string;
+        };
+        /** @description A WhatsApp Business Account webhook delivery: one entry per account with news. */
+        WebhookEnvelope: {
+            entry: components["schemas"]["WebhookEntry"][];
+            object: components["schemas"]["WebhookObject"];
+        };
+        /** @description The business number a change concerns. */
+        WebhookMetadata: {
+            /** @example 15550783881 */
+            display_phone_number: string;
+            /**
+             * @description The key Switchboard routes on.
+             * @example 106540352242922
+             */
+            phone_number_id: string;
+        };
+        /**
+         * @description The only object a WhatsApp webhook carries.
+         * @enum {string}
+         */
+        WebhookObject: "whatsapp_business_account";
+        WebhookPricing: {
+            billable?: boolean | null;
+            category?: string | null;
+            pricing_model?: string | null;
+            type?: string | null;
+        };
+        WebhookProfile: {
+            name: string;
+        };
         /** @description What a delivery changed (Meta only looks at the status code). */
         WebhookReceipt: {
             duplicate_messages: number;
@@ -1194,11 +1583,42 @@ export interface components {
             /** @description `phone_number_id`s that name no business number here; their items were skipped. */
             unknown_numbers: string[];
         };
+        /** @description A status update of a message the business number sent. */
+        WebhookStatus: {
+            conversation?: components["schemas"]["WebhookConversation"] | null;
+            /** @description Why a `failed` message failed. */
+            errors?: components["schemas"]["WireErrorPayload"][] | null;
+            /** @description The message's WhatsApp id. */
+            id: string;
+            pricing?: components["schemas"]["WebhookPricing"] | null;
+            recipient_id?: string | null;
+            /**
+             * @description `sent`, `delivered`, `read`, `failed` or `played`.
+             * @example delivered
+             */
+            status: string;
+            /** @description Unix seconds, as a string. */
+            timestamp: string;
+        };
         /**
          * @description Which WhatsApp provider the server talks to.
          * @enum {string}
          */
         WhatsAppProvider: "mock" | "cloud";
+        WireErrorData: {
+            details?: string | null;
+        };
+        /** @description An error as Meta reports it in webhooks. */
+        WireErrorPayload: {
+            /**
+             * Format: int64
+             * @example 131051
+             */
+            code: number;
+            error_data?: components["schemas"]["WireErrorData"] | null;
+            message?: string | null;
+            title?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -4395,10 +4815,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description A WhatsApp Business Account webhook envelope */
+        /** @description A WhatsApp Business Account webhook envelope (read as raw bytes: a body of another shape gets the answers below) */
         requestBody: {
             content: {
-                "application/json": unknown;
+                "application/json": components["schemas"]["WebhookEnvelope"];
             };
         };
         responses: {

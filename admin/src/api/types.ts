@@ -26,3 +26,7 @@ export type CreateBusinessNumberRequest = Schemas["CreateBusinessNumberRequest"]
 export type UpdateBusinessNumberRequest = Schemas["UpdateBusinessNumberRequest"];
 export type SimulatedInboundRequest = Schemas["SimulatedInboundRequest"];
 export type UpdateConversationRequest = Schemas["UpdateConversationRequest"];
+export type MessageKind = Schemas["MessageKindDto"];
+export type MessagePayload = Schemas["MessagePayload"];
+export type KnownMessagePayload = Schemas["KnownMessagePayload"];
+export type TemplateComponent = Schemas["TemplateComponent"];

@@ -3,16 +3,15 @@ import { useQuery } from "@tanstack/react-query";
 import { mediaQuery } from "../api/queries";
 import type { Message } from "../api/types";
 import { shortTime } from "../lib/format";
+import { contentOf, textParameters } from "../lib/payload";
 import { failureReason, statusMark } from "../lib/status";
 
 function templateSummary(m: Message): string | null {
   if (m.type !== "template") return null;
-  const t = (m.payload as { template?: { name?: string; language?: { code?: string }; components?: unknown } }).template;
+  const t = contentOf(m, "template")?.template;
   if (!t?.name) return m.text ? `Template ${m.text}` : "Template";
-  const params = Array.isArray(t.components)
-    ? t.components.flatMap((c: { parameters?: { text?: string }[] }) => (c.parameters ?? []).map((p) => p.text).filter(Boolean))
-    : [];
-  return `Template ${t.name}${t.language?.code ? ` (${t.language.code})` : ""}${params.length ? `: ${params.join(", ")}` : ""}`;
+  const params = textParameters(t.components);
+  return `Template ${t.name}${t.language.code ? ` (${t.language.code})` : ""}${params.length ? `: ${params.join(", ")}` : ""}`;
 }
 
 export function MessageBubble({ message: m }: { message: Message }) {

@@ -86,7 +86,7 @@ const m = (id: number, ts: string, status: Message["status"] = "queued"): Messag
   conversation_id: 1,
   direction: "outbound",
   type: "text",
-  payload: {},
+  payload: { type: "text", text: { body: "hi" } },
   timestamp: ts,
   status,
   status_times: {},

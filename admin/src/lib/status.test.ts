@@ -8,7 +8,7 @@ function msg(over: Partial<Message>): Message {
     conversation_id: 1,
     direction: "outbound",
     type: "text",
-    payload: {},
+    payload: { type: "text", text: { body: "hi" } },
     timestamp: "2025-01-01T00:00:00Z",
     status: "queued",
     status_times: {},

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::contact::ContactDto;
 use super::message::{DirectionDto, MessageStatusDto};
+use super::message_kind::MessageKindDto;
 
 /// `open`: needs an answer; `pending`: waiting on the customer or a third party; `resolved`:
 /// done (a new customer message reopens it).
@@ -46,8 +47,7 @@ pub struct MessagePreviewDto {
     pub id: i64,
     pub direction: DirectionDto,
     #[serde(rename = "type")]
-    #[schema(example = "text")]
-    pub kind: String,
+    pub kind: MessageKindDto,
     pub text: Option<String>,
     pub status: MessageStatusDto,
     pub timestamp: DateTime<Utc>,
@@ -58,7 +58,7 @@ impl From<MessagePreview> for MessagePreviewDto {
         Self {
             id: m.id.0,
             direction: m.direction.into(),
-            kind: m.kind,
+            kind: MessageKindDto::from_stored(&m.kind),
             text: m.text,
             status: m.status.into(),
             timestamp: m.sent_at,

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use switchboard_domain::message::{Direction, MediaState, Message, MessageStatus};
 use utoipa::ToSchema;
 
+use super::message_kind::MessageKindDto;
+use super::message_payload::MessagePayload;
+
 /// Who wrote a message: `inbound` (the customer) or `outbound` (an agent, or the business).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -109,14 +112,12 @@ pub struct MessageDto {
     pub id: i64,
     pub conversation_id: i64,
     pub direction: DirectionDto,
-    /// Meta's type: `text`, `template`, `image`, ..., `unsupported`.
     #[serde(rename = "type")]
-    #[schema(example = "text")]
-    pub kind: String,
+    pub kind: MessageKindDto,
     /// Text, caption or reply title.
     pub text: Option<String>,
-    /// The full typed message as JSON (Meta's for inbound messages).
-    #[schema(value_type = Object)]
+    /// Answered exactly as stored.
+    #[schema(value_type = MessagePayload)]
     pub payload: serde_json::Value,
     /// WhatsApp's message id; `null` until the Cloud API accepts an outbound message.
     pub wamid: Option<String>,
@@ -139,7 +140,7 @@ impl From<Message> for MessageDto {
             id: m.id.0,
             conversation_id: m.conversation_id.0,
             direction: m.direction.into(),
-            kind: m.kind,
+            kind: MessageKindDto::from_stored(&m.kind),
             text: m.text,
             payload: serde_json::from_str(&m.payload).unwrap_or(serde_json::Value::Null),
             wamid: m.wamid,

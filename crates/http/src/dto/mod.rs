@@ -8,6 +8,11 @@
 pub mod contact;
 pub mod conversation;
 pub mod message;
+pub mod message_kind;
+pub mod message_payload;
+pub(crate) mod open_union;
+pub mod template_component;
+pub mod webhook_envelope;
 
 pub use crate::routes::about::AboutDto;
 pub use crate::routes::attachments::{AttachmentDto, MediaKindDto};
@@ -30,3 +35,4 @@ pub use message::{
     DeliveryErrorDto, DirectionDto, MediaDto, MediaStateDto, MessageDto, MessagePage,
     StatusTimesDto,
 };
+pub use message_kind::MessageKindDto;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_domain::ingest::model::WebhookRejection;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::dto::webhook_envelope::WebhookEnvelope;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
@@ -84,7 +85,7 @@ pub(crate) async fn verify_webhook(
 #[utoipa::path(
     security(()),
     tag = "webhook",
-    request_body(content = serde_json::Value, description = "A WhatsApp Business Account webhook envelope", content_type = "application/json"),
+    request_body(content = WebhookEnvelope, description = "A WhatsApp Business Account webhook envelope (read as raw bytes: a body of another shape gets the answers below)", content_type = "application/json"),
     params(("X-Hub-Signature-256" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 of the body under the app secret")),
     responses(
         (status = 200, description = "Everything the envelope carried is stored (or was already)", body = WebhookReceipt),

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::super::media_form::{is_multipart, read_media_form};
 use crate::caller::Caller;
 use crate::dto::message::MessageDto;
+use crate::dto::template_component::TemplateComponent;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::field_schemas;
 use crate::json_body::JsonBody;
@@ -38,9 +39,10 @@ pub(crate) struct TemplateBody {
     #[schema(schema_with = field_schemas::template_name)]
     name: String,
     language: TemplateLanguage,
-    /// The Cloud API's `components` (parameters), passed through as given.
+    /// The Cloud API's `components` (the values of the template's variables), passed through
+    /// as given.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<TemplateComponent>)]
     components: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
