@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use switchboard_domain::outbound::model::{Accepted, GatewayError, OutboundContent};
 use switchboard_http::ErrorCode;
-use switchboard_http::dto::message::MessageStatusDto;
+use switchboard_http::dto::MessageStatusDto;
 use switchboard_http::dto::{
     ConversationPage, ConversationStatusDto, DirectionDto, MediaStateDto, MessagePage,
     WebhookReceipt,

@@ -33,6 +33,6 @@ pub use conversation::{
 };
 pub use message::{
     DeliveryErrorDto, DirectionDto, MediaDto, MediaStateDto, MessageDto, MessagePage,
-    StatusTimesDto,
+    MessageStatusDto, StatusTimesDto,
 };
 pub use message_kind::MessageKindDto;
