@@ -587,11 +587,9 @@ export interface components {
             items: components["schemas"]["BusinessNumberDto"][];
         };
         /** @description A button's value: the `payload` of a quick reply, the `text` a URL ends with, a `coupon_code`, or another type Meta defines. */
-        ButtonParameter: components["schemas"]["KnownButtonParameter"] | ({
-            type?: string;
-        } & {
+        ButtonParameter: components["schemas"]["KnownButtonParameter"] | {
             [key: string]: unknown;
-        });
+        };
         ButtonPayload: {
             payload: string;
             text: string;
@@ -1358,11 +1356,9 @@ export interface components {
             name: string;
         };
         /** @description A template component, passed to the Cloud API as given: `header`, `body` or `button` with its `parameters`, or another component Meta defines. */
-        TemplateComponent: components["schemas"]["KnownTemplateComponent"] | ({
-            type?: string;
-        } & {
+        TemplateComponent: components["schemas"]["KnownTemplateComponent"] | {
             [key: string]: unknown;
-        });
+        };
         TemplateLanguage: {
             /**
              * @description The template's language code, such as `en_US`: 1 to 16 letters, digits, `_` or `-`.
@@ -1375,11 +1371,9 @@ export interface components {
             code: string;
         };
         /** @description A value for one of the template's variables: text, currency, date_time, image, document, video or location, or another type Meta defines. */
-        TemplateParameter: components["schemas"]["KnownTemplateParameter"] | ({
-            type?: string;
-        } & {
+        TemplateParameter: components["schemas"]["KnownTemplateParameter"] | {
             [key: string]: unknown;
-        });
+        };
         TemplatePayload: {
             components: components["schemas"]["TemplateComponent"][];
             language: components["schemas"]["TemplateLanguagePayload"];

@@ -10,8 +10,8 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{Ref, RefOr};
 
-/// The union of the known shapes (a schema named `known`) and any object, whose `type` is a
-/// string (required when `type_required`).
+/// The union of the known shapes (a schema named `known`) and any object: one with a string
+/// `type` when `type_required`, else one whose `type`, if any, may hold anything.
 pub(crate) fn open_union(
     known: &str,
     description: &str,
@@ -21,13 +21,17 @@ pub(crate) fn open_union(
     let mut other = ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::Object))
         .description(Some(other_description))
-        .property(
-            "type",
-            ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)),
-        )
         .additional_properties(Some(AdditionalProperties::FreeForm(true)));
+    // Where `type` is optional the server passes the object through whatever `type` holds, so
+    // the catch-all must not constrain it either (schemathesis sends `{"type": {}}` and expects
+    // a refusal the server does not give).
     if type_required {
-        other = other.required("type");
+        other = other
+            .property(
+                "type",
+                ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)),
+            )
+            .required("type");
     }
     AnyOfBuilder::new()
         .item(Ref::from_schema_name(known))
