@@ -141,7 +141,7 @@ impl Accounts {
     /// account cannot be probed; [`LoginError::InvalidCredentials`] for an unknown user or wrong
     /// password, after the same hashing work either way; [`LoginError::Deactivated`] for a
     /// right password on a deactivated account (the attempt still counts).
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login(&self, username: &str, password: &str) -> Result<SignedIn, LoginError> {
         let p = &self.ports;
         let key = username_key(username);
@@ -223,7 +223,7 @@ impl Accounts {
     /// [`RefreshError::Reused`] if the token had been spent before (its session is revoked);
     /// [`RefreshError::InvalidToken`] if it is unknown, expired, revoked, or its user is
     /// deactivated.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn refresh(&self, presented: &str) -> Result<SignedIn, RefreshError> {
         let p = &self.ports;
         let now = p.clock.now();
@@ -265,7 +265,7 @@ impl Accounts {
     ///
     /// # Errors
     /// Storage failures only.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn logout(&self, presented: &str) -> Result<(), RepoError> {
         let p = &self.ports;
         p.sessions
@@ -279,7 +279,7 @@ impl Accounts {
     /// # Errors
     /// [`AuthenticateError::InvalidToken`] for any token that does not identify an active
     /// user in a live session.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthenticateError> {
         let claims = self
             .ports
@@ -302,7 +302,7 @@ impl Accounts {
     ///
     /// # Errors
     /// [`ChangePasswordError::WrongPassword`] if `current` does not match.
-    #[tracing::instrument(skip_all, fields(user = principal.user.id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = principal.user.id.0))]
     pub async fn change_password(
         &self,
         principal: &Principal,

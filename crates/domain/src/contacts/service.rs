@@ -56,7 +56,7 @@ impl Contacts {
     ///
     /// # Errors
     /// Storage failures only.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, limit))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, limit))]
     pub async fn list(
         &self,
         actor: &Actor,
@@ -90,7 +90,7 @@ impl Contacts {
 
     /// # Errors
     /// [`ContactsError::NotFound`] if missing or on none of the caller's numbers.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn get(&self, actor: &Actor, id: ContactId) -> Result<Contact, ContactsError> {
         Ok(self.visible(actor, id).await?.0)
     }
@@ -99,7 +99,7 @@ impl Contacts {
     ///
     /// # Errors
     /// [`ContactsError::NotFound`]; [`ContactsError::Forbidden`] for viewers.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn rename(
         &self,
         actor: &Actor,

@@ -69,7 +69,7 @@ impl Conversations {
 
     /// # Errors
     /// [`ConversationError::NotFound`] if missing or not visible; storage failures.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn get(
         &self,
         actor: &Actor,
@@ -83,7 +83,7 @@ impl Conversations {
     /// # Errors
     /// [`ConversationError::NotFound`]; [`ConversationError::Forbidden`] for viewers;
     /// [`ConversationError::AssigneeNotMember`]; storage failures.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn update(
         &self,
         actor: &Actor,
@@ -121,7 +121,7 @@ impl Conversations {
     /// # Errors
     /// [`ConversationError::NotFound`]; [`ConversationError::Forbidden`] for viewers; storage
     /// failures (including a conversation whose own number is missing).
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn mark_read(
         &self,
         actor: &Actor,
@@ -164,7 +164,7 @@ impl Conversations {
     ///
     /// # Errors
     /// [`ConversationError::NotFound`] if missing or not visible; storage failures.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0, limit))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0, limit))]
     pub async fn messages(
         &self,
         actor: &Actor,

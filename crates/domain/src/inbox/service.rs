@@ -66,7 +66,7 @@ impl Inbox {
     /// # Errors
     /// [`InboxError::NotFound`] if a requested business number is missing or not visible;
     /// storage failures.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0))]
     pub async fn list(
         &self,
         actor: &Actor,

@@ -49,7 +49,7 @@ impl Ingest {
     /// # Errors
     /// [`IngestError::Store`]; then nothing of the batch is stored and the webhook must not be
     /// acknowledged, so Meta delivers it again.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn receive_webhook(
         &self,
         batch: &WebhookBatch,

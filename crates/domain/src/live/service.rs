@@ -40,7 +40,7 @@ impl Live {
     ///
     /// # Errors
     /// Storage failures only.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0))]
     pub async fn event_scope(
         &self,
         actor: &Actor,
@@ -52,7 +52,7 @@ impl Live {
     ///
     /// # Errors
     /// Storage failures only.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn last_event_id(&self) -> Result<i64, LiveError> {
         Ok(self.events.last_event_id().await?)
     }
@@ -62,7 +62,7 @@ impl Live {
     ///
     /// # Errors
     /// Storage failures only.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, after, limit))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, after, limit))]
     pub async fn events_after(
         &self,
         actor: &Actor,

@@ -69,7 +69,7 @@ impl MediaAccess {
     /// # Errors
     /// [`MediaError::NotFound`] for a missing or hidden message; [`MediaError::NoMedia`];
     /// [`MediaError::NotReady`] while it is pending or after it failed; storage failures.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn download(
         &self,
         actor: &Actor,

@@ -103,7 +103,7 @@ impl BusinessNumbers {
     ///
     /// # Errors
     /// Storage failures only.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0))]
     pub async fn list(&self, actor: &Actor) -> Result<Vec<BusinessNumber>, BusinessNumberError> {
         Ok(if actor.is_admin() {
             self.numbers.list_numbers().await?
@@ -114,7 +114,7 @@ impl BusinessNumbers {
 
     /// # Errors
     /// [`BusinessNumberError::NotFound`] if it does not exist or the caller may not see it.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn get(
         &self,
         actor: &Actor,
@@ -126,7 +126,7 @@ impl BusinessNumbers {
     /// # Errors
     /// [`BusinessNumberError::Forbidden`] unless the caller is an admin;
     /// [`BusinessNumberError::Duplicate`] naming the colliding field.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0))]
     pub async fn create(
         &self,
         actor: &Actor,
@@ -141,7 +141,7 @@ impl BusinessNumbers {
     /// # Errors
     /// [`BusinessNumberError::NotFound`] if hidden or missing; [`BusinessNumberError::Forbidden`]
     /// if visible but the caller is not an admin; [`BusinessNumberError::Duplicate`].
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn update(
         &self,
         actor: &Actor,
@@ -162,7 +162,7 @@ impl BusinessNumbers {
     ///
     /// # Errors
     /// [`BusinessNumberError::NotFound`] if hidden or missing.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn members(
         &self,
         actor: &Actor,
@@ -184,7 +184,7 @@ impl BusinessNumbers {
     /// # Errors
     /// [`BusinessNumberError::NotFound`] / [`BusinessNumberError::Forbidden`] as for `update`;
     /// [`BusinessNumberError::UserNotFound`] if the user does not exist.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0, user = user.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0, user = user.0))]
     pub async fn add_member(
         &self,
         actor: &Actor,
@@ -205,7 +205,7 @@ impl BusinessNumbers {
     /// # Errors
     /// [`BusinessNumberError::NotFound`] / [`BusinessNumberError::Forbidden`] as for `update`;
     /// [`BusinessNumberError::NotAMember`] if the user was not a member.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0, user = user.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0, user = user.0))]
     pub async fn remove_member(
         &self,
         actor: &Actor,

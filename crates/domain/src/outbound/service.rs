@@ -90,7 +90,7 @@ impl Outbound {
     /// [`OutboundError::NotFound`]; [`OutboundError::Forbidden`] for viewers;
     /// [`OutboundError::OutsideWindow`] for free text outside the 24-hour window; storage
     /// failures.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn send(
         &self,
         actor: &Actor,
@@ -180,7 +180,7 @@ impl Outbound {
     /// [`OutboundError::NotFound`] if the number is missing or not visible;
     /// [`OutboundError::Forbidden`] for viewers; [`OutboundError::TemplateRequired`]; storage
     /// failures.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, number = number.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, number = number.0))]
     pub async fn start_conversation(
         &self,
         actor: &Actor,

@@ -44,7 +44,7 @@ impl Dashboard {
     ///
     /// # Errors
     /// [`StatsError::NotFound`] if missing or not visible; storage failures.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, number = number.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, number = number.0))]
     pub async fn stats(
         &self,
         actor: &Actor,

@@ -74,7 +74,7 @@ impl UserAdmin {
 
     /// # Errors
     /// [`UserAdminError::Forbidden`] unless the actor is an admin.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0))]
     pub async fn list(&self, actor: &Actor) -> Result<Vec<User>, UserAdminError> {
         Self::require_admin(actor)?;
         Ok(self.users.list_users().await?)
@@ -82,7 +82,7 @@ impl UserAdmin {
 
     /// # Errors
     /// [`UserAdminError::Forbidden`] unless the actor is an admin; [`UserAdminError::NotFound`].
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User, UserAdminError> {
         Self::require_admin(actor)?;
         self.users
@@ -94,7 +94,7 @@ impl UserAdmin {
     /// # Errors
     /// [`UserAdminError::Forbidden`] unless the actor is an admin;
     /// [`UserAdminError::UsernameTaken`].
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0))]
     pub async fn create(&self, actor: &Actor, new: NewUser) -> Result<User, UserAdminError> {
         Self::require_admin(actor)?;
         self.create_unchecked(new).await
@@ -105,7 +105,7 @@ impl UserAdmin {
     ///
     /// # Errors
     /// [`UserAdminError::UsernameTaken`]; storage failures.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_unchecked(&self, new: NewUser) -> Result<User, UserAdminError> {
         let password_hash = self.hasher.hash(&new.password).await?;
         let record = UserRecord {
@@ -129,7 +129,7 @@ impl UserAdmin {
     /// # Errors
     /// [`UserAdminError::Forbidden`] unless the actor is an admin; [`UserAdminError::NotFound`];
     /// [`UserAdminError::LastAdmin`] if the change would leave no active admin.
-    #[tracing::instrument(skip_all, fields(actor = actor.user_id.0, id = id.0))]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = actor.user_id.0, id = id.0))]
     pub async fn update(
         &self,
         actor: &Actor,
