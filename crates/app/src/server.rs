@@ -48,7 +48,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
         )
     })?;
     let store =
-        Store::open_with(&config.database_url, config.wal).context("SWITCHBOARD_DATABASE_URL")?;
+        Store::open_with(&config.database_url, config.store).context("SWITCHBOARD_DATABASE_URL")?;
     let applied = store.migrate()?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied database migrations");

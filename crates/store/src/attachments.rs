@@ -9,14 +9,16 @@ use switchboard_domain::media::attachment::{Attachment, AttachmentId, NewAttachm
 use switchboard_domain::media::ports::AttachmentRepository;
 use switchboard_domain::users::model::UserId;
 
+use crate::conn::on_backend;
 use crate::error::Fail;
 use crate::schema::attachments;
-use crate::sqlite::Store;
+use crate::sql_types::Millis;
+use crate::store::Store;
 use crate::time::{from_millis, to_millis};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = attachments)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct AttachmentRow {
     id: i64,
     owner_id: i64,
@@ -25,7 +27,7 @@ struct AttachmentRow {
     size: i64,
     filename: String,
     sha256: String,
-    created_at: i64,
+    created_at: Millis,
 }
 
 impl AttachmentRow {
@@ -55,40 +57,46 @@ impl AttachmentRepository for Store {
     ) -> Result<Attachment, RepoError> {
         let new = new.clone();
         self.write(move |conn| {
-            diesel::insert_into(attachments::table)
-                .values((
-                    attachments::owner_id.eq(new.owner.0),
-                    attachments::kind.eq(new.kind.as_str()),
-                    attachments::mime_type.eq(&new.mime_type),
-                    attachments::size.eq(i64::try_from(new.size).unwrap_or(i64::MAX)),
-                    attachments::filename.eq(&new.filename),
-                    attachments::sha256.eq(&new.sha256),
-                    attachments::created_at.eq(to_millis(now)),
-                ))
-                .returning(AttachmentRow::as_returning())
-                .get_result(conn)?
-                .into_domain()
+            on_backend!(conn, |conn| {
+                diesel::insert_into(attachments::table)
+                    .values((
+                        attachments::owner_id.eq(new.owner.0),
+                        attachments::kind.eq(new.kind.as_str()),
+                        attachments::mime_type.eq(&new.mime_type),
+                        attachments::size.eq(i64::try_from(new.size).unwrap_or(i64::MAX)),
+                        attachments::filename.eq(&new.filename),
+                        attachments::sha256.eq(&new.sha256),
+                        attachments::created_at.eq(to_millis(now)),
+                    ))
+                    .returning(AttachmentRow::as_returning())
+                    .get_result(conn)?
+                    .into_domain()
+            })
         })
         .await
     }
 
     async fn get_attachment(&self, id: AttachmentId) -> Result<Attachment, RepoError> {
         self.run(move |conn| {
-            attachments::table
-                .find(id.0)
-                .select(AttachmentRow::as_select())
-                .get_result(conn)?
-                .into_domain()
+            on_backend!(conn, |conn| {
+                attachments::table
+                    .find(id.0)
+                    .select(AttachmentRow::as_select())
+                    .get_result(conn)?
+                    .into_domain()
+            })
         })
         .await
     }
 
     async fn delete_attachment(&self, id: AttachmentId) -> Result<(), RepoError> {
         self.write(move |conn| {
-            match diesel::delete(attachments::table.find(id.0)).execute(conn)? {
-                0 => Err(Fail(RepoError::NotFound)),
-                _ => Ok(()),
-            }
+            on_backend!(conn, |conn| {
+                match diesel::delete(attachments::table.find(id.0)).execute(conn)? {
+                    0 => Err(Fail(RepoError::NotFound)),
+                    _ => Ok(()),
+                }
+            })
         })
         .await
     }

@@ -10,23 +10,25 @@ use switchboard_domain::numbers::model::{
 use switchboard_domain::numbers::ports::BusinessNumberRepository;
 use switchboard_domain::users::model::{User, UserId};
 
+use crate::conn::on_backend;
 use crate::error::Fail;
 use crate::schema::{business_number_members, business_numbers, users};
-use crate::sqlite::Store;
+use crate::sql_types::Millis;
+use crate::store::Store;
 use crate::time::{from_millis, to_millis};
 use crate::users::UserRow;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = business_numbers)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct NumberRow {
     id: i64,
     name: String,
     display_phone_number: String,
     phone_number_id: String,
     waba_id: Option<String>,
-    created_at: i64,
-    updated_at: i64,
+    created_at: Millis,
+    updated_at: Millis,
 }
 
 impl From<NumberRow> for BusinessNumber {
@@ -50,7 +52,7 @@ struct NumberChangeset {
     display_phone_number: Option<String>,
     phone_number_id: Option<String>,
     waba_id: Option<Option<String>>,
-    updated_at: i64,
+    updated_at: Millis,
 }
 
 #[async_trait]
@@ -61,19 +63,22 @@ impl BusinessNumberRepository for Store {
         now: Timestamp,
     ) -> Result<BusinessNumber, RepoError> {
         self.write(move |conn| {
-            let now = to_millis(now);
-            let row: NumberRow = diesel::insert_into(business_numbers::table)
-                .values((
-                    business_numbers::name.eq(number.name.as_str()),
-                    business_numbers::display_phone_number.eq(number.display_phone_number.as_str()),
-                    business_numbers::phone_number_id.eq(number.phone_number_id.as_str()),
-                    business_numbers::waba_id.eq(number.waba_id.as_ref().map(|w| w.as_str())),
-                    business_numbers::created_at.eq(now),
-                    business_numbers::updated_at.eq(now),
-                ))
-                .returning(NumberRow::as_returning())
-                .get_result(conn)?;
-            Ok(row.into())
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let row: NumberRow = diesel::insert_into(business_numbers::table)
+                    .values((
+                        business_numbers::name.eq(number.name.as_str()),
+                        business_numbers::display_phone_number
+                            .eq(number.display_phone_number.as_str()),
+                        business_numbers::phone_number_id.eq(number.phone_number_id.as_str()),
+                        business_numbers::waba_id.eq(number.waba_id.as_ref().map(|w| w.as_str())),
+                        business_numbers::created_at.eq(now),
+                        business_numbers::updated_at.eq(now),
+                    ))
+                    .returning(NumberRow::as_returning())
+                    .get_result(conn)?;
+                Ok(row.into())
+            })
         })
         .await
     }
@@ -85,64 +90,76 @@ impl BusinessNumberRepository for Store {
         now: Timestamp,
     ) -> Result<BusinessNumber, RepoError> {
         self.write(move |conn| {
-            let changeset = NumberChangeset {
-                name: changes.name.map(|n| n.as_str().to_owned()),
-                display_phone_number: changes.display_phone_number.map(|n| n.as_str().to_owned()),
-                phone_number_id: changes.phone_number_id.map(|n| n.as_str().to_owned()),
-                waba_id: changes.waba_id.map(|w| w.map(|w| w.as_str().to_owned())),
-                updated_at: to_millis(now),
-            };
-            let row: NumberRow = diesel::update(business_numbers::table.find(id.0))
-                .set(changeset)
-                .returning(NumberRow::as_returning())
-                .get_result(conn)?;
-            Ok(row.into())
+            on_backend!(conn, |conn| {
+                let changeset = NumberChangeset {
+                    name: changes.name.map(|n| n.as_str().to_owned()),
+                    display_phone_number: changes
+                        .display_phone_number
+                        .map(|n| n.as_str().to_owned()),
+                    phone_number_id: changes.phone_number_id.map(|n| n.as_str().to_owned()),
+                    waba_id: changes.waba_id.map(|w| w.map(|w| w.as_str().to_owned())),
+                    updated_at: to_millis(now),
+                };
+                let row: NumberRow = diesel::update(business_numbers::table.find(id.0))
+                    .set(changeset)
+                    .returning(NumberRow::as_returning())
+                    .get_result(conn)?;
+                Ok(row.into())
+            })
         })
         .await
     }
 
     async fn get_number(&self, id: BusinessNumberId) -> Result<BusinessNumber, RepoError> {
         self.run(move |conn| {
-            let row: NumberRow = business_numbers::table
-                .find(id.0)
-                .select(NumberRow::as_select())
-                .get_result(conn)?;
-            Ok(row.into())
+            on_backend!(conn, |conn| {
+                let row: NumberRow = business_numbers::table
+                    .find(id.0)
+                    .select(NumberRow::as_select())
+                    .get_result(conn)?;
+                Ok(row.into())
+            })
         })
         .await
     }
 
     async fn list_numbers(&self) -> Result<Vec<BusinessNumber>, RepoError> {
         self.run(|conn| {
-            let rows: Vec<NumberRow> = business_numbers::table
-                .order(business_numbers::id)
-                .select(NumberRow::as_select())
-                .load(conn)?;
-            Ok(rows.into_iter().map(Into::into).collect())
+            on_backend!(conn, |conn| {
+                let rows: Vec<NumberRow> = business_numbers::table
+                    .order(business_numbers::id)
+                    .select(NumberRow::as_select())
+                    .load(conn)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            })
         })
         .await
     }
 
     async fn list_numbers_of_member(&self, user: UserId) -> Result<Vec<BusinessNumber>, RepoError> {
         self.run(move |conn| {
-            let rows: Vec<NumberRow> = business_numbers::table
-                .inner_join(business_number_members::table)
-                .filter(business_number_members::user_id.eq(user.0))
-                .order(business_numbers::id)
-                .select(NumberRow::as_select())
-                .load(conn)?;
-            Ok(rows.into_iter().map(Into::into).collect())
+            on_backend!(conn, |conn| {
+                let rows: Vec<NumberRow> = business_numbers::table
+                    .inner_join(business_number_members::table)
+                    .filter(business_number_members::user_id.eq(user.0))
+                    .order(business_numbers::id)
+                    .select(NumberRow::as_select())
+                    .load(conn)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            })
         })
         .await
     }
 
     async fn is_member(&self, number: BusinessNumberId, user: UserId) -> Result<bool, RepoError> {
         self.run(move |conn| {
-            let found = diesel::select(diesel::dsl::exists(
-                business_number_members::table.find((number.0, user.0)),
-            ))
-            .get_result(conn)?;
-            Ok(found)
+            on_backend!(conn, |conn| {
+                let found = diesel::select(diesel::dsl::exists(
+                    business_number_members::table.find((number.0, user.0)),
+                ))
+                .get_result(conn)?;
+                Ok(found)
+            })
         })
         .await
     }
@@ -152,25 +169,27 @@ impl BusinessNumberRepository for Store {
         number: BusinessNumberId,
     ) -> Result<Vec<(Membership, User)>, RepoError> {
         self.run(move |conn| {
-            let rows: Vec<(i64, UserRow)> = business_number_members::table
-                .inner_join(users::table)
-                .filter(business_number_members::business_number_id.eq(number.0))
-                .order(users::id)
-                .select((business_number_members::created_at, UserRow::as_select()))
-                .load(conn)?;
-            rows.into_iter()
-                .map(|(created_at, row)| {
-                    let user = row.into_user()?;
-                    Ok((
-                        Membership {
-                            business_number_id: number,
-                            user_id: user.id,
-                            created_at: from_millis(created_at),
-                        },
-                        user,
-                    ))
-                })
-                .collect::<Result<_, Fail>>()
+            on_backend!(conn, |conn| {
+                let rows: Vec<(Millis, UserRow)> = business_number_members::table
+                    .inner_join(users::table)
+                    .filter(business_number_members::business_number_id.eq(number.0))
+                    .order(users::id)
+                    .select((business_number_members::created_at, UserRow::as_select()))
+                    .load(conn)?;
+                rows.into_iter()
+                    .map(|(created_at, row)| {
+                        let user = row.into_user()?;
+                        Ok((
+                            Membership {
+                                business_number_id: number,
+                                user_id: user.id,
+                                created_at: from_millis(created_at),
+                            },
+                            user,
+                        ))
+                    })
+                    .collect::<Result<_, Fail>>()
+            })
         })
         .await
     }
@@ -182,28 +201,33 @@ impl BusinessNumberRepository for Store {
         now: Timestamp,
     ) -> Result<bool, RepoError> {
         self.write(move |conn| {
-            // The foreign keys turn a missing number or user into NotFound.
-            let inserted = diesel::insert_into(business_number_members::table)
-                .values((
-                    business_number_members::business_number_id.eq(number.0),
-                    business_number_members::user_id.eq(user.0),
-                    business_number_members::created_at.eq(to_millis(now)),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)?;
-            Ok(inserted == 1)
+            on_backend!(conn, |conn| {
+                // The foreign keys turn a missing number or user into NotFound.
+                let inserted = diesel::insert_into(business_number_members::table)
+                    .values((
+                        business_number_members::business_number_id.eq(number.0),
+                        business_number_members::user_id.eq(user.0),
+                        business_number_members::created_at.eq(to_millis(now)),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+                Ok(inserted == 1)
+            })
         })
         .await
     }
 
     async fn remove_member(&self, number: BusinessNumberId, user: UserId) -> Result<(), RepoError> {
         self.write(move |conn| {
-            let removed = diesel::delete(business_number_members::table.find((number.0, user.0)))
-                .execute(conn)?;
-            if removed == 0 {
-                return Err(Fail(RepoError::NotFound));
-            }
-            Ok(())
+            on_backend!(conn, |conn| {
+                let removed =
+                    diesel::delete(business_number_members::table.find((number.0, user.0)))
+                        .execute(conn)?;
+                if removed == 0 {
+                    return Err(Fail(RepoError::NotFound));
+                }
+                Ok(())
+            })
         })
         .await
     }

@@ -8,30 +8,35 @@ use switchboard_domain::contacts::ports::ContactRepository;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::numbers::model::BusinessNumberId;
 
-use diesel::sqlite::SqliteConnection;
+use diesel::upsert::excluded;
 
+use crate::conn::{Conn, on_backend};
 use crate::error::Fail;
 use crate::rows::ContactRow;
 use crate::schema::{contacts, conversations};
-use crate::sqlite::Store;
+use crate::sql_types::Millis;
+use crate::store::Store;
 use crate::time::to_millis;
 
 /// Finds or creates the contact for a WhatsApp id (by its unique index), refreshing the profile
-/// name when a delivery brings a new one; returns its id.
+/// name when a delivery brings a new one; returns its id. Safe beside other writers: when two
+/// deliveries from a new customer race, the second insert meets the first's row and takes it.
 pub(crate) fn upsert_contact(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     wa_id: &str,
     profile_name: Option<&str>,
-    now: i64,
+    now: Millis,
 ) -> Result<i64, Fail> {
     // Most deliveries come from a customer already known: look first, insert only when not.
-    let found: Option<(i64, Option<String>)> = contacts::table
+    let found: Option<(i64, Option<String>)> = on_backend!(&mut conn, |c| contacts::table
         .filter(contacts::wa_id.eq(wa_id))
         .select((contacts::id, contacts::profile_name))
-        .get_result(conn)
-        .optional()?;
-    let Some((id, stored)) = found else {
-        return Ok(diesel::insert_into(contacts::table)
+        .get_result(c)
+        .optional())?;
+    let (id, stored) = match found {
+        Some(found) => found,
+        // The no-op update makes RETURNING answer the row that won a race, too.
+        None => on_backend!(&mut conn, |c| diesel::insert_into(contacts::table)
             .values((
                 contacts::wa_id.eq(wa_id),
                 contacts::phone.eq(format!("+{wa_id}")),
@@ -39,16 +44,19 @@ pub(crate) fn upsert_contact(
                 contacts::created_at.eq(now),
                 contacts::updated_at.eq(now),
             ))
-            .returning(contacts::id)
-            .get_result(conn)?);
+            .on_conflict(contacts::wa_id)
+            .do_update()
+            .set(contacts::wa_id.eq(excluded(contacts::wa_id)))
+            .returning((contacts::id, contacts::profile_name))
+            .get_result(c))?,
     };
     if profile_name.is_some() && profile_name != stored.as_deref() {
-        diesel::update(contacts::table.find(id))
+        on_backend!(&mut conn, |c| diesel::update(contacts::table.find(id))
             .set((
                 contacts::profile_name.eq(profile_name),
                 contacts::updated_at.eq(now),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(id)
 }
@@ -73,41 +81,43 @@ impl ContactRepository for Store {
         let numbers: Option<Vec<i64>> = numbers.map(|n| n.iter().map(|n| n.0).collect());
         let pattern = query.map(like_pattern);
         self.run(move |conn| {
-            let mut select = contacts::table
-                .select(ContactRow::as_select())
-                .order(contacts::id)
-                .limit(i64::from(limit))
-                .into_boxed();
-            if let Some(numbers) = numbers {
-                let visible = conversations::table
-                    .filter(conversations::business_number_id.eq_any(numbers))
-                    .select(conversations::contact_id);
-                select = select.filter(contacts::id.eq_any(visible));
-            }
-            if let Some(pattern) = pattern {
-                select = select.filter(
-                    contacts::phone
-                        .like(pattern.clone())
-                        .escape('\\')
-                        .or(contacts::profile_name.like(pattern.clone()).escape('\\'))
-                        .or(contacts::display_name.like(pattern).escape('\\')),
-                );
-            }
-            Ok(select.load(conn)?.into_iter().map(Into::into).collect())
+            on_backend!(conn, |c| {
+                let mut select = contacts::table
+                    .select(ContactRow::as_select())
+                    .order(contacts::id)
+                    .limit(i64::from(limit))
+                    .into_boxed();
+                if let Some(numbers) = numbers {
+                    let visible = conversations::table
+                        .filter(conversations::business_number_id.eq_any(numbers))
+                        .select(conversations::contact_id);
+                    select = select.filter(contacts::id.eq_any(visible));
+                }
+                if let Some(pattern) = pattern {
+                    select = select.filter(
+                        contacts::phone
+                            .like(pattern.clone())
+                            .escape('\\')
+                            .or(contacts::profile_name.like(pattern.clone()).escape('\\'))
+                            .or(contacts::display_name.like(pattern).escape('\\')),
+                    );
+                }
+                Ok(select.load(c)?.into_iter().map(Into::into).collect())
+            })
         })
         .await
     }
 
     async fn get_contact(&self, id: ContactId) -> Result<ContactWithNumbers, RepoError> {
         self.run(move |conn| {
-            let contact: ContactRow = contacts::table
+            let contact: ContactRow = on_backend!(conn, |c| contacts::table
                 .find(id.0)
                 .select(ContactRow::as_select())
-                .get_result(conn)?;
-            let numbers: Vec<i64> = conversations::table
+                .get_result(c))?;
+            let numbers: Vec<i64> = on_backend!(conn, |c| conversations::table
                 .filter(conversations::contact_id.eq(id.0))
                 .select(conversations::business_number_id)
-                .load(conn)?;
+                .load(c))?;
             Ok(ContactWithNumbers {
                 contact: contact.into(),
                 numbers: numbers.into_iter().map(BusinessNumberId).collect(),
@@ -124,13 +134,14 @@ impl ContactRepository for Store {
     ) -> Result<Contact, RepoError> {
         let display_name = display_name.map(str::to_owned);
         self.write(move |conn| {
-            let row: ContactRow = diesel::update(contacts::table.find(id.0))
-                .set((
-                    contacts::display_name.eq(display_name),
-                    contacts::updated_at.eq(to_millis(now)),
-                ))
-                .returning(ContactRow::as_returning())
-                .get_result(conn)?;
+            let row: ContactRow =
+                on_backend!(conn, |c| diesel::update(contacts::table.find(id.0))
+                    .set((
+                        contacts::display_name.eq(display_name),
+                        contacts::updated_at.eq(to_millis(now)),
+                    ))
+                    .returning(ContactRow::as_returning())
+                    .get_result(c))?;
             Ok(row.into())
         })
         .await

@@ -3,7 +3,6 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 use switchboard_domain::Timestamp;
 use switchboard_domain::conversation::model::{
     ConversationChanges, ConversationId, ConversationStatus, ConversationView,
@@ -16,41 +15,47 @@ use switchboard_domain::message::{MediaState, Message, MessageId, MessageStatus}
 use switchboard_domain::outbound::model::OutboundContent;
 use switchboard_domain::outbound::ports::NewOutbound;
 
+use crate::conn::{AsConn, Conn, on_backend};
 use crate::error::Fail;
 use crate::prepared::Prepared;
 use crate::rows::{ContactRow, ConversationRow, MessageRow};
 use crate::schema::{contacts, conversations, events, messages};
-use crate::sqlite::Store;
+use crate::sql_types::{JsonText, Millis};
+use crate::store::Store;
 use crate::time::to_millis;
 
 /// Appends to the durable event log (inside the caller's transaction).
 pub(crate) fn log_event(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     number: i64,
     kind: EventKind,
     conversation: i64,
     message: Option<i64>,
-    now: i64,
+    now: Millis,
 ) -> Result<(), Fail> {
-    diesel::insert_into(events::table)
-        .values((
-            events::business_number_id.eq(number),
-            events::kind.eq(kind.as_str()),
-            events::conversation_id.eq(conversation),
-            events::message_id.eq(message),
-            events::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(&mut conn, |conn| {
+        diesel::insert_into(events::table)
+            .values((
+                events::business_number_id.eq(number),
+                events::kind.eq(kind.as_str()),
+                events::conversation_id.eq(conversation),
+                events::message_id.eq(message),
+                events::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// The business number and conversation a message belongs to, for its events.
-pub(crate) fn message_owner(conn: &mut SqliteConnection, message: i64) -> Result<(i64, i64), Fail> {
-    Ok(messages::table
-        .inner_join(conversations::table)
-        .filter(messages::id.eq(message))
-        .select((conversations::business_number_id, messages::conversation_id))
-        .get_result(conn)?)
+pub(crate) fn message_owner(mut conn: Conn<'_>, message: i64) -> Result<(i64, i64), Fail> {
+    on_backend!(&mut conn, |conn| {
+        Ok(messages::table
+            .inner_join(conversations::table)
+            .filter(messages::id.eq(message))
+            .select((conversations::business_number_id, messages::conversation_id))
+            .get_result(conn)?)
+    })
 }
 
 /// The JSON stored as an outbound message's payload: the Cloud API's own shape for it (a media
@@ -185,176 +190,184 @@ fn media_content(
 /// one is `open` with `first_activity` as its last activity. Returns the row and whether it was
 /// created.
 pub(crate) fn find_or_create_conversation(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     number: i64,
     contact: i64,
-    first_activity: i64,
-    now: i64,
+    first_activity: Millis,
+    now: Millis,
 ) -> Result<(ConversationRow, bool), Fail> {
-    // Most deliveries continue a conversation: look first, insert only when there is none.
-    let found = conversations::table
-        .filter(conversations::business_number_id.eq(number))
-        .filter(conversations::contact_id.eq(contact))
-        .select(ConversationRow::as_select())
-        .get_result(conn)
-        .optional()?;
-    if let Some(row) = found {
-        return Ok((row, false));
-    }
-    let row = diesel::insert_into(conversations::table)
-        .values((
-            conversations::business_number_id.eq(number),
-            conversations::contact_id.eq(contact),
-            conversations::status.eq(ConversationStatus::Open.as_str()),
-            conversations::last_message_at.eq(first_activity),
-            conversations::unread_count.eq(0),
-            conversations::created_at.eq(now),
-            conversations::updated_at.eq(now),
-        ))
-        .returning(ConversationRow::as_returning())
-        .get_result(conn)?;
-    Ok((row, true))
+    on_backend!(&mut conn, |conn| {
+        // Most deliveries continue a conversation: look first, insert only when there is none.
+        let found = conversations::table
+            .filter(conversations::business_number_id.eq(number))
+            .filter(conversations::contact_id.eq(contact))
+            .select(ConversationRow::as_select())
+            .get_result(conn)
+            .optional()?;
+        if let Some(row) = found {
+            return Ok((row, false));
+        }
+        let row = diesel::insert_into(conversations::table)
+            .values((
+                conversations::business_number_id.eq(number),
+                conversations::contact_id.eq(contact),
+                conversations::status.eq(ConversationStatus::Open.as_str()),
+                conversations::last_message_at.eq(first_activity),
+                conversations::unread_count.eq(0),
+                conversations::created_at.eq(now),
+                conversations::updated_at.eq(now),
+            ))
+            .returning(ConversationRow::as_returning())
+            .get_result(conn)?;
+        Ok((row, true))
+    })
 }
 
 pub(crate) fn views(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     rows: Vec<(ConversationRow, ContactRow)>,
 ) -> Result<Vec<ConversationView>, Fail> {
-    let last_ids: Vec<i64> = rows.iter().filter_map(|(c, _)| c.last_message_id).collect();
-    let mut last: std::collections::HashMap<i64, MessageRow> = Prepared(
-        messages::table
-            .filter(messages::id.eq_any(&last_ids))
-            .select(MessageRow::as_select()),
-    )
-    .load(conn)?
-    .into_iter()
-    .map(|m| (m.id(), m))
-    .collect();
-    rows.into_iter()
-        .map(|(conversation, contact)| {
-            let preview = conversation
-                .last_message_id
-                .and_then(|id| last.remove(&id))
-                .map(MessageRow::preview)
-                .transpose()?;
-            Ok(ConversationView {
-                conversation: conversation.into_domain()?,
-                contact: contact.into(),
-                last_message: preview,
+    on_backend!(&mut conn, |conn| {
+        let last_ids: Vec<i64> = rows.iter().filter_map(|(c, _)| c.last_message_id).collect();
+        let mut last: std::collections::HashMap<i64, MessageRow> = Prepared(
+            messages::table
+                .filter(messages::id.eq_any(&last_ids))
+                .select(MessageRow::as_select()),
+        )
+        .load(conn)?
+        .into_iter()
+        .map(|m| (m.id(), m))
+        .collect();
+        rows.into_iter()
+            .map(|(conversation, contact)| {
+                let preview = conversation
+                    .last_message_id
+                    .and_then(|id| last.remove(&id))
+                    .map(MessageRow::preview)
+                    .transpose()?;
+                Ok(ConversationView {
+                    conversation: conversation.into_domain()?,
+                    contact: contact.into(),
+                    last_message: preview,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }
 
-pub(crate) fn view(conn: &mut SqliteConnection, id: i64) -> Result<ConversationView, Fail> {
-    let row: (ConversationRow, ContactRow) = conversations::table
-        .inner_join(contacts::table)
-        .filter(conversations::id.eq(id))
-        .select((ConversationRow::as_select(), ContactRow::as_select()))
-        .get_result(conn)?;
-    let mut all = views(conn, vec![row])?;
-    all.pop().ok_or(Fail(RepoError::NotFound))
+pub(crate) fn view(mut conn: Conn<'_>, id: i64) -> Result<ConversationView, Fail> {
+    on_backend!(&mut conn, |conn| {
+        let row: (ConversationRow, ContactRow) = conversations::table
+            .inner_join(contacts::table)
+            .filter(conversations::id.eq(id))
+            .select((ConversationRow::as_select(), ContactRow::as_select()))
+            .get_result(conn)?;
+        let mut all = views(conn.conn(), vec![row])?;
+        all.pop().ok_or(Fail(RepoError::NotFound))
+    })
 }
 
 /// Inserts a queued message (or finds the one with the same idempotency key) and moves the
 /// conversation's last activity; logs the events.
 pub(crate) fn queue(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     conversation: i64,
     new: &NewOutbound,
-    now: i64,
+    now: Millis,
 ) -> Result<(Message, bool), Fail> {
-    let (number, last_message_at): (i64, i64) = conversations::table
-        .find(conversation)
-        .select((
-            conversations::business_number_id,
-            conversations::last_message_at,
-        ))
-        .get_result(conn)?;
-    let (kind, text, payload) = outbound_payload(&new.content)?;
-    // An agent's file is in the media store already: the message serves it at once.
-    let file = match &new.content {
-        OutboundContent::Media {
-            mime_type,
-            key,
-            size,
-            sha256,
-            ..
-        } => Some((
-            mime_type.clone(),
-            key.clone(),
-            i64::try_from(*size).unwrap_or(i64::MAX),
-            sha256.clone(),
-        )),
-        _ => None,
-    };
-    let inserted = diesel::insert_into(messages::table)
-        .values((
-            messages::conversation_id.eq(conversation),
-            messages::direction.eq("outbound"),
-            messages::kind.eq(kind),
-            messages::body.eq(text),
-            messages::payload.eq(payload),
-            messages::sender_user_id.eq(new.sender.0),
-            // Meta's timestamps are whole seconds: an agent's message is placed on the same clock,
-            // so within a second the thread falls back to arrival order for both directions.
-            messages::sent_at.eq(now - now.rem_euclid(1000)),
-            messages::status.eq(MessageStatus::Queued.as_str()),
-            messages::idempotency_key.eq(&new.idempotency_key),
-            messages::media_state.eq(file.as_ref().map(|_| MediaState::Stored.as_str())),
-            messages::media_mime.eq(file.as_ref().map(|f| f.0.clone())),
-            messages::media_key.eq(file.as_ref().map(|f| f.1.clone())),
-            messages::media_size.eq(file.as_ref().map(|f| f.2)),
-            messages::media_sha256.eq(file.as_ref().map(|f| f.3.clone())),
-            messages::created_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .returning(MessageRow::as_returning())
-        .get_result(conn)
-        .optional()?;
-    let Some(row) = inserted else {
-        // Only the idempotency index can conflict here: return the first message.
-        let existing: MessageRow = messages::table
-            .filter(messages::conversation_id.eq(conversation))
-            .filter(messages::idempotency_key.eq(&new.idempotency_key))
-            .select(MessageRow::as_select())
-            .get_result(conn)?;
-        return Ok((existing.into_domain()?, false));
-    };
-    let message = row.into_domain()?;
-    Prepared(
-        diesel::update(conversations::table.find(conversation))
-            .set((
-                conversations::last_message_at.eq(last_message_at.max(now - now.rem_euclid(1000))),
-                conversations::last_message_id.eq(message.id.0),
-                conversations::updated_at.eq(now),
+    on_backend!(&mut conn, |conn| {
+        let (number, last_message_at): (i64, Millis) = conversations::table
+            .find(conversation)
+            .select((
+                conversations::business_number_id,
+                conversations::last_message_at,
             ))
-            .returning(conversations::id),
-    )
-    .changed(conn)?;
-    log_event(
-        conn,
-        number,
-        EventKind::MessageCreated,
-        conversation,
-        Some(message.id.0),
-        now,
-    )?;
-    log_event(
-        conn,
-        number,
-        EventKind::ConversationUpdated,
-        conversation,
-        None,
-        now,
-    )?;
-    Ok((message, true))
+            .get_result(conn)?;
+        let (kind, text, payload) = outbound_payload(&new.content)?;
+        // An agent's file is in the media store already: the message serves it at once.
+        let file = match &new.content {
+            OutboundContent::Media {
+                mime_type,
+                key,
+                size,
+                sha256,
+                ..
+            } => Some((
+                mime_type.clone(),
+                key.clone(),
+                i64::try_from(*size).unwrap_or(i64::MAX),
+                sha256.clone(),
+            )),
+            _ => None,
+        };
+        let inserted = diesel::insert_into(messages::table)
+            .values((
+                messages::conversation_id.eq(conversation),
+                messages::direction.eq("outbound"),
+                messages::kind.eq(kind),
+                messages::body.eq(text),
+                messages::payload.eq(JsonText(payload)),
+                messages::sender_user_id.eq(new.sender.0),
+                // Meta's timestamps are whole seconds: an agent's message is placed on the same clock,
+                // so within a second the thread falls back to arrival order for both directions.
+                messages::sent_at.eq(now.whole_second()),
+                messages::status.eq(MessageStatus::Queued.as_str()),
+                messages::idempotency_key.eq(&new.idempotency_key),
+                messages::media_state.eq(file.as_ref().map(|_| MediaState::Stored.as_str())),
+                messages::media_mime.eq(file.as_ref().map(|f| f.0.clone())),
+                messages::media_key.eq(file.as_ref().map(|f| f.1.clone())),
+                messages::media_size.eq(file.as_ref().map(|f| f.2)),
+                messages::media_sha256.eq(file.as_ref().map(|f| f.3.clone())),
+                messages::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .returning(MessageRow::as_returning())
+            .get_result(conn)
+            .optional()?;
+        let Some(row) = inserted else {
+            // Only the idempotency index can conflict here: return the first message.
+            let existing: MessageRow = messages::table
+                .filter(messages::conversation_id.eq(conversation))
+                .filter(messages::idempotency_key.eq(&new.idempotency_key))
+                .select(MessageRow::as_select())
+                .get_result(conn)?;
+            return Ok((existing.into_domain()?, false));
+        };
+        let message = row.into_domain()?;
+        Prepared(
+            diesel::update(conversations::table.find(conversation))
+                .set((
+                    conversations::last_message_at.eq(last_message_at.max(now.whole_second())),
+                    conversations::last_message_id.eq(message.id.0),
+                    conversations::updated_at.eq(now),
+                ))
+                .returning(conversations::id),
+        )
+        .changed(conn)?;
+        log_event(
+            conn.conn(),
+            number,
+            EventKind::MessageCreated,
+            conversation,
+            Some(message.id.0),
+            now,
+        )?;
+        log_event(
+            conn.conn(),
+            number,
+            EventKind::ConversationUpdated,
+            conversation,
+            None,
+            now,
+        )?;
+        Ok((message, true))
+    })
 }
 
 #[async_trait]
 impl ConversationRepository for Store {
     async fn get_conversation(&self, id: ConversationId) -> Result<ConversationView, RepoError> {
-        self.run(move |conn| view(conn, id.0)).await
+        self.run(move |conn| view(conn.conn(), id.0)).await
     }
 
     async fn update_conversation(
@@ -365,33 +378,35 @@ impl ConversationRepository for Store {
     ) -> Result<ConversationView, RepoError> {
         let changes = changes.clone();
         self.write(move |conn| {
-            let now = to_millis(now);
-            let number: i64 = conversations::table
-                .find(id.0)
-                .select(conversations::business_number_id)
-                .get_result(conn)?;
-            if let Some(status) = changes.status {
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let number: i64 = conversations::table
+                    .find(id.0)
+                    .select(conversations::business_number_id)
+                    .get_result(conn)?;
+                if let Some(status) = changes.status {
+                    diesel::update(conversations::table.find(id.0))
+                        .set(conversations::status.eq(status.as_str()))
+                        .execute(conn)?;
+                }
+                if let Some(assignee) = changes.assignee {
+                    diesel::update(conversations::table.find(id.0))
+                        .set(conversations::assignee_id.eq(assignee.map(|u| u.0)))
+                        .execute(conn)?;
+                }
                 diesel::update(conversations::table.find(id.0))
-                    .set(conversations::status.eq(status.as_str()))
+                    .set(conversations::updated_at.eq(now))
                     .execute(conn)?;
-            }
-            if let Some(assignee) = changes.assignee {
-                diesel::update(conversations::table.find(id.0))
-                    .set(conversations::assignee_id.eq(assignee.map(|u| u.0)))
-                    .execute(conn)?;
-            }
-            diesel::update(conversations::table.find(id.0))
-                .set(conversations::updated_at.eq(now))
-                .execute(conn)?;
-            log_event(
-                conn,
-                number,
-                EventKind::ConversationUpdated,
-                id.0,
-                None,
-                now,
-            )?;
-            view(conn, id.0)
+                log_event(
+                    conn.conn(),
+                    number,
+                    EventKind::ConversationUpdated,
+                    id.0,
+                    None,
+                    now,
+                )?;
+                view(conn.conn(), id.0)
+            })
         })
         .await
     }
@@ -402,39 +417,41 @@ impl ConversationRepository for Store {
         now: Timestamp,
     ) -> Result<Option<String>, RepoError> {
         self.write(move |conn| {
-            let now = to_millis(now);
-            let (number, unread): (i64, i32) = conversations::table
-                .find(id.0)
-                .select((
-                    conversations::business_number_id,
-                    conversations::unread_count,
-                ))
-                .get_result(conn)?;
-            if unread != 0 {
-                diesel::update(conversations::table.find(id.0))
-                    .set((
-                        conversations::unread_count.eq(0),
-                        conversations::updated_at.eq(now),
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let (number, unread): (i64, i32) = conversations::table
+                    .find(id.0)
+                    .select((
+                        conversations::business_number_id,
+                        conversations::unread_count,
                     ))
-                    .execute(conn)?;
-                log_event(
-                    conn,
-                    number,
-                    EventKind::ConversationUpdated,
-                    id.0,
-                    None,
-                    now,
-                )?;
-            }
-            Ok(messages::table
-                .filter(messages::conversation_id.eq(id.0))
-                .filter(messages::direction.eq("inbound"))
-                .order((messages::sent_at.desc(), messages::id.desc()))
-                .select(messages::wamid)
-                .limit(1)
-                .get_result::<Option<String>>(conn)
-                .optional()?
-                .flatten())
+                    .get_result(conn)?;
+                if unread != 0 {
+                    diesel::update(conversations::table.find(id.0))
+                        .set((
+                            conversations::unread_count.eq(0),
+                            conversations::updated_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    log_event(
+                        conn.conn(),
+                        number,
+                        EventKind::ConversationUpdated,
+                        id.0,
+                        None,
+                        now,
+                    )?;
+                }
+                Ok(messages::table
+                    .filter(messages::conversation_id.eq(id.0))
+                    .filter(messages::direction.eq("inbound"))
+                    .order((messages::sent_at.desc(), messages::id.desc()))
+                    .select(messages::wamid)
+                    .limit(1)
+                    .get_result::<Option<String>>(conn)
+                    .optional()?
+                    .flatten())
+            })
         })
         .await
     }
@@ -446,37 +463,41 @@ impl ConversationRepository for Store {
         limit: u32,
     ) -> Result<Vec<Message>, RepoError> {
         self.run(move |conn| {
-            let mut select = messages::table
-                .filter(messages::conversation_id.eq(conversation.0))
-                .select(MessageRow::as_select())
-                .order((messages::sent_at.desc(), messages::id.desc()))
-                .limit(i64::from(limit))
-                .into_boxed();
-            if let Some(before) = before {
-                // `(sent_at, id) < (at, id)`, split as in the inbox so the walk starts there.
-                let at = to_millis(before.sent_at);
-                select = select
-                    .filter(messages::sent_at.le(at))
-                    .filter(messages::sent_at.lt(at).or(messages::id.lt(before.id.0)));
-            }
-            let mut page = Prepared(select)
-                .load(conn)?
-                .into_iter()
-                .map(MessageRow::into_domain)
-                .collect::<Result<Vec<_>, _>>()?;
-            page.reverse();
-            Ok(page)
+            on_backend!(conn, |conn| {
+                let mut select = messages::table
+                    .filter(messages::conversation_id.eq(conversation.0))
+                    .select(MessageRow::as_select())
+                    .order((messages::sent_at.desc(), messages::id.desc()))
+                    .limit(i64::from(limit))
+                    .into_boxed();
+                if let Some(before) = before {
+                    // `(sent_at, id) < (at, id)`, split as in the inbox so the walk starts there.
+                    let at = to_millis(before.sent_at);
+                    select = select
+                        .filter(messages::sent_at.le(at))
+                        .filter(messages::sent_at.lt(at).or(messages::id.lt(before.id.0)));
+                }
+                let mut page = Prepared(select)
+                    .load(conn)?
+                    .into_iter()
+                    .map(MessageRow::into_domain)
+                    .collect::<Result<Vec<_>, _>>()?;
+                page.reverse();
+                Ok(page)
+            })
         })
         .await
     }
 
     async fn get_message(&self, id: MessageId) -> Result<Message, RepoError> {
         self.run(move |conn| {
-            messages::table
-                .find(id.0)
-                .select(MessageRow::as_select())
-                .get_result(conn)?
-                .into_domain()
+            on_backend!(conn, |conn| {
+                messages::table
+                    .find(id.0)
+                    .select(MessageRow::as_select())
+                    .get_result(conn)?
+                    .into_domain()
+            })
         })
         .await
     }

@@ -6,8 +6,10 @@ use switchboard_domain::Timestamp;
 use switchboard_domain::accounts::ports::{AttemptBudget, LoginAttemptRepository};
 use switchboard_domain::error::RepoError;
 
+use crate::conn::on_backend;
 use crate::schema::login_failures;
-use crate::sqlite::Store;
+use crate::sql_types::Millis;
+use crate::store::Store;
 use crate::time::{from_millis, to_millis};
 
 #[async_trait]
@@ -23,26 +25,28 @@ impl LoginAttemptRepository for Store {
         // On the single writer, so the count and the insert cannot interleave with another
         // attempt's.
         self.write(move |conn| {
-            diesel::delete(
-                login_failures::table.filter(login_failures::failed_at.le(to_millis(since))),
-            )
-            .execute(conn)?;
-            let times: Vec<i64> = login_failures::table
-                .filter(login_failures::username_key.eq(&key))
-                .select(login_failures::failed_at)
-                .load(conn)?;
-            if times.len() >= max {
-                return Ok(AttemptBudget::Spent {
-                    attempts: times.into_iter().map(from_millis).collect(),
-                });
-            }
-            diesel::insert_into(login_failures::table)
-                .values((
-                    login_failures::username_key.eq(&key),
-                    login_failures::failed_at.eq(to_millis(at)),
-                ))
+            on_backend!(conn, |conn| {
+                diesel::delete(
+                    login_failures::table.filter(login_failures::failed_at.le(to_millis(since))),
+                )
                 .execute(conn)?;
-            Ok(AttemptBudget::Granted)
+                let times: Vec<Millis> = login_failures::table
+                    .filter(login_failures::username_key.eq(&key))
+                    .select(login_failures::failed_at)
+                    .load(conn)?;
+                if times.len() >= max {
+                    return Ok(AttemptBudget::Spent {
+                        attempts: times.into_iter().map(from_millis).collect(),
+                    });
+                }
+                diesel::insert_into(login_failures::table)
+                    .values((
+                        login_failures::username_key.eq(&key),
+                        login_failures::failed_at.eq(to_millis(at)),
+                    ))
+                    .execute(conn)?;
+                Ok(AttemptBudget::Granted)
+            })
         })
         .await
     }
@@ -50,9 +54,11 @@ impl LoginAttemptRepository for Store {
     async fn clear_failures(&self, username_key: &str) -> Result<(), RepoError> {
         let key = username_key.to_owned();
         self.write(move |conn| {
-            diesel::delete(login_failures::table.filter(login_failures::username_key.eq(key)))
-                .execute(conn)?;
-            Ok(())
+            on_backend!(conn, |conn| {
+                diesel::delete(login_failures::table.filter(login_failures::username_key.eq(key)))
+                    .execute(conn)?;
+                Ok(())
+            })
         })
         .await
     }

@@ -10,9 +10,11 @@ use switchboard_domain::media::ports::{MediaRepository, PendingMedia};
 use switchboard_domain::message::{MediaState, MessageId};
 use switchboard_domain::numbers::model::BusinessNumberId;
 
+use crate::conn::{AsConn, on_backend};
 use crate::conversations::{log_event, message_owner};
 use crate::schema::{conversations, messages};
-use crate::sqlite::Store;
+use crate::sql_types::Millis;
+use crate::store::Store;
 use crate::time::to_millis;
 
 #[async_trait]
@@ -23,37 +25,39 @@ impl MediaRepository for Store {
         limit: u32,
     ) -> Result<Vec<PendingMedia>, RepoError> {
         self.run(move |conn| {
-            let now = to_millis(now);
-            let rows: Vec<(i64, i64, i64, Option<String>, i32)> = messages::table
-                .inner_join(conversations::table)
-                .filter(messages::media_state.eq(MediaState::Pending.as_str()))
-                .filter(
-                    messages::media_next_at
-                        .is_null()
-                        .or(messages::media_next_at.le(now)),
-                )
-                .order(messages::id)
-                .limit(i64::from(limit))
-                .select((
-                    messages::id,
-                    messages::conversation_id,
-                    conversations::business_number_id,
-                    messages::media_id,
-                    messages::media_attempts,
-                ))
-                .load(conn)?;
-            Ok(rows
-                .into_iter()
-                .filter_map(|(id, conversation, number, media_id, attempts)| {
-                    Some(PendingMedia {
-                        message_id: MessageId(id),
-                        conversation_id: ConversationId(conversation),
-                        business_number_id: BusinessNumberId(number),
-                        media_id: media_id?,
-                        attempts: u32::try_from(attempts).unwrap_or(0),
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let rows: Vec<(i64, i64, i64, Option<String>, i32)> = messages::table
+                    .inner_join(conversations::table)
+                    .filter(messages::media_state.eq(MediaState::Pending.as_str()))
+                    .filter(
+                        messages::media_next_at
+                            .is_null()
+                            .or(messages::media_next_at.le(now)),
+                    )
+                    .order(messages::id)
+                    .limit(i64::from(limit))
+                    .select((
+                        messages::id,
+                        messages::conversation_id,
+                        conversations::business_number_id,
+                        messages::media_id,
+                        messages::media_attempts,
+                    ))
+                    .load(conn)?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|(id, conversation, number, media_id, attempts)| {
+                        Some(PendingMedia {
+                            message_id: MessageId(id),
+                            conversation_id: ConversationId(conversation),
+                            business_number_id: BusinessNumberId(number),
+                            media_id: media_id?,
+                            attempts: u32::try_from(attempts).unwrap_or(0),
+                        })
                     })
-                })
-                .collect())
+                    .collect())
+            })
         })
         .await
     }
@@ -69,25 +73,27 @@ impl MediaRepository for Store {
         let key = key.to_owned();
         let mime_type = mime_type.to_owned();
         self.write(move |conn| {
-            let now = to_millis(now);
-            diesel::update(messages::table.find(message.0))
-                .set((
-                    messages::media_state.eq(MediaState::Stored.as_str()),
-                    messages::media_key.eq(&key),
-                    messages::media_mime.eq(&mime_type),
-                    messages::media_size.eq(i64::try_from(size).unwrap_or(i64::MAX)),
-                    messages::media_next_at.eq(None::<i64>),
-                ))
-                .execute(conn)?;
-            let (number, conversation) = message_owner(conn, message.0)?;
-            log_event(
-                conn,
-                number,
-                EventKind::MessageUpdated,
-                conversation,
-                Some(message.0),
-                now,
-            )
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                diesel::update(messages::table.find(message.0))
+                    .set((
+                        messages::media_state.eq(MediaState::Stored.as_str()),
+                        messages::media_key.eq(&key),
+                        messages::media_mime.eq(&mime_type),
+                        messages::media_size.eq(i64::try_from(size).unwrap_or(i64::MAX)),
+                        messages::media_next_at.eq(None::<Millis>),
+                    ))
+                    .execute(conn)?;
+                let (number, conversation) = message_owner(conn.conn(), message.0)?;
+                log_event(
+                    conn.conn(),
+                    number,
+                    EventKind::MessageUpdated,
+                    conversation,
+                    Some(message.0),
+                    now,
+                )
+            })
         })
         .await
     }
@@ -101,31 +107,33 @@ impl MediaRepository for Store {
         now: Timestamp,
     ) -> Result<(), RepoError> {
         self.write(move |conn| {
-            let now = to_millis(now);
-            let state = if failed {
-                MediaState::Failed
-            } else {
-                MediaState::Pending
-            };
-            diesel::update(messages::table.find(message.0))
-                .set((
-                    messages::media_state.eq(state.as_str()),
-                    messages::media_attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
-                    messages::media_next_at.eq(to_millis(next_attempt_at)),
-                ))
-                .execute(conn)?;
-            if failed {
-                let (number, conversation) = message_owner(conn, message.0)?;
-                log_event(
-                    conn,
-                    number,
-                    EventKind::MessageUpdated,
-                    conversation,
-                    Some(message.0),
-                    now,
-                )?;
-            }
-            Ok(())
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let state = if failed {
+                    MediaState::Failed
+                } else {
+                    MediaState::Pending
+                };
+                diesel::update(messages::table.find(message.0))
+                    .set((
+                        messages::media_state.eq(state.as_str()),
+                        messages::media_attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
+                        messages::media_next_at.eq(to_millis(next_attempt_at)),
+                    ))
+                    .execute(conn)?;
+                if failed {
+                    let (number, conversation) = message_owner(conn.conn(), message.0)?;
+                    log_event(
+                        conn.conn(),
+                        number,
+                        EventKind::MessageUpdated,
+                        conversation,
+                        Some(message.0),
+                        now,
+                    )?;
+                }
+                Ok(())
+            })
         })
         .await
     }

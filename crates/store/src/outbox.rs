@@ -11,11 +11,13 @@ use switchboard_domain::numbers::model::BusinessNumberId;
 use switchboard_domain::outbound::model::OutboundMessage;
 use switchboard_domain::outbound::ports::{DispatchItem, OutboxRepository};
 
+use crate::conn::{AsConn, on_backend};
 use crate::conversations::{StoredFile, log_event, message_owner, outbound_content};
 use crate::inbound::set_status;
 use crate::prepared::Prepared;
 use crate::schema::{business_numbers, contacts, conversations, messages, pending_statuses};
-use crate::sqlite::Store;
+use crate::sql_types::{JsonText, Millis};
+use crate::store::Store;
 use crate::time::to_millis;
 
 /// How many queued messages one look at the queue considers.
@@ -29,80 +31,82 @@ impl OutboxRepository for Store {
         limit: u32,
     ) -> Result<Vec<DispatchItem>, RepoError> {
         self.run(move |conn| {
-            let now = to_millis(now);
-            #[allow(clippy::type_complexity)]
-            let queued: Vec<(
-                (i64, i64, String, i32, Option<i64>),
-                (i64, String, String),
-                (Option<String>, Option<String>, Option<i64>, Option<String>),
-            )> = messages::table
-                .inner_join(
-                    conversations::table
-                        .inner_join(contacts::table)
-                        .inner_join(business_numbers::table),
-                )
-                .filter(messages::status.eq(MessageStatus::Queued.as_str()))
-                .order(messages::id)
-                .limit(SCAN)
-                .select((
-                    (
-                        messages::id,
-                        messages::conversation_id,
-                        messages::payload,
-                        messages::attempts,
-                        messages::next_attempt_at,
-                    ),
-                    (
-                        conversations::business_number_id,
-                        business_numbers::phone_number_id,
-                        contacts::wa_id,
-                    ),
-                    (
-                        messages::media_mime,
-                        messages::media_key,
-                        messages::media_size,
-                        messages::media_sha256,
-                    ),
-                ))
-                .load(conn)?;
-            let mut seen = std::collections::HashSet::new();
-            let mut due = Vec::new();
-            for (
-                (id, conversation, payload, attempts, next_attempt_at),
-                (number, phone_number_id, wa_id),
-                (mime_type, key, size, sha256),
-            ) in queued
-            {
-                // Only a conversation's oldest queued message may go: order is preserved even
-                // while it waits for a retry.
-                if !seen.insert(conversation) || next_attempt_at.is_some_and(|t| t > now) {
-                    continue;
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                #[allow(clippy::type_complexity)]
+                let queued: Vec<(
+                    (i64, i64, JsonText, i32, Option<Millis>),
+                    (i64, String, String),
+                    (Option<String>, Option<String>, Option<i64>, Option<String>),
+                )> = messages::table
+                    .inner_join(
+                        conversations::table
+                            .inner_join(contacts::table)
+                            .inner_join(business_numbers::table),
+                    )
+                    .filter(messages::status.eq(MessageStatus::Queued.as_str()))
+                    .order(messages::id)
+                    .limit(SCAN)
+                    .select((
+                        (
+                            messages::id,
+                            messages::conversation_id,
+                            messages::payload,
+                            messages::attempts,
+                            messages::next_attempt_at,
+                        ),
+                        (
+                            conversations::business_number_id,
+                            business_numbers::phone_number_id,
+                            contacts::wa_id,
+                        ),
+                        (
+                            messages::media_mime,
+                            messages::media_key,
+                            messages::media_size,
+                            messages::media_sha256,
+                        ),
+                    ))
+                    .load(conn)?;
+                let mut seen = std::collections::HashSet::new();
+                let mut due = Vec::new();
+                for (
+                    (id, conversation, payload, attempts, next_attempt_at),
+                    (number, phone_number_id, wa_id),
+                    (mime_type, key, size, sha256),
+                ) in queued
+                {
+                    // Only a conversation's oldest queued message may go: order is preserved even
+                    // while it waits for a retry.
+                    if !seen.insert(conversation) || next_attempt_at.is_some_and(|t| t > now) {
+                        continue;
+                    }
+                    due.push(DispatchItem {
+                        message_id: MessageId(id),
+                        conversation_id: ConversationId(conversation),
+                        business_number_id: BusinessNumberId(number),
+                        attempts: u32::try_from(attempts).unwrap_or(0),
+                        outbound: OutboundMessage {
+                            phone_number_id,
+                            to: wa_id,
+                            content: outbound_content(
+                                &payload.0,
+                                StoredFile {
+                                    mime_type,
+                                    key,
+                                    size,
+                                    sha256,
+                                },
+                            )?,
+                            reply_to: None,
+                        },
+                    });
+                    if due.len() >= limit as usize {
+                        break;
+                    }
                 }
-                due.push(DispatchItem {
-                    message_id: MessageId(id),
-                    conversation_id: ConversationId(conversation),
-                    business_number_id: BusinessNumberId(number),
-                    attempts: u32::try_from(attempts).unwrap_or(0),
-                    outbound: OutboundMessage {
-                        phone_number_id,
-                        to: wa_id,
-                        content: outbound_content(
-                            &payload,
-                            StoredFile {
-                                mime_type,
-                                key,
-                                size,
-                                sha256,
-                            },
-                        )?,
-                        reply_to: None,
-                    },
-                });
-                if due.len() >= limit as usize {
-                    break;
-                }
-            }
-            Ok(due)
+                Ok(due)
+            })
         })
         .await
     }
@@ -115,65 +119,67 @@ impl OutboxRepository for Store {
     ) -> Result<(), RepoError> {
         let wamid = wamid.to_owned();
         self.write(move |conn| {
-            let now = to_millis(now);
-            let (number, conversation) = message_owner(conn, id.0)?;
-            let changed = Prepared(
-                diesel::update(
-                    messages::table
-                        .find(id.0)
-                        .filter(messages::status.eq(MessageStatus::Queued.as_str())),
-                )
-                .set((
-                    messages::status.eq(MessageStatus::Accepted.as_str()),
-                    messages::wamid.eq(&wamid),
-                    messages::accepted_at.eq(now),
-                    messages::attempts.eq(messages::attempts + 1),
-                    messages::next_attempt_at.eq(None::<i64>),
-                ))
-                .returning(messages::id),
-            )
-            .changed(conn)?;
-            if changed == 0 {
-                return Ok(());
-            }
-            // Statuses that beat the send response: apply them in their natural order.
-            let mut early: Vec<(String, i64, Option<i64>, Option<String>, Option<String>)> =
-                pending_statuses::table
-                    .filter(pending_statuses::wamid.eq(&wamid))
-                    .select((
-                        pending_statuses::status,
-                        pending_statuses::status_at,
-                        pending_statuses::error_code,
-                        pending_statuses::error_title,
-                        pending_statuses::error_details,
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let (number, conversation) = message_owner(conn.conn(), id.0)?;
+                let changed = Prepared(
+                    diesel::update(
+                        messages::table
+                            .find(id.0)
+                            .filter(messages::status.eq(MessageStatus::Queued.as_str())),
+                    )
+                    .set((
+                        messages::status.eq(MessageStatus::Accepted.as_str()),
+                        messages::wamid.eq(&wamid),
+                        messages::accepted_at.eq(now),
+                        messages::attempts.eq(messages::attempts + 1),
+                        messages::next_attempt_at.eq(None::<Millis>),
                     ))
-                    .load(conn)?;
-            early.sort_by_key(|(_, at, ..)| *at);
-            let mut current = MessageStatus::Accepted;
-            for (status, at, code, title, details) in early {
-                let Ok(status) = status.parse::<MessageStatus>() else {
-                    continue;
-                };
-                if current.can_advance_to(status) {
-                    let error = code.map(|code| DeliveryError {
-                        code,
-                        title,
-                        details,
-                    });
-                    set_status(conn, id.0, status, at, error.as_ref())?;
-                    current = status;
+                    .returning(messages::id),
+                )
+                .changed(conn)?;
+                if changed == 0 {
+                    return Ok(());
                 }
-            }
-            diesel::delete(pending_statuses::table.filter(pending_statuses::wamid.eq(&wamid)))
-                .execute(conn)?;
-            log_event(
-                conn,
-                number,
-                EventKind::MessageUpdated,
-                conversation,
-                Some(id.0),
-                now,
-            )
+                // Statuses that beat the send response: apply them in their natural order.
+                let mut early: Vec<(String, Millis, Option<i64>, Option<String>, Option<String>)> =
+                    pending_statuses::table
+                        .filter(pending_statuses::wamid.eq(&wamid))
+                        .select((
+                            pending_statuses::status,
+                            pending_statuses::status_at,
+                            pending_statuses::error_code,
+                            pending_statuses::error_title,
+                            pending_statuses::error_details,
+                        ))
+                        .load(conn)?;
+                early.sort_by_key(|(_, at, ..)| *at);
+                let mut current = MessageStatus::Accepted;
+                for (status, at, code, title, details) in early {
+                    let Ok(status) = status.parse::<MessageStatus>() else {
+                        continue;
+                    };
+                    if current.can_advance_to(status) {
+                        let error = code.map(|code| DeliveryError {
+                            code,
+                            title,
+                            details,
+                        });
+                        set_status(conn.conn(), id.0, status, at, error.as_ref())?;
+                        current = status;
+                    }
+                }
+                diesel::delete(pending_statuses::table.filter(pending_statuses::wamid.eq(&wamid)))
+                    .execute(conn)?;
+                log_event(
+                    conn.conn(),
+                    number,
+                    EventKind::MessageUpdated,
+                    conversation,
+                    Some(id.0),
+                    now,
+                )
+            })
         })
         .await
     }
@@ -186,26 +192,28 @@ impl OutboxRepository for Store {
     ) -> Result<(), RepoError> {
         let error = error.clone();
         self.write(move |conn| {
-            let now = to_millis(now);
-            let (number, conversation) = message_owner(conn, id.0)?;
-            Prepared(
-                diesel::update(messages::table.find(id.0))
-                    .set((
-                        messages::attempts.eq(messages::attempts + 1),
-                        messages::next_attempt_at.eq(None::<i64>),
-                    ))
-                    .returning(messages::id),
-            )
-            .changed(conn)?;
-            set_status(conn, id.0, MessageStatus::Failed, now, Some(&error))?;
-            log_event(
-                conn,
-                number,
-                EventKind::MessageUpdated,
-                conversation,
-                Some(id.0),
-                now,
-            )
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let (number, conversation) = message_owner(conn.conn(), id.0)?;
+                Prepared(
+                    diesel::update(messages::table.find(id.0))
+                        .set((
+                            messages::attempts.eq(messages::attempts + 1),
+                            messages::next_attempt_at.eq(None::<Millis>),
+                        ))
+                        .returning(messages::id),
+                )
+                .changed(conn)?;
+                set_status(conn.conn(), id.0, MessageStatus::Failed, now, Some(&error))?;
+                log_event(
+                    conn.conn(),
+                    number,
+                    EventKind::MessageUpdated,
+                    conversation,
+                    Some(id.0),
+                    now,
+                )
+            })
         })
         .await
     }
@@ -217,16 +225,18 @@ impl OutboxRepository for Store {
         next_attempt_at: Timestamp,
     ) -> Result<(), RepoError> {
         self.write(move |conn| {
-            Prepared(
-                diesel::update(messages::table.find(id.0))
-                    .set((
-                        messages::attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
-                        messages::next_attempt_at.eq(to_millis(next_attempt_at)),
-                    ))
-                    .returning(messages::id),
-            )
-            .changed(conn)?;
-            Ok(())
+            on_backend!(conn, |conn| {
+                Prepared(
+                    diesel::update(messages::table.find(id.0))
+                        .set((
+                            messages::attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
+                            messages::next_attempt_at.eq(to_millis(next_attempt_at)),
+                        ))
+                        .returning(messages::id),
+                )
+                .changed(conn)?;
+                Ok(())
+            })
         })
         .await
     }
@@ -234,23 +244,25 @@ impl OutboxRepository for Store {
     async fn record_media_upload(&self, id: MessageId, media_id: &str) -> Result<(), RepoError> {
         let media_id = media_id.to_owned();
         self.write(move |conn| {
-            let (kind, payload): (String, String) = messages::table
-                .find(id.0)
-                .select((messages::kind, messages::payload))
-                .get_result(conn)?;
-            // The payload is what the thread shows: it names the id the send goes by.
-            let mut value: serde_json::Value = serde_json::from_str(&payload)
-                .map_err(|e| RepoError::unexpected("a stored outbound payload", e))?;
-            if let Some(object) = value.get_mut(&kind).and_then(|v| v.as_object_mut()) {
-                object.insert("id".to_owned(), media_id.clone().into());
-            }
-            diesel::update(messages::table.find(id.0))
-                .set((
-                    messages::media_id.eq(&media_id),
-                    messages::payload.eq(value.to_string()),
-                ))
-                .execute(conn)?;
-            Ok(())
+            on_backend!(conn, |conn| {
+                let (kind, payload): (String, JsonText) = messages::table
+                    .find(id.0)
+                    .select((messages::kind, messages::payload))
+                    .get_result(conn)?;
+                // The payload is what the thread shows: it names the id the send goes by.
+                let mut value: serde_json::Value = serde_json::from_str(&payload.0)
+                    .map_err(|e| RepoError::unexpected("a stored outbound payload", e))?;
+                if let Some(object) = value.get_mut(&kind).and_then(|v| v.as_object_mut()) {
+                    object.insert("id".to_owned(), media_id.clone().into());
+                }
+                diesel::update(messages::table.find(id.0))
+                    .set((
+                        messages::media_id.eq(&media_id),
+                        messages::payload.eq(JsonText(value.to_string())),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
         })
         .await
     }

@@ -9,10 +9,10 @@
 //! when the distinct texts are few. Use it only where they are: fixed changesets, and lists
 //! bounded by a page size or the number of business numbers.
 
+use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::query_dsl::LoadQuery;
-use diesel::sqlite::{Sqlite, SqliteConnection};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::{Connection, QueryResult, RunQueryDsl};
 
 /// A statement that Diesel would otherwise re-prepare on every execution, cached by its SQL
 /// text. Run it with `load` (or `get_result`, `first`), never `execute`: Diesel's `execute`
@@ -24,20 +24,20 @@ pub(crate) struct Prepared<Q>(pub(crate) Q);
 
 impl<Q> Prepared<Q> {
     /// Runs an `UPDATE … RETURNING <primary key>`; the number of rows it changed.
-    pub(crate) fn changed<'q>(self, conn: &mut SqliteConnection) -> QueryResult<usize>
+    pub(crate) fn changed<'q, C: Connection>(self, conn: &mut C) -> QueryResult<usize>
     where
-        Self: LoadQuery<'q, SqliteConnection, i64>,
+        Self: LoadQuery<'q, C, i64>,
     {
         Ok(self.load::<i64>(conn)?.len())
     }
 }
 
-impl<Q: QueryFragment<Sqlite>> QueryFragment<Sqlite> for Prepared<Q> {
-    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+impl<DB: Backend, Q: QueryFragment<DB>> QueryFragment<DB> for Prepared<Q> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         self.0.walk_ast(pass)
     }
 
-    fn is_safe_to_cache_prepared(&self, _backend: &Sqlite) -> QueryResult<bool> {
+    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> QueryResult<bool> {
         Ok(true)
     }
 }

@@ -10,6 +10,7 @@ use switchboard_domain::users::model::UserId;
 
 use crate::error::Fail;
 use crate::schema::{contacts, conversations, messages};
+use crate::sql_types::{JsonText, Millis};
 use crate::time::from_millis;
 
 fn corrupt(what: &str, id: i64, e: impl std::fmt::Display) -> Fail {
@@ -18,15 +19,15 @@ fn corrupt(what: &str, id: i64, e: impl std::fmt::Display) -> Fail {
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = contacts)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct ContactRow {
     id: i64,
     wa_id: String,
     phone: String,
     profile_name: Option<String>,
     display_name: Option<String>,
-    created_at: i64,
-    updated_at: i64,
+    created_at: Millis,
+    updated_at: Millis,
 }
 
 impl From<ContactRow> for Contact {
@@ -45,19 +46,19 @@ impl From<ContactRow> for Contact {
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = conversations)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct ConversationRow {
     pub(crate) id: i64,
     pub(crate) business_number_id: i64,
     pub(crate) contact_id: i64,
     pub(crate) status: String,
     pub(crate) assignee_id: Option<i64>,
-    pub(crate) last_message_at: i64,
-    pub(crate) last_inbound_at: Option<i64>,
+    pub(crate) last_message_at: Millis,
+    pub(crate) last_inbound_at: Option<Millis>,
     pub(crate) unread_count: i32,
     pub(crate) last_message_id: Option<i64>,
-    pub(crate) created_at: i64,
-    pub(crate) updated_at: i64,
+    pub(crate) created_at: Millis,
+    pub(crate) updated_at: Millis,
 }
 
 impl ConversationRow {
@@ -82,23 +83,23 @@ impl ConversationRow {
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = messages)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct MessageRow {
     id: i64,
     conversation_id: i64,
     direction: String,
     kind: String,
     body: Option<String>,
-    payload: String,
+    payload: JsonText,
     wamid: Option<String>,
     sender_user_id: Option<i64>,
-    sent_at: i64,
+    sent_at: Millis,
     status: String,
-    accepted_at: Option<i64>,
-    sent_status_at: Option<i64>,
-    delivered_at: Option<i64>,
-    read_at: Option<i64>,
-    failed_at: Option<i64>,
+    accepted_at: Option<Millis>,
+    sent_status_at: Option<Millis>,
+    delivered_at: Option<Millis>,
+    read_at: Option<Millis>,
+    failed_at: Option<Millis>,
     error_code: Option<i64>,
     error_title: Option<String>,
     error_details: Option<String>,
@@ -107,7 +108,7 @@ pub(crate) struct MessageRow {
     media_state: Option<String>,
     media_key: Option<String>,
     media_size: Option<i64>,
-    created_at: i64,
+    created_at: Millis,
 }
 
 impl MessageRow {
@@ -125,7 +126,7 @@ impl MessageRow {
                 .map_err(|e| corrupt("message", self.id, e))?,
             kind: self.kind,
             text: self.body,
-            payload: self.payload,
+            payload: self.payload.0,
             wamid: self.wamid,
             sender_user_id: self.sender_user_id.map(UserId),
             sent_at: from_millis(self.sent_at),

@@ -11,11 +11,12 @@ use switchboard_domain::numbers::model::BusinessNumberId;
 use switchboard_domain::outbound::model::{Queued, Started};
 use switchboard_domain::outbound::ports::{NewOutbound, OutboundRepository};
 
+use crate::conn::{AsConn, on_backend};
 use crate::contacts::upsert_contact;
 use crate::conversations::{find_or_create_conversation, log_event, queue, view};
 use crate::rows::MessageRow;
 use crate::schema::messages;
-use crate::sqlite::Store;
+use crate::store::Store;
 use crate::time::to_millis;
 
 #[async_trait]
@@ -28,7 +29,7 @@ impl OutboundRepository for Store {
     ) -> Result<Queued, RepoError> {
         let new = new.clone();
         let (message, created) = self
-            .write(move |conn| queue(conn, conversation.0, &new, to_millis(now)))
+            .write(move |conn| queue(conn.conn(), conversation.0, &new, to_millis(now)))
             .await?;
         Ok(Queued { message, created })
     }
@@ -40,14 +41,16 @@ impl OutboundRepository for Store {
     ) -> Result<Option<Message>, RepoError> {
         let key = key.to_owned();
         self.run(move |conn| {
-            messages::table
-                .filter(messages::conversation_id.eq(conversation.0))
-                .filter(messages::idempotency_key.eq(key))
-                .select(MessageRow::as_select())
-                .get_result(conn)
-                .optional()?
-                .map(MessageRow::into_domain)
-                .transpose()
+            on_backend!(conn, |conn| {
+                messages::table
+                    .filter(messages::conversation_id.eq(conversation.0))
+                    .filter(messages::idempotency_key.eq(key))
+                    .select(MessageRow::as_select())
+                    .get_result(conn)
+                    .optional()?
+                    .map(MessageRow::into_domain)
+                    .transpose()
+            })
         })
         .await
     }
@@ -62,25 +65,28 @@ impl OutboundRepository for Store {
         let new = new.clone();
         let wa_id = wa_id.to_owned();
         self.write(move |conn| {
-            let now = to_millis(now);
-            let contact = upsert_contact(conn, &wa_id, None, now)?;
-            let (row, created) = find_or_create_conversation(conn, number.0, contact, now, now)?;
-            let conversation = row.id;
-            if created {
-                log_event(
-                    conn,
-                    number.0,
-                    EventKind::ConversationCreated,
-                    conversation,
-                    None,
-                    now,
-                )?;
-            }
-            let (message, queued) = queue(conn, conversation, &new, now)?;
-            Ok(Started {
-                conversation: view(conn, conversation)?,
-                message,
-                created: queued,
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let contact = upsert_contact(conn.conn(), &wa_id, None, now)?;
+                let (row, created) =
+                    find_or_create_conversation(conn.conn(), number.0, contact, now, now)?;
+                let conversation = row.id;
+                if created {
+                    log_event(
+                        conn.conn(),
+                        number.0,
+                        EventKind::ConversationCreated,
+                        conversation,
+                        None,
+                        now,
+                    )?;
+                }
+                let (message, queued) = queue(conn.conn(), conversation, &new, now)?;
+                Ok(Started {
+                    conversation: view(conn.conn(), conversation)?,
+                    message,
+                    created: queued,
+                })
             })
         })
         .await

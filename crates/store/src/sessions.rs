@@ -8,9 +8,11 @@ use switchboard_domain::accounts::ports::SessionRepository;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::users::model::{PasswordHash, User, UserId};
 
+use crate::conn::{AsConn, on_backend};
 use crate::error::Fail;
 use crate::schema::{refresh_tokens, sessions, users};
-use crate::sqlite::Store;
+use crate::sql_types::Millis;
+use crate::store::Store;
 use crate::time::to_millis;
 use crate::users::{UserRow, revoke_sessions_of};
 
@@ -18,23 +20,25 @@ use crate::users::{UserRow, revoke_sessions_of};
 impl SessionRepository for Store {
     async fn start_session(&self, token: NewRefreshToken, now: Timestamp) -> Result<(), RepoError> {
         self.write(move |conn| {
-            let now = to_millis(now);
-            diesel::insert_into(sessions::table)
-                .values((
-                    sessions::id.eq(&token.session_id.0),
-                    sessions::user_id.eq(token.user_id.0),
-                    sessions::created_at.eq(now),
-                ))
-                .execute(conn)?;
-            diesel::insert_into(refresh_tokens::table)
-                .values((
-                    refresh_tokens::token_digest.eq(&token.digest.0),
-                    refresh_tokens::session_id.eq(&token.session_id.0),
-                    refresh_tokens::expires_at.eq(to_millis(token.expires_at)),
-                    refresh_tokens::created_at.eq(now),
-                ))
-                .execute(conn)?;
-            Ok(())
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                diesel::insert_into(sessions::table)
+                    .values((
+                        sessions::id.eq(&token.session_id.0),
+                        sessions::user_id.eq(token.user_id.0),
+                        sessions::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                diesel::insert_into(refresh_tokens::table)
+                    .values((
+                        refresh_tokens::token_digest.eq(&token.digest.0),
+                        refresh_tokens::session_id.eq(&token.session_id.0),
+                        refresh_tokens::expires_at.eq(to_millis(token.expires_at)),
+                        refresh_tokens::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
         })
         .await
     }
@@ -49,52 +53,55 @@ impl SessionRepository for Store {
         let presented = presented.0.clone();
         let next = next.0.clone();
         self.write(move |conn| {
-            // Writes run one after another on the writer, so two rotations of one token
-            // serialise and the second sees `used_at` set.
-            let now = to_millis(now);
-            let found: Option<(String, i64, Option<i64>, i64, Option<i64>)> = refresh_tokens::table
-                .inner_join(sessions::table)
-                .filter(refresh_tokens::token_digest.eq(&presented))
-                .select((
-                    refresh_tokens::session_id,
-                    refresh_tokens::expires_at,
-                    refresh_tokens::used_at,
-                    sessions::user_id,
-                    sessions::revoked_at,
-                ))
-                .get_result(conn)
-                .optional()?;
-            let Some((session_id, expires_at, used_at, user_id, revoked_at)) = found else {
-                return Ok(Rotation::Invalid);
-            };
-            if revoked_at.is_some() {
-                return Ok(Rotation::Invalid);
-            }
-            if used_at.is_some() {
-                diesel::update(sessions::table.find(&session_id))
-                    .set(sessions::revoked_at.eq(now))
+            on_backend!(conn, |conn| {
+                // Writes run one after another on the writer, so two rotations of one token
+                // serialise and the second sees `used_at` set.
+                let now = to_millis(now);
+                let found: Option<(String, Millis, Option<Millis>, i64, Option<Millis>)> =
+                    refresh_tokens::table
+                        .inner_join(sessions::table)
+                        .filter(refresh_tokens::token_digest.eq(&presented))
+                        .select((
+                            refresh_tokens::session_id,
+                            refresh_tokens::expires_at,
+                            refresh_tokens::used_at,
+                            sessions::user_id,
+                            sessions::revoked_at,
+                        ))
+                        .get_result(conn)
+                        .optional()?;
+                let Some((session_id, expires_at, used_at, user_id, revoked_at)) = found else {
+                    return Ok(Rotation::Invalid);
+                };
+                if revoked_at.is_some() {
+                    return Ok(Rotation::Invalid);
+                }
+                if used_at.is_some() {
+                    diesel::update(sessions::table.find(&session_id))
+                        .set(sessions::revoked_at.eq(now))
+                        .execute(conn)?;
+                    return Ok(Rotation::Reused {
+                        session_id: SessionId(session_id),
+                    });
+                }
+                if expires_at <= now {
+                    return Ok(Rotation::Invalid);
+                }
+                diesel::update(refresh_tokens::table.find(&presented))
+                    .set(refresh_tokens::used_at.eq(now))
                     .execute(conn)?;
-                return Ok(Rotation::Reused {
+                diesel::insert_into(refresh_tokens::table)
+                    .values((
+                        refresh_tokens::token_digest.eq(&next),
+                        refresh_tokens::session_id.eq(&session_id),
+                        refresh_tokens::expires_at.eq(to_millis(next_expires_at)),
+                        refresh_tokens::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                Ok(Rotation::Rotated {
+                    user_id: UserId(user_id),
                     session_id: SessionId(session_id),
-                });
-            }
-            if expires_at <= now {
-                return Ok(Rotation::Invalid);
-            }
-            diesel::update(refresh_tokens::table.find(&presented))
-                .set(refresh_tokens::used_at.eq(now))
-                .execute(conn)?;
-            diesel::insert_into(refresh_tokens::table)
-                .values((
-                    refresh_tokens::token_digest.eq(&next),
-                    refresh_tokens::session_id.eq(&session_id),
-                    refresh_tokens::expires_at.eq(to_millis(next_expires_at)),
-                    refresh_tokens::created_at.eq(now),
-                ))
-                .execute(conn)?;
-            Ok(Rotation::Rotated {
-                user_id: UserId(user_id),
-                session_id: SessionId(session_id),
+                })
             })
         })
         .await
@@ -103,14 +110,16 @@ impl SessionRepository for Store {
     async fn revoke_by_token(&self, digest: &TokenDigest, now: Timestamp) -> Result<(), RepoError> {
         let digest = digest.0.clone();
         self.write(move |conn| {
-            let session = refresh_tokens::table
-                .find(&digest)
-                .select(refresh_tokens::session_id);
-            diesel::update(sessions::table.filter(sessions::id.eq_any(session)))
-                .filter(sessions::revoked_at.is_null())
-                .set(sessions::revoked_at.eq(to_millis(now)))
-                .execute(conn)?;
-            Ok(())
+            on_backend!(conn, |conn| {
+                let session = refresh_tokens::table
+                    .find(&digest)
+                    .select(refresh_tokens::session_id);
+                diesel::update(sessions::table.filter(sessions::id.eq_any(session)))
+                    .filter(sessions::revoked_at.is_null())
+                    .set(sessions::revoked_at.eq(to_millis(now)))
+                    .execute(conn)?;
+                Ok(())
+            })
         })
         .await
     }
@@ -122,31 +131,35 @@ impl SessionRepository for Store {
     ) -> Result<Option<User>, RepoError> {
         let session = session.0.clone();
         self.run(move |conn| {
-            users::table
-                .inner_join(sessions::table)
-                .filter(users::id.eq(user_id.0))
-                .filter(users::active.eq(true))
-                .filter(sessions::id.eq(session))
-                .filter(sessions::revoked_at.is_null())
-                .select(UserRow::as_select())
-                .get_result(conn)
-                .optional()?
-                .map(UserRow::into_user)
-                .transpose()
+            on_backend!(conn, |conn| {
+                users::table
+                    .inner_join(sessions::table)
+                    .filter(users::id.eq(user_id.0))
+                    .filter(users::active.eq(true))
+                    .filter(sessions::id.eq(session))
+                    .filter(sessions::revoked_at.is_null())
+                    .select(UserRow::as_select())
+                    .get_result(conn)
+                    .optional()?
+                    .map(UserRow::into_user)
+                    .transpose()
+            })
         })
         .await
     }
 
     async fn purge_expired(&self, before: Timestamp) -> Result<u64, RepoError> {
         self.write(move |conn| {
-            let deleted = diesel::delete(
-                refresh_tokens::table.filter(refresh_tokens::expires_at.lt(to_millis(before))),
-            )
-            .execute(conn)?;
-            let with_tokens = refresh_tokens::table.select(refresh_tokens::session_id);
-            diesel::delete(sessions::table.filter(sessions::id.ne_all(with_tokens)))
+            on_backend!(conn, |conn| {
+                let deleted = diesel::delete(
+                    refresh_tokens::table.filter(refresh_tokens::expires_at.lt(to_millis(before))),
+                )
                 .execute(conn)?;
-            Ok(deleted as u64)
+                let with_tokens = refresh_tokens::table.select(refresh_tokens::session_id);
+                diesel::delete(sessions::table.filter(sessions::id.ne_all(with_tokens)))
+                    .execute(conn)?;
+                Ok(deleted as u64)
+            })
         })
         .await
     }
@@ -160,14 +173,16 @@ impl SessionRepository for Store {
     ) -> Result<(), RepoError> {
         let keep = keep.0.clone();
         self.write(move |conn| {
-            let now = to_millis(now);
-            let changed = diesel::update(users::table.find(user_id.0))
-                .set((users::password_hash.eq(hash.0), users::updated_at.eq(now)))
-                .execute(conn)?;
-            if changed == 0 {
-                return Err(Fail(RepoError::NotFound));
-            }
-            revoke_sessions_of(conn, user_id.0, now, Some(&keep))
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let changed = diesel::update(users::table.find(user_id.0))
+                    .set((users::password_hash.eq(hash.0), users::updated_at.eq(now)))
+                    .execute(conn)?;
+                if changed == 0 {
+                    return Err(Fail(RepoError::NotFound));
+                }
+                revoke_sessions_of(conn.conn(), user_id.0, now, Some(&keep))
+            })
         })
         .await
     }

@@ -7,14 +7,16 @@ use switchboard_domain::error::{ConflictKey, RepoError};
 use switchboard_domain::users::model::{PasswordHash, Role, User, UserCredentials, UserId};
 use switchboard_domain::users::ports::{UserRecord, UserRepository, UserUpdate};
 
+use crate::conn::{AsConn, Conn, on_backend};
 use crate::error::Fail;
 use crate::schema::{sessions, users};
-use crate::sqlite::Store;
+use crate::sql_types::Millis;
+use crate::store::Store;
 use crate::time::{from_millis, to_millis};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct UserRow {
     id: i64,
     username: String,
@@ -22,8 +24,8 @@ pub(crate) struct UserRow {
     role: String,
     password_hash: String,
     active: bool,
-    created_at: i64,
-    updated_at: i64,
+    created_at: Millis,
+    updated_at: Millis,
 }
 
 impl UserRow {
@@ -58,60 +60,66 @@ struct UserChangeset {
     role: Option<String>,
     active: Option<bool>,
     password_hash: Option<String>,
-    updated_at: Option<i64>,
+    updated_at: Option<Millis>,
 }
 
 /// Revokes every live session of a user (deactivation, password reset).
 pub(crate) fn revoke_sessions_of(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     user: i64,
-    now: i64,
+    now: Millis,
     keep: Option<&str>,
 ) -> Result<(), Fail> {
-    let live = sessions::table
-        .filter(sessions::user_id.eq(user))
-        .filter(sessions::revoked_at.is_null());
-    match keep {
-        Some(keep) => diesel::update(live.filter(sessions::id.ne(keep)))
-            .set(sessions::revoked_at.eq(now))
-            .execute(conn)?,
-        None => diesel::update(live)
-            .set(sessions::revoked_at.eq(now))
-            .execute(conn)?,
-    };
-    Ok(())
+    on_backend!(&mut conn, |conn| {
+        let live = sessions::table
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::revoked_at.is_null());
+        match keep {
+            Some(keep) => diesel::update(live.filter(sessions::id.ne(keep)))
+                .set(sessions::revoked_at.eq(now))
+                .execute(conn)?,
+            None => diesel::update(live)
+                .set(sessions::revoked_at.eq(now))
+                .execute(conn)?,
+        };
+        Ok(())
+    })
 }
 
 #[async_trait]
 impl UserRepository for Store {
     async fn create_user(&self, user: UserRecord, now: Timestamp) -> Result<User, RepoError> {
         self.write(move |conn| {
-            let now = to_millis(now);
-            let row: UserRow = diesel::insert_into(users::table)
-                .values((
-                    users::username.eq(user.username.as_str()),
-                    users::username_key.eq(user.username.key()),
-                    users::display_name.eq(user.display_name.as_str()),
-                    users::role.eq(user.role.as_str()),
-                    users::password_hash.eq(&user.password_hash.0),
-                    users::active.eq(true),
-                    users::created_at.eq(now),
-                    users::updated_at.eq(now),
-                ))
-                .returning(UserRow::as_returning())
-                .get_result(conn)?;
-            row.into_user()
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let row: UserRow = diesel::insert_into(users::table)
+                    .values((
+                        users::username.eq(user.username.as_str()),
+                        users::username_key.eq(user.username.key()),
+                        users::display_name.eq(user.display_name.as_str()),
+                        users::role.eq(user.role.as_str()),
+                        users::password_hash.eq(&user.password_hash.0),
+                        users::active.eq(true),
+                        users::created_at.eq(now),
+                        users::updated_at.eq(now),
+                    ))
+                    .returning(UserRow::as_returning())
+                    .get_result(conn)?;
+                row.into_user()
+            })
         })
         .await
     }
 
     async fn get_user(&self, id: UserId) -> Result<User, RepoError> {
         self.run(move |conn| {
-            users::table
-                .find(id.0)
-                .select(UserRow::as_select())
-                .get_result(conn)?
-                .into_user()
+            on_backend!(conn, |conn| {
+                users::table
+                    .find(id.0)
+                    .select(UserRow::as_select())
+                    .get_result(conn)?
+                    .into_user()
+            })
         })
         .await
     }
@@ -122,57 +130,67 @@ impl UserRepository for Store {
     ) -> Result<Option<UserCredentials>, RepoError> {
         let key = username_key.to_owned();
         self.run(move |conn| {
-            users::table
-                .filter(users::username_key.eq(key))
-                .select(UserRow::as_select())
-                .get_result(conn)
-                .optional()?
-                .map(UserRow::into_credentials)
-                .transpose()
+            on_backend!(conn, |conn| {
+                users::table
+                    .filter(users::username_key.eq(key))
+                    .select(UserRow::as_select())
+                    .get_result(conn)
+                    .optional()?
+                    .map(UserRow::into_credentials)
+                    .transpose()
+            })
         })
         .await
     }
 
     async fn password_hash(&self, id: UserId) -> Result<PasswordHash, RepoError> {
         self.run(move |conn| {
-            let hash: String = users::table
-                .find(id.0)
-                .select(users::password_hash)
-                .get_result(conn)?;
-            Ok(PasswordHash(hash))
+            on_backend!(conn, |conn| {
+                let hash: String = users::table
+                    .find(id.0)
+                    .select(users::password_hash)
+                    .get_result(conn)?;
+                Ok(PasswordHash(hash))
+            })
         })
         .await
     }
 
     async fn list_users(&self) -> Result<Vec<User>, RepoError> {
         self.run(|conn| {
-            users::table
-                .order(users::id)
-                .select(UserRow::as_select())
-                .load(conn)?
-                .into_iter()
-                .map(UserRow::into_user)
-                .collect()
+            on_backend!(conn, |conn| {
+                users::table
+                    .order(users::id)
+                    .select(UserRow::as_select())
+                    .load(conn)?
+                    .into_iter()
+                    .map(UserRow::into_user)
+                    .collect()
+            })
         })
         .await
     }
 
     async fn count_users(&self) -> Result<u64, RepoError> {
         self.run(|conn| {
-            let n: i64 = users::table.count().get_result(conn)?;
-            Ok(n.unsigned_abs())
+            on_backend!(conn, |conn| {
+                let n: i64 = users::table.count().get_result(conn)?;
+                Ok(n.unsigned_abs())
+            })
         })
         .await
     }
 
     async fn count_active_admins(&self) -> Result<u64, RepoError> {
         self.run(|conn| {
-            let n: i64 = users::table
-                .filter(users::role.eq(Role::Admin.as_str()))
-                .filter(users::active.eq(true))
-                .count()
-                .get_result(conn)?;
-            Ok(n.unsigned_abs())
+            on_backend!(conn, |conn| {
+                let n: i64 = users::table
+                    .filter(users::role.eq(Role::Admin.as_str()))
+                    .filter(users::active.eq(true))
+                    .count()
+                    .get_result(conn)?;
+                Ok(n.unsigned_abs())
+            })
         })
         .await
     }
@@ -184,39 +202,42 @@ impl UserRepository for Store {
         now: Timestamp,
     ) -> Result<User, RepoError> {
         self.write(move |conn| {
-            let now = to_millis(now);
-            let changes = UserChangeset {
-                display_name: update.display_name.map(|d| d.as_str().to_owned()),
-                role: update.role.map(|r| r.as_str().to_owned()),
-                active: update.active,
-                password_hash: update.password_hash.map(|h| h.0),
-                updated_at: Some(now),
-            };
-            let is_active_admin = |role: &str, active: bool| active && role == Role::Admin.as_str();
-            let (role, active): (String, bool) = users::table
-                .find(id.0)
-                .select((users::role, users::active))
-                .get_result(conn)?;
-            let row: UserRow = diesel::update(users::table.find(id.0))
-                .set(changes)
-                .returning(UserRow::as_returning())
-                .get_result(conn)?;
-            // Counted after the change, on the one writer: two admins demoting each other
-            // at once are applied one after the other, and the second sees the first.
-            if is_active_admin(&role, active) && !is_active_admin(&row.role, row.active) {
-                let admins: i64 = users::table
-                    .filter(users::role.eq(Role::Admin.as_str()))
-                    .filter(users::active.eq(true))
-                    .count()
+            on_backend!(conn, |conn| {
+                let now = to_millis(now);
+                let changes = UserChangeset {
+                    display_name: update.display_name.map(|d| d.as_str().to_owned()),
+                    role: update.role.map(|r| r.as_str().to_owned()),
+                    active: update.active,
+                    password_hash: update.password_hash.map(|h| h.0),
+                    updated_at: Some(now),
+                };
+                let is_active_admin =
+                    |role: &str, active: bool| active && role == Role::Admin.as_str();
+                let (role, active): (String, bool) = users::table
+                    .find(id.0)
+                    .select((users::role, users::active))
                     .get_result(conn)?;
-                if admins == 0 {
-                    return Err(Fail(RepoError::Conflict(ConflictKey::LastAdmin)));
+                let row: UserRow = diesel::update(users::table.find(id.0))
+                    .set(changes)
+                    .returning(UserRow::as_returning())
+                    .get_result(conn)?;
+                // Counted after the change, on the one writer: two admins demoting each other
+                // at once are applied one after the other, and the second sees the first.
+                if is_active_admin(&role, active) && !is_active_admin(&row.role, row.active) {
+                    let admins: i64 = users::table
+                        .filter(users::role.eq(Role::Admin.as_str()))
+                        .filter(users::active.eq(true))
+                        .count()
+                        .get_result(conn)?;
+                    if admins == 0 {
+                        return Err(Fail(RepoError::Conflict(ConflictKey::LastAdmin)));
+                    }
                 }
-            }
-            if update.revoke_sessions {
-                revoke_sessions_of(conn, id.0, now, None)?;
-            }
-            row.into_user()
+                if update.revoke_sessions {
+                    revoke_sessions_of(conn.conn(), id.0, now, None)?;
+                }
+                row.into_user()
+            })
         })
         .await
     }

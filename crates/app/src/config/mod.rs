@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use switchboard_auth::JwtSecret;
 use switchboard_http::{BodyTimeouts, TrustedProxies};
-use switchboard_store::{DatabaseUrl, WalSettings};
+use switchboard_store::{DatabaseUrl, StoreSettings, WalSettings};
 
 mod cloud;
 mod secret_file;
@@ -65,9 +65,10 @@ pub struct Config {
     pub log: String,
     /// The built admin app served at `/`.
     pub admin_dir: AdminDir,
-    /// `SWITCHBOARD_SQLITE_WAL_LIMIT_MB`: the write-ahead log's size past which the writer
-    /// restarts it.
-    pub wal: WalSettings,
+    /// `SWITCHBOARD_SQLITE_WAL_LIMIT_MB` (SQLite: the write-ahead log's size past which the
+    /// writer restarts it) and `SWITCHBOARD_DATABASE_POOL_SIZE` (PostgreSQL: the most
+    /// connections this instance holds).
+    pub store: StoreSettings,
     /// `SWITCHBOARD_LOGIN_ATTEMPTS_PER_ADDRESS`: sign-in attempts per client address and
     /// minute.
     pub login_attempts_per_address: NonZeroU32,
@@ -204,9 +205,20 @@ impl Config {
             1..=64 * 1024,
             "megabytes",
         )?;
-        let wal = WalSettings {
-            limit_bytes: wal_limit_mb << 20,
-            ..WalSettings::default()
+        let pool_size = whole_number(
+            &get,
+            "SWITCHBOARD_DATABASE_POOL_SIZE",
+            u64::from(StoreSettings::DEFAULT_POOL_SIZE),
+            1..=1000,
+            "connections",
+        )?;
+        let store = StoreSettings {
+            wal: WalSettings {
+                limit_bytes: wal_limit_mb << 20,
+                ..WalSettings::default()
+            },
+            pool_size: u32::try_from(pool_size)
+                .map_err(|_| bad("SWITCHBOARD_DATABASE_POOL_SIZE", "too large"))?,
         };
 
         let login_attempts_per_address = whole_number(
@@ -287,7 +299,7 @@ impl Config {
             refresh_token_ttl,
             log,
             admin_dir,
-            wal,
+            store,
             login_attempts_per_address,
             trusted_proxies,
             body_timeouts,

@@ -28,12 +28,27 @@ fn defaults_are_safe_and_local() {
     assert_eq!(c.access_token_ttl, chrono::Duration::minutes(15));
     assert_eq!(c.refresh_token_ttl, chrono::Duration::days(30));
     assert_eq!(c.admin_dir, AdminDir::Default);
-    assert_eq!(c.wal.limit_bytes, 64 * 1024 * 1024);
+    assert_eq!(c.store.wal.limit_bytes, 64 * 1024 * 1024);
+    assert_eq!(c.store.pool_size, 16);
     assert_eq!(c.login_attempts_per_address.get(), 20);
     assert_eq!(c.trusted_proxies, TrustedProxies::default());
     assert_eq!(c.body_timeouts, BodyTimeouts::DEFAULT);
     assert_eq!(c.max_connections, 10_000);
     assert_eq!(c.max_requests_per_address, 256);
+}
+
+#[test]
+fn a_postgres_url_selects_postgres_with_its_pool_size() {
+    let c = config(&[
+        (
+            "SWITCHBOARD_DATABASE_URL",
+            "postgres://sb:secret@db.internal/switchboard",
+        ),
+        ("SWITCHBOARD_DATABASE_POOL_SIZE", "40"),
+    ])
+    .unwrap();
+    assert!(matches!(c.database_url, DatabaseUrl::Postgres(_)));
+    assert_eq!(c.store.pool_size, 40);
 }
 
 #[test]
@@ -88,6 +103,8 @@ fn each_bad_value_names_its_variable() {
         ("SWITCHBOARD_MOCK_STATUS_DELAYS_MS", "1,2"),
         ("SWITCHBOARD_SQLITE_WAL_LIMIT_MB", "0"),
         ("SWITCHBOARD_SQLITE_WAL_LIMIT_MB", "64MB"),
+        ("SWITCHBOARD_DATABASE_POOL_SIZE", "0"),
+        ("SWITCHBOARD_DATABASE_POOL_SIZE", "many"),
         ("SWITCHBOARD_LOGIN_ATTEMPTS_PER_ADDRESS", "0"),
         ("SWITCHBOARD_TRUSTED_PROXIES", "10.0.0.0/33"),
         ("SWITCHBOARD_BODY_GRACE_SECS", "0"),

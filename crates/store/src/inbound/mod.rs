@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 use switchboard_domain::Timestamp;
 use switchboard_domain::conversation::model::ConversationStatus;
 use switchboard_domain::error::RepoError;
@@ -15,12 +14,14 @@ use switchboard_domain::ingest::ports::InboundRepository;
 use switchboard_domain::live::model::EventKind;
 use switchboard_domain::message::{MediaState, MessageStatus};
 
+use crate::conn::{AsConn, Conn, on_backend};
 use crate::contacts::upsert_contact;
 use crate::conversations::{find_or_create_conversation, log_event};
 use crate::error::Fail;
 use crate::prepared::Prepared;
 use crate::schema::{business_numbers, conversations, messages, pending_statuses};
-use crate::sqlite::Store;
+use crate::sql_types::{JsonText, Millis};
+use crate::store::Store;
 use crate::time::to_millis;
 
 #[cfg(test)]
@@ -34,21 +35,21 @@ impl InboundRepository for Store {
         now: Timestamp,
     ) -> Result<IngestSummary, RepoError> {
         let batch = batch.clone();
-        self.write(move |conn| Ingest::new(conn, to_millis(now)).batch(&batch))
+        self.write(move |conn| Ingest::new(conn.conn(), to_millis(now)).batch(&batch))
             .await
     }
 }
 
 /// One batch being applied inside its transaction.
 struct Ingest<'c> {
-    conn: &'c mut SqliteConnection,
-    now: i64,
+    conn: Conn<'c>,
+    now: Millis,
     numbers: HashMap<String, Option<i64>>,
     summary: IngestSummary,
 }
 
 impl<'c> Ingest<'c> {
-    fn new(conn: &'c mut SqliteConnection, now: i64) -> Self {
+    fn new(conn: Conn<'c>, now: Millis) -> Self {
         Self {
             conn,
             now,
@@ -76,11 +77,11 @@ impl<'c> Ingest<'c> {
         if let Some(known) = self.numbers.get(phone_number_id) {
             return Ok(*known);
         }
-        let found = business_numbers::table
+        let found = on_backend!(&mut self.conn, |c| business_numbers::table
             .filter(business_numbers::phone_number_id.eq(phone_number_id))
             .select(business_numbers::id)
-            .get_result::<i64>(self.conn)
-            .optional()?;
+            .get_result::<i64>(c)
+            .optional())?;
         if found.is_none() {
             self.summary
                 .unknown_numbers
@@ -97,29 +98,36 @@ impl<'c> Ingest<'c> {
         conversation: i64,
         message: Option<i64>,
     ) -> Result<(), Fail> {
-        log_event(self.conn, number, kind, conversation, message, self.now)
+        log_event(
+            self.conn.conn(),
+            number,
+            kind,
+            conversation,
+            message,
+            self.now,
+        )
     }
 
     fn message(&mut self, number: i64, message: &InboundMessage) -> Result<(), Fail> {
         let contact = upsert_contact(
-            self.conn,
+            self.conn.conn(),
             &message.wa_id,
             message.profile_name.as_deref(),
             self.now,
         )?;
         let sent_at = to_millis(message.sent_at);
         let (row, created) =
-            find_or_create_conversation(self.conn, number, contact, sent_at, self.now)?;
+            find_or_create_conversation(self.conn.conn(), number, contact, sent_at, self.now)?;
         let conversation = row.id;
 
         // The unique index on wamid decides: a redelivery inserts nothing and changes nothing.
-        let inserted = diesel::insert_into(messages::table)
+        let inserted = on_backend!(&mut self.conn, |c| diesel::insert_into(messages::table)
             .values((
                 messages::conversation_id.eq(conversation),
                 messages::direction.eq("inbound"),
                 messages::kind.eq(&message.kind),
                 messages::body.eq(&message.text),
-                messages::payload.eq(&message.payload),
+                messages::payload.eq(JsonText(message.payload.clone())),
                 messages::wamid.eq(&message.wamid),
                 messages::sent_at.eq(sent_at),
                 messages::status.eq(MessageStatus::Received.as_str()),
@@ -133,8 +141,8 @@ impl<'c> Ingest<'c> {
             ))
             .on_conflict_do_nothing()
             .returning(messages::id)
-            .get_result::<i64>(self.conn)
-            .optional()?;
+            .get_result::<i64>(c)
+            .optional())?;
         let Some(message_id) = inserted else {
             self.summary.duplicate_messages += 1;
             return Ok(());
@@ -144,7 +152,7 @@ impl<'c> Ingest<'c> {
             .status
             .parse()
             .map_err(|e| RepoError::broken(format!("conversation {conversation}: {e}")))?;
-        Prepared(
+        on_backend!(&mut self.conn, |c| Prepared(
             diesel::update(conversations::table.find(conversation))
                 .set((
                     conversations::status.eq(status.after_inbound().as_str()),
@@ -162,7 +170,7 @@ impl<'c> Ingest<'c> {
                 ))
                 .returning(conversations::id),
         )
-        .changed(self.conn)?;
+        .changed(c))?;
         let kind = if created {
             EventKind::ConversationCreated
         } else {
@@ -180,32 +188,35 @@ impl<'c> Ingest<'c> {
     }
 
     fn status(&mut self, report: &StatusReport) -> Result<(), Fail> {
-        let found: Option<(i64, String, i64, i64)> = messages::table
-            .inner_join(conversations::table)
-            .filter(messages::wamid.eq(&report.wamid))
-            .select((
-                messages::id,
-                messages::status,
-                messages::conversation_id,
-                conversations::business_number_id,
-            ))
-            .get_result(self.conn)
-            .optional()?;
-        let Some((id, current, conversation, number)) = found else {
-            let kept = diesel::insert_into(pending_statuses::table)
-                .values((
-                    pending_statuses::wamid.eq(&report.wamid),
-                    pending_statuses::status.eq(report.status.as_str()),
-                    pending_statuses::status_at.eq(to_millis(report.at)),
-                    pending_statuses::error_code.eq(report.error.as_ref().map(|e| e.code)),
-                    pending_statuses::error_title
-                        .eq(report.error.as_ref().and_then(|e| e.title.clone())),
-                    pending_statuses::error_details
-                        .eq(report.error.as_ref().and_then(|e| e.details.clone())),
-                    pending_statuses::received_at.eq(self.now),
+        let found: Option<(i64, String, i64, i64)> =
+            on_backend!(&mut self.conn, |c| messages::table
+                .inner_join(conversations::table)
+                .filter(messages::wamid.eq(&report.wamid))
+                .select((
+                    messages::id,
+                    messages::status,
+                    messages::conversation_id,
+                    conversations::business_number_id,
                 ))
-                .on_conflict_do_nothing()
-                .execute(self.conn)?;
+                .get_result(c)
+                .optional())?;
+        let Some((id, current, conversation, number)) = found else {
+            let kept = on_backend!(&mut self.conn, |c| diesel::insert_into(
+                pending_statuses::table
+            )
+            .values((
+                pending_statuses::wamid.eq(&report.wamid),
+                pending_statuses::status.eq(report.status.as_str()),
+                pending_statuses::status_at.eq(to_millis(report.at)),
+                pending_statuses::error_code.eq(report.error.as_ref().map(|e| e.code)),
+                pending_statuses::error_title
+                    .eq(report.error.as_ref().and_then(|e| e.title.clone())),
+                pending_statuses::error_details
+                    .eq(report.error.as_ref().and_then(|e| e.details.clone())),
+                pending_statuses::received_at.eq(self.now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))?;
             if kept == 1 {
                 self.summary.statuses_deferred += 1;
             } else {
@@ -221,7 +232,7 @@ impl<'c> Ingest<'c> {
             return Ok(());
         }
         set_status(
-            self.conn,
+            self.conn.conn(),
             id,
             report.status,
             to_millis(report.at),
@@ -235,55 +246,57 @@ impl<'c> Ingest<'c> {
 
 /// Moves a message to `status`, keeping Meta's timestamp in that status's column.
 pub(crate) fn set_status(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     id: i64,
     status: MessageStatus,
-    at: i64,
+    at: Millis,
     error: Option<&DeliveryError>,
 ) -> Result<(), Fail> {
-    let row = messages::table.find(id);
-    let name = messages::status.eq(status.as_str());
-    let key = messages::id;
-    match status {
-        MessageStatus::Accepted => Prepared(
-            diesel::update(row)
-                .set((name, messages::accepted_at.eq(at)))
-                .returning(key),
-        )
-        .changed(conn)?,
-        MessageStatus::Sent => Prepared(
-            diesel::update(row)
-                .set((name, messages::sent_status_at.eq(at)))
-                .returning(key),
-        )
-        .changed(conn)?,
-        MessageStatus::Delivered => Prepared(
-            diesel::update(row)
-                .set((name, messages::delivered_at.eq(at)))
-                .returning(key),
-        )
-        .changed(conn)?,
-        MessageStatus::Read => Prepared(
-            diesel::update(row)
-                .set((name, messages::read_at.eq(at)))
-                .returning(key),
-        )
-        .changed(conn)?,
-        MessageStatus::Failed => Prepared(
-            diesel::update(row)
-                .set((
-                    name,
-                    messages::failed_at.eq(at),
-                    messages::error_code.eq(error.map(|e| e.code)),
-                    messages::error_title.eq(error.and_then(|e| e.title.clone())),
-                    messages::error_details.eq(error.and_then(|e| e.details.clone())),
-                ))
-                .returning(key),
-        )
-        .changed(conn)?,
-        MessageStatus::Received | MessageStatus::Queued => {
-            Prepared(diesel::update(row).set(name).returning(key)).changed(conn)?
-        }
-    };
-    Ok(())
+    on_backend!(&mut conn, |conn| {
+        let row = messages::table.find(id);
+        let name = messages::status.eq(status.as_str());
+        let key = messages::id;
+        match status {
+            MessageStatus::Accepted => Prepared(
+                diesel::update(row)
+                    .set((name, messages::accepted_at.eq(at)))
+                    .returning(key),
+            )
+            .changed(conn)?,
+            MessageStatus::Sent => Prepared(
+                diesel::update(row)
+                    .set((name, messages::sent_status_at.eq(at)))
+                    .returning(key),
+            )
+            .changed(conn)?,
+            MessageStatus::Delivered => Prepared(
+                diesel::update(row)
+                    .set((name, messages::delivered_at.eq(at)))
+                    .returning(key),
+            )
+            .changed(conn)?,
+            MessageStatus::Read => Prepared(
+                diesel::update(row)
+                    .set((name, messages::read_at.eq(at)))
+                    .returning(key),
+            )
+            .changed(conn)?,
+            MessageStatus::Failed => Prepared(
+                diesel::update(row)
+                    .set((
+                        name,
+                        messages::failed_at.eq(at),
+                        messages::error_code.eq(error.map(|e| e.code)),
+                        messages::error_title.eq(error.and_then(|e| e.title.clone())),
+                        messages::error_details.eq(error.and_then(|e| e.details.clone())),
+                    ))
+                    .returning(key),
+            )
+            .changed(conn)?,
+            MessageStatus::Received | MessageStatus::Queued => {
+                Prepared(diesel::update(row).set(name).returning(key)).changed(conn)?
+            }
+        };
+        Ok(())
+    })
 }

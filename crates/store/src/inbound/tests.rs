@@ -57,17 +57,19 @@ fn batch(messages: Vec<InboundMessage>, statuses: Vec<StatusReport>) -> WebhookB
 }
 
 /// (status, last_message_at, last_inbound_at, unread) of the only conversation.
-async fn conversation(store: &Store) -> (String, i64, Option<i64>, i32) {
+async fn conversation(store: &Store) -> (String, Millis, Option<Millis>, i32) {
     store
         .run(|conn| {
-            Ok(conversations::table
-                .select((
-                    conversations::status,
-                    conversations::last_message_at,
-                    conversations::last_inbound_at,
-                    conversations::unread_count,
-                ))
-                .get_result(conn)?)
+            on_backend!(conn, |conn| {
+                Ok(conversations::table
+                    .select((
+                        conversations::status,
+                        conversations::last_message_at,
+                        conversations::last_inbound_at,
+                        conversations::unread_count,
+                    ))
+                    .get_result(conn)?)
+            })
         })
         .await
         .unwrap()
@@ -76,10 +78,12 @@ async fn conversation(store: &Store) -> (String, i64, Option<i64>, i32) {
 async fn event_kinds(store: &Store) -> Vec<String> {
     store
         .run(|conn| {
-            Ok(events::table
-                .order(events::id)
-                .select(events::kind)
-                .load(conn)?)
+            on_backend!(conn, |conn| {
+                Ok(events::table
+                    .order(events::id)
+                    .select(events::kind)
+                    .load(conn)?)
+            })
         })
         .await
         .unwrap()
@@ -87,7 +91,7 @@ async fn event_kinds(store: &Store) -> Vec<String> {
 
 async fn count_messages(store: &Store) -> i64 {
     store
-        .run(|conn| Ok(messages::table.count().get_result(conn)?))
+        .run(|conn| on_backend!(conn, |conn| Ok(messages::table.count().get_result(conn)?)))
         .await
         .unwrap()
 }
@@ -115,7 +119,11 @@ async fn a_first_message_creates_contact_conversation_message_and_events() {
     );
     let phone: String = f
         .store
-        .run(|conn| Ok(contacts::table.select(contacts::phone).get_result(conn)?))
+        .run(|conn| {
+            on_backend!(conn, |conn| Ok(contacts::table
+                .select(contacts::phone)
+                .get_result(conn)?))
+        })
         .await
         .unwrap();
     assert_eq!(phone, "+16505551234");
@@ -201,10 +209,12 @@ async fn an_inbound_message_reopens_a_resolved_conversation() {
         .unwrap();
     f.store
         .run(|conn| {
-            diesel::update(conversations::table)
-                .set(conversations::status.eq("resolved"))
-                .execute(conn)?;
-            Ok(())
+            on_backend!(conn, |conn| {
+                diesel::update(conversations::table)
+                    .set(conversations::status.eq("resolved"))
+                    .execute(conn)?;
+                Ok(())
+            })
         })
         .await
         .unwrap();
@@ -271,22 +281,24 @@ async fn statuses_move_an_outbound_message_forward_only_with_meta_timestamps() {
     // An outbound message already accepted by the Cloud API.
     f.store
         .run(|conn| {
-            let conversation: i64 = conversations::table
-                .select(conversations::id)
-                .get_result(conn)?;
-            diesel::insert_into(messages::table)
-                .values((
-                    messages::conversation_id.eq(conversation),
-                    messages::direction.eq("outbound"),
-                    messages::kind.eq("text"),
-                    messages::payload.eq("{}"),
-                    messages::wamid.eq("out"),
-                    messages::sent_at.eq(1),
-                    messages::status.eq("accepted"),
-                    messages::created_at.eq(1),
-                ))
-                .execute(conn)?;
-            Ok(())
+            on_backend!(conn, |conn| {
+                let conversation: i64 = conversations::table
+                    .select(conversations::id)
+                    .get_result(conn)?;
+                diesel::insert_into(messages::table)
+                    .values((
+                        messages::conversation_id.eq(conversation),
+                        messages::direction.eq("outbound"),
+                        messages::kind.eq("text"),
+                        messages::payload.eq(JsonText("{}".to_owned())),
+                        messages::wamid.eq("out"),
+                        messages::sent_at.eq(Millis(1)),
+                        messages::status.eq("accepted"),
+                        messages::created_at.eq(Millis(1)),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
         })
         .await
         .unwrap();
@@ -314,13 +326,15 @@ async fn statuses_move_an_outbound_message_forward_only_with_meta_timestamps() {
         .await
         .unwrap();
     assert_eq!((summary.statuses_applied, summary.statuses_ignored), (1, 3));
-    let (status, read_at): (String, Option<i64>) = f
+    let (status, read_at): (String, Option<Millis>) = f
         .store
         .run(|conn| {
-            Ok(messages::table
-                .filter(messages::wamid.eq("out"))
-                .select((messages::status, messages::read_at))
-                .get_result(conn)?)
+            on_backend!(conn, |conn| {
+                Ok(messages::table
+                    .filter(messages::wamid.eq("out"))
+                    .select((messages::status, messages::read_at))
+                    .get_result(conn)?)
+            })
         })
         .await
         .unwrap();

@@ -1,40 +1,30 @@
-//! Opening the SQLite database: its pragmas, embedded migrations, the reader threads and the
-//! writer thread that run Diesel's synchronous calls off the async executor.
+//! The SQLite backend: the database file's pragmas, embedded migrations, the reader threads and
+//! the writer thread (group commit) that run Diesel's synchronous calls off the async executor,
+//! and the thread that keeps the write-ahead log bounded.
+
+mod checkpointer;
+mod readers;
+pub(crate) mod wal;
+mod writer;
+
+pub use wal::WalSettings;
 
 use std::path::{Path, PathBuf};
 
-use async_trait::async_trait;
 use diesel::Connection as _;
 use diesel::connection::SimpleConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use switchboard_domain::error::{RepoError, chain};
-use switchboard_domain::health::HealthCheck;
+use switchboard_domain::error::RepoError;
 
-use crate::checkpointer::Checkpointer;
-use crate::database_url::DatabaseUrl;
+use crate::conn::Conn;
 use crate::error::Fail;
-use crate::readers::Readers;
-use crate::wal::{self, WalSettings};
-use crate::writer::{WalLog, Writer};
+use crate::store::OpenError;
+use checkpointer::Checkpointer;
+use readers::Readers;
+use writer::{WalLog, Writer};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
-
-/// Why the store could not be opened.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    #[error("the PostgreSQL backend is not available yet; use an SQLite path or sqlite:// URL")]
-    PostgresNotYetSupported,
-    #[error("cannot create the directory {path}: {source}")]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot open the SQLite database {path}: {message}")]
-    Connect { path: PathBuf, message: String },
-    #[error("database migration failed: {0}")]
-    Migrate(String),
-}
 
 /// Every connection gets these: `busy_timeout` (first, so the rest wait rather than fail)
 /// waits out a checkpoint or another process instead of failing; `synchronous = FULL` makes
@@ -52,46 +42,28 @@ const PRAGMAS: &str = "PRAGMA busy_timeout = 5000;
 /// Connections for reads (WAL lets them run beside the writer), each on its own thread.
 const READ_CONNECTIONS: usize = 8;
 
-/// The store: reader threads with a connection each for reads, the one writer thread (group
-/// commit) for writes and a thread checkpointing the WAL, implementing every repository port.
+/// Reader threads with a connection each for reads, the one writer thread (group commit) for
+/// writes and a thread checkpointing the WAL.
 #[derive(Clone)]
-pub struct Store {
+pub(crate) struct SqliteBackend {
     path: PathBuf,
     readers: Readers,
     writer: Writer,
     _checkpointer: Checkpointer,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for SqliteBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
+        f.debug_struct("SqliteBackend")
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
 }
 
-impl Store {
-    /// Opens (creating if needed) the database the URL names, with the default settings.
-    /// Does not migrate.
-    ///
-    /// # Errors
-    /// [`OpenError`] when the backend is unavailable or the file cannot be opened.
-    pub fn open(url: &DatabaseUrl) -> Result<Self, OpenError> {
-        Self::open_with(url, WalSettings::default())
-    }
-
-    /// As [`Store::open`], with the write-ahead log kept within `wal`'s limit.
-    ///
-    /// # Errors
-    /// As [`Store::open`].
-    pub fn open_with(url: &DatabaseUrl, wal: WalSettings) -> Result<Self, OpenError> {
-        match url {
-            DatabaseUrl::Sqlite(path) => Self::open_sqlite(path, wal),
-            DatabaseUrl::Postgres(_) => Err(OpenError::PostgresNotYetSupported),
-        }
-    }
-
-    fn open_sqlite(path: &Path, wal: WalSettings) -> Result<Self, OpenError> {
+impl SqliteBackend {
+    /// Opens (creating if needed) the database file, keeping its write-ahead log within `wal`'s
+    /// limit. Does not migrate.
+    pub(crate) fn open(path: &Path, wal: WalSettings) -> Result<Self, OpenError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| OpenError::CreateDir {
                 path: parent.to_owned(),
@@ -148,7 +120,7 @@ impl Store {
     ///
     /// # Errors
     /// [`OpenError::Migrate`] if a migration fails (the failed one is rolled back).
-    pub fn migrate(&self) -> Result<Vec<String>, OpenError> {
+    pub(crate) fn migrate(&self) -> Result<Vec<String>, OpenError> {
         let mut conn = connect(&self.path).map_err(OpenError::Migrate)?;
         let applied = conn
             .run_pending_migrations(SQLITE_MIGRATIONS)
@@ -159,13 +131,8 @@ impl Store {
     /// Lets the writes already sent commit, then truncates the write-ahead log and stops the
     /// writer, so a clean shutdown leaves an empty log; writes after it answer
     /// [`RepoError::Unavailable`]. Reads still work.
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.writer.close().await;
-    }
-
-    /// The write-ahead log file beside the database (empty or absent after a truncation).
-    pub fn wal_path(&self) -> PathBuf {
-        wal::wal_path(&self.path)
     }
 
     /// Runs a write on the writer thread, in its own savepoint of the next group commit;
@@ -173,19 +140,23 @@ impl Store {
     /// writers never wait on each other's locks.
     pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, RepoError>
     where
-        F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,
+        F: FnOnce(&mut Conn<'_>) -> Result<T, Fail> + Send + 'static,
         T: Send + 'static,
     {
-        self.writer.write(work).await
+        self.writer
+            .write(move |conn| work(&mut Conn::Sqlite(conn)))
+            .await
     }
 
     /// Runs a Diesel closure (a read) on the next free reader connection (see [`Readers`]).
-    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, RepoError>
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, RepoError>
     where
-        F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,
+        F: FnOnce(&mut Conn<'_>) -> Result<T, Fail> + Send + 'static,
         T: Send + 'static,
     {
-        self.readers.read(work).await
+        self.readers
+            .read(move |conn| work(&mut Conn::Sqlite(conn)))
+            .await
     }
 }
 
@@ -195,19 +166,4 @@ fn connect(path: &Path) -> Result<SqliteConnection, String> {
         SqliteConnection::establish(&path.to_string_lossy()).map_err(|e| e.to_string())?;
     conn.batch_execute(PRAGMAS).map_err(|e| e.to_string())?;
     Ok(conn)
-}
-
-#[async_trait]
-impl HealthCheck for Store {
-    async fn ping(&self) -> Result<(), RepoError> {
-        self.run(|conn| {
-            conn.batch_execute("SELECT 1")?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| match e {
-            RepoError::Unexpected(cause) => RepoError::Unavailable(chain(&cause)),
-            other => other,
-        })
-    }
 }

@@ -8,7 +8,7 @@
 //! lock that the writer or the readers wait for: it copies what no reader still needs, and
 //! SQLite starts the log over once all of it was copied. Under steady writes that moment never
 //! comes, so the writer restarts the log when it passes its limit, and this thread empties its
-//! file once writes have paused (see [`crate::wal`]).
+//! file once writes have paused (see [`crate::sqlite::wal`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use diesel::sqlite::SqliteConnection;
 
-use crate::wal::{self, Mode};
+use crate::sqlite::wal::{self, Mode};
 
 /// How often the log is copied back; at the bench's write rates the WAL stays within a few
 /// megabytes between checkpoints.

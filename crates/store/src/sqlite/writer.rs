@@ -9,7 +9,7 @@
 //! an answer of success always means durable; if the COMMIT fails, every write of the batch
 //! fails.
 //!
-//! Between two batches the writer also keeps the write-ahead log bounded (see [`crate::wal`]):
+//! Between two batches the writer also keeps the write-ahead log bounded (see [`crate::sqlite::wal`]):
 //! once the log file passes its limit it runs a RESTART checkpoint before the next batch.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -21,9 +21,9 @@ use diesel::connection::SimpleConnection as _;
 use diesel::sqlite::SqliteConnection;
 use switchboard_domain::error::RepoError;
 
-use crate::checkpointer::CatchUp;
 use crate::error::Fail;
-use crate::wal::{self, Mode, WalSettings};
+use crate::sqlite::checkpointer::CatchUp;
+use crate::sqlite::wal::{self, Mode, WalSettings};
 
 /// The most writes one transaction takes; more wait for the next, so no caller waits on an
 /// unbounded batch.

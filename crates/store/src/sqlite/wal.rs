@@ -160,7 +160,8 @@ mod tests {
     use diesel::connection::SimpleConnection as _;
 
     use super::*;
-    use crate::{DatabaseUrl, Store};
+    use crate::conn::on_backend;
+    use crate::{DatabaseUrl, Store, StoreSettings};
 
     const LIMIT: u64 = 1024 * 1024;
     const SETTINGS: WalSettings = WalSettings {
@@ -170,11 +171,20 @@ mod tests {
 
     async fn store(dir: &tempfile::TempDir) -> Store {
         let url = DatabaseUrl::Sqlite(dir.path().join("wal.db"));
-        let store = Store::open_with(&url, SETTINGS).unwrap();
+        let store = Store::open_with(
+            &url,
+            StoreSettings {
+                wal: SETTINGS,
+                ..StoreSettings::default()
+            },
+        )
+        .unwrap();
         store
             .write(|conn| {
-                conn.batch_execute("CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT)")?;
-                Ok(())
+                on_backend!(conn, |conn| {
+                    conn.batch_execute("CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT)")?;
+                    Ok(())
+                })
             })
             .await
             .unwrap();
@@ -185,11 +195,13 @@ mod tests {
     async fn write_rows(store: &Store) {
         store
             .write(|conn| {
-                conn.batch_execute(
+                on_backend!(conn, |conn| {
+                    conn.batch_execute(
                     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 64)
                      INSERT INTO items (body) SELECT printf('%.1000c', 'x') FROM n;",
                 )?;
-                Ok(())
+                    Ok(())
+                })
             })
             .await
             .unwrap();
@@ -207,7 +219,7 @@ mod tests {
     async fn under_steady_writes_the_log_never_grows_much_past_its_limit() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(&dir).await;
-        let wal = store.wal_path();
+        let wal = wal_path(&dir.path().join("wal.db"));
         let (mut high_water, mut low_water_after_limit) = (0, None::<u64>);
         // 16 MiB written without a pause, sixteen times the limit.
         for _ in 0..256 {
@@ -242,7 +254,7 @@ mod tests {
         for _ in 0..4 {
             write_rows(&store).await;
         }
-        let wal = store.wal_path();
+        let wal = wal_path(&dir.path().join("wal.db"));
         assert!(wal_len(&wal) > 0, "the writes are in the log");
         assert!(eventually_empty(&wal).await, "{} bytes left", wal_len(&wal));
     }
@@ -254,7 +266,7 @@ mod tests {
         for _ in 0..4 {
             write_rows(&store).await;
         }
-        let wal = store.wal_path();
+        let wal = wal_path(&dir.path().join("wal.db"));
         assert!(wal_len(&wal) > 0, "the writes are in the log");
         store.close().await;
         assert_eq!(wal_len(&wal), 0);
@@ -279,18 +291,27 @@ mod tests {
         let wal = wal_path(&path);
         assert!(wal_len(&wal) > 0);
 
-        let store = Store::open_with(&DatabaseUrl::Sqlite(path), SETTINGS).unwrap();
+        let store = Store::open_with(
+            &DatabaseUrl::Sqlite(path),
+            StoreSettings {
+                wal: SETTINGS,
+                ..StoreSettings::default()
+            },
+        )
+        .unwrap();
         assert_eq!(wal_len(&wal), 0, "the left-over log is emptied");
         let rows = store
             .run(|conn| {
-                #[derive(diesel::QueryableByName)]
-                struct Count {
-                    #[diesel(sql_type = diesel::sql_types::BigInt)]
-                    n: i64,
-                }
-                let rows: Vec<Count> =
-                    diesel::sql_query("SELECT count(*) AS n FROM items").load(conn)?;
-                Ok(rows[0].n)
+                on_backend!(conn, |conn| {
+                    #[derive(diesel::QueryableByName)]
+                    struct Count {
+                        #[diesel(sql_type = diesel::sql_types::BigInt)]
+                        n: i64,
+                    }
+                    let rows: Vec<Count> =
+                        diesel::sql_query("SELECT count(*) AS n FROM items").load(conn)?;
+                    Ok(rows[0].n)
+                })
             })
             .await
             .unwrap();

@@ -1,0 +1,218 @@
+//! The PostgreSQL backend: a pool of connections (r2d2, Diesel's own integration), each call
+//! run on tokio's blocking threads, every write in its own transaction.
+//!
+//! r2d2 rather than deadpool or diesel-async: the repositories' statements are Diesel's
+//! synchronous ones, shared with SQLite, and r2d2 is the pool Diesel ships an adapter for
+//! (`diesel::r2d2`), with connection checks and timeouts; diesel-async would need every
+//! statement written a second time against its own traits.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use diesel::Connection as _;
+use diesel::connection::SimpleConnection as _;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, HandleError, Pool, PoolError};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use switchboard_domain::error::RepoError;
+use tokio::sync::Semaphore;
+
+use crate::conn::Conn;
+use crate::error::Fail;
+use crate::store::OpenError;
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// How long a call waits for a free connection before it answers `Unavailable`, and how long
+/// opening waits for the first connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The advisory lock every instance takes to migrate, so instances starting together apply
+/// each migration once, one after the other (an arbitrary key, the same for every instance).
+const MIGRATION_LOCK: i64 = 0x5357_4954_4348_0001;
+
+type PgPool = Pool<ConnectionManager<PgConnection>>;
+
+/// A pool of PostgreSQL connections; cloning shares it.
+#[derive(Clone)]
+pub(crate) struct PgBackend {
+    pool: PgPool,
+    /// As many permits as connections: a call waits here, not on a blocking thread of its own,
+    /// so a burst of calls never starts more threads than there are connections.
+    permits: Arc<Semaphore>,
+    closed: Arc<AtomicBool>,
+    /// The URL without its password, for messages.
+    shown_url: String,
+}
+
+impl std::fmt::Debug for PgBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgBackend")
+            .field("url", &self.shown_url)
+            .field("pool_size", &self.pool.max_size())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgBackend {
+    /// Connects a pool of at most `pool_size` connections to `url`; fails unless the server
+    /// answers within [`CONNECT_TIMEOUT`]. Does not migrate.
+    pub(crate) fn open(url: &str, pool_size: u32) -> Result<Self, OpenError> {
+        let shown_url = without_password(url);
+        let pool_size = pool_size.max(1);
+        let opened = Arc::new(AtomicBool::new(false));
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(CONNECT_TIMEOUT)
+            .error_handler(Box::new(LogConnectErrors {
+                opened: Arc::clone(&opened),
+            }))
+            .build(ConnectionManager::<PgConnection>::new(url))
+            .map_err(|e| OpenError::ConnectPostgres {
+                url: shown_url.clone(),
+                message: one_line(&e.to_string()),
+            })?;
+        opened.store(true, Ordering::SeqCst);
+        Ok(Self {
+            pool,
+            permits: Arc::new(Semaphore::new(pool_size as usize)),
+            closed: Arc::new(AtomicBool::new(false)),
+            shown_url,
+        })
+    }
+
+    /// Applies every pending embedded migration under [`MIGRATION_LOCK`]; returns the versions
+    /// applied.
+    pub(crate) fn migrate(&self) -> Result<Vec<String>, OpenError> {
+        let fail = |e: &dyn std::fmt::Display| OpenError::Migrate(e.to_string());
+        let mut conn = self.pool.get().map_err(|e| fail(&e))?;
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            .map_err(|e| fail(&e))?;
+        let applied = conn
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|applied| applied.iter().map(ToString::to_string).collect())
+            .map_err(|e| fail(&e));
+        let unlocked = conn
+            .batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+            .map_err(|e| fail(&e));
+        let applied = applied?;
+        unlocked?;
+        Ok(applied)
+    }
+
+    /// Stops taking writes; the ones already running finish.
+    #[allow(clippy::unused_async)]
+    pub(crate) async fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
+    /// Runs `work` in a transaction of its own; answers once it has committed.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        F: FnOnce(&mut Conn<'_>) -> Result<T, Fail> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(RepoError::Unavailable(
+                "the store is closed to writes".to_owned(),
+            ));
+        }
+        self.call(move |conn| conn.transaction(|conn| work(&mut Conn::Postgres(conn))))
+            .await
+    }
+
+    /// Runs a read on a pooled connection.
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        F: FnOnce(&mut Conn<'_>) -> Result<T, Fail> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.call(move |conn| work(&mut Conn::Postgres(conn))).await
+    }
+
+    async fn call<T, F>(&self, work: F) -> Result<T, RepoError>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, Fail> + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| RepoError::Unavailable("the store has shut down".to_owned()))?;
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut conn = pool.get().map_err(|e: PoolError| {
+                RepoError::Unavailable(format!(
+                    "no PostgreSQL connection within {CONNECT_TIMEOUT:?}: {}",
+                    one_line(&e.to_string())
+                ))
+            })?;
+            work(&mut conn).map_err(|Fail(e)| e)
+        })
+        .await
+        .map_err(|e| RepoError::unexpected("a database call panicked", e))?
+    }
+}
+
+/// Reports the pool's failed connection attempts once the store is open; before, opening
+/// reports the last of them itself, as its one error.
+#[derive(Debug)]
+struct LogConnectErrors {
+    opened: Arc<AtomicBool>,
+}
+
+impl HandleError<diesel::r2d2::Error> for LogConnectErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        if self.opened.load(Ordering::SeqCst) {
+            tracing::warn!(
+                error = one_line(&error.to_string()),
+                "cannot connect to PostgreSQL"
+            );
+        }
+    }
+}
+
+/// libpq's messages span lines (a hint under the error): one line for logs and start-up errors.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`, for logs and errors.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_password_in_the_url_is_never_shown() {
+        assert_eq!(
+            without_password("postgres://sb:s3cr@t@db.internal:5432/sb?sslmode=require"),
+            "postgres://sb:***@db.internal:5432/sb?sslmode=require"
+        );
+        assert_eq!(
+            without_password("postgres://sb@localhost/sb"),
+            "postgres://sb@localhost/sb"
+        );
+        assert_eq!(without_password("postgresql:///sb"), "postgresql:///sb");
+    }
+}
