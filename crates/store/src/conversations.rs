@@ -2,7 +2,9 @@
 //! the helpers the inbox, sends and ingest share (event log, views, queueing).
 
 use async_trait::async_trait;
+use diesel::dsl::case_when;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
 use switchboard_domain::Timestamp;
 use switchboard_domain::conversation::model::{
     ConversationChanges, ConversationId, ConversationStatus, ConversationView,
@@ -17,35 +19,13 @@ use switchboard_domain::outbound::ports::NewOutbound;
 
 use crate::conn::{AsConn, Conn, on_backend};
 use crate::error::Fail;
+use crate::events::log_event;
 use crate::prepared::Prepared;
 use crate::rows::{ContactRow, ConversationRow, MessageRow};
-use crate::schema::{contacts, conversations, events, messages};
-use crate::sql_types::{JsonText, Millis};
+use crate::schema::{contacts, conversations, messages};
+use crate::sql_types::{JsonText, Millis, Moment};
 use crate::store::Store;
 use crate::time::to_millis;
-
-/// Appends to the durable event log (inside the caller's transaction).
-pub(crate) fn log_event(
-    mut conn: Conn<'_>,
-    number: i64,
-    kind: EventKind,
-    conversation: i64,
-    message: Option<i64>,
-    now: Millis,
-) -> Result<(), Fail> {
-    on_backend!(&mut conn, |conn| {
-        diesel::insert_into(events::table)
-            .values((
-                events::business_number_id.eq(number),
-                events::kind.eq(kind.as_str()),
-                events::conversation_id.eq(conversation),
-                events::message_id.eq(message),
-                events::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
-}
 
 /// The business number and conversation a message belongs to, for its events.
 pub(crate) fn message_owner(mut conn: Conn<'_>, message: i64) -> Result<(i64, i64), Fail> {
@@ -188,7 +168,8 @@ fn media_content(
 
 /// Finds or creates the conversation of a number and a contact (by their unique index); a new
 /// one is `open` with `first_activity` as its last activity. Returns the row and whether it was
-/// created.
+/// created. Safe beside other writers: of two first messages at once, one inserts and the
+/// other, meeting the index, reads the row the first made.
 pub(crate) fn find_or_create_conversation(
     mut conn: Conn<'_>,
     number: i64,
@@ -197,17 +178,17 @@ pub(crate) fn find_or_create_conversation(
     now: Millis,
 ) -> Result<(ConversationRow, bool), Fail> {
     on_backend!(&mut conn, |conn| {
+        let find = || {
+            conversations::table
+                .filter(conversations::business_number_id.eq(number))
+                .filter(conversations::contact_id.eq(contact))
+                .select(ConversationRow::as_select())
+        };
         // Most deliveries continue a conversation: look first, insert only when there is none.
-        let found = conversations::table
-            .filter(conversations::business_number_id.eq(number))
-            .filter(conversations::contact_id.eq(contact))
-            .select(ConversationRow::as_select())
-            .get_result(conn)
-            .optional()?;
-        if let Some(row) = found {
+        if let Some(row) = find().get_result(conn).optional()? {
             return Ok((row, false));
         }
-        let row = diesel::insert_into(conversations::table)
+        let inserted = diesel::insert_into(conversations::table)
             .values((
                 conversations::business_number_id.eq(number),
                 conversations::contact_id.eq(contact),
@@ -217,9 +198,14 @@ pub(crate) fn find_or_create_conversation(
                 conversations::created_at.eq(now),
                 conversations::updated_at.eq(now),
             ))
+            .on_conflict_do_nothing()
             .returning(ConversationRow::as_returning())
-            .get_result(conn)?;
-        Ok((row, true))
+            .get_result(conn)
+            .optional()?;
+        match inserted {
+            Some(row) => Ok((row, true)),
+            None => Ok((find().get_result(conn)?, false)),
+        }
     })
 }
 
@@ -276,13 +262,13 @@ pub(crate) fn queue(
     now: Millis,
 ) -> Result<(Message, bool), Fail> {
     on_backend!(&mut conn, |conn| {
-        let (number, last_message_at): (i64, Millis) = conversations::table
+        let number: i64 = conversations::table
             .find(conversation)
-            .select((
-                conversations::business_number_id,
-                conversations::last_message_at,
-            ))
+            .select(conversations::business_number_id)
             .get_result(conn)?;
+        // Meta's timestamps are whole seconds: an agent's message is placed on the same clock,
+        // so within a second the thread falls back to arrival order for both directions.
+        let sent_at = now.whole_second();
         let (kind, text, payload) = outbound_payload(&new.content)?;
         // An agent's file is in the media store already: the message serves it at once.
         let file = match &new.content {
@@ -308,9 +294,7 @@ pub(crate) fn queue(
                 messages::body.eq(text),
                 messages::payload.eq(JsonText(payload)),
                 messages::sender_user_id.eq(new.sender.0),
-                // Meta's timestamps are whole seconds: an agent's message is placed on the same clock,
-                // so within a second the thread falls back to arrival order for both directions.
-                messages::sent_at.eq(now.whole_second()),
+                messages::sent_at.eq(sent_at),
                 messages::status.eq(MessageStatus::Queued.as_str()),
                 messages::idempotency_key.eq(&new.idempotency_key),
                 messages::media_state.eq(file.as_ref().map(|_| MediaState::Stored.as_str())),
@@ -334,11 +318,20 @@ pub(crate) fn queue(
             return Ok((existing.into_domain()?, false));
         };
         let message = row.into_domain()?;
+        // As for a customer's message: the last activity only moves forward, in SQL.
         Prepared(
             diesel::update(conversations::table.find(conversation))
                 .set((
-                    conversations::last_message_at.eq(last_message_at.max(now.whole_second())),
-                    conversations::last_message_id.eq(message.id.0),
+                    conversations::last_message_at.eq(case_when::<_, _, Moment>(
+                        conversations::last_message_at.lt(sent_at),
+                        sent_at,
+                    )
+                    .otherwise(conversations::last_message_at)),
+                    conversations::last_message_id.eq(case_when::<_, _, Nullable<BigInt>>(
+                        conversations::last_message_at.le(sent_at),
+                        Some(message.id.0),
+                    )
+                    .otherwise(conversations::last_message_id)),
                     conversations::updated_at.eq(now),
                 ))
                 .returning(conversations::id),

@@ -30,8 +30,17 @@ fn translate(e: DieselError) -> RepoError {
             // A reference to a row that does not exist (a member for a missing user); the call
             // site decides whether that row is one the client named.
             DatabaseErrorKind::ForeignKeyViolation => return RepoError::NotFound,
+            // Worth retrying: SQLite's lock was held past its timeout, PostgreSQL broke a
+            // deadlock or a serialisation conflict by aborting this transaction, or the server
+            // went away.
+            DatabaseErrorKind::SerializationFailure
+            | DatabaseErrorKind::ClosedConnection
+            | DatabaseErrorKind::UnableToSendCommand => {
+                return RepoError::Unavailable(info.message().to_owned());
+            }
             _ if info.message().contains("database is locked")
-                || info.message().contains("database is busy") =>
+                || info.message().contains("database is busy")
+                || info.message().contains("deadlock detected") =>
             {
                 return RepoError::Unavailable(info.message().to_owned());
             }

@@ -1,4 +1,5 @@
-//! [`EventRepository`] on the store: reading the durable event log.
+//! The durable event log: appending to it inside a write's transaction, and
+//! [`EventRepository`], reading it.
 
 use std::collections::HashMap;
 
@@ -14,9 +15,52 @@ use switchboard_domain::numbers::model::BusinessNumberId;
 use crate::conn::{AsConn, Conn, on_backend};
 use crate::conversations::views;
 use crate::error::Fail;
+use crate::locks::{Topic, serialize};
 use crate::rows::{ContactRow, ConversationRow, MessageRow};
 use crate::schema::{contacts, conversations, events, messages};
+use crate::sql_types::Millis;
 use crate::store::Store;
+
+/// An event to append: business number, kind, conversation, message.
+pub(crate) type NewEvent = (i64, EventKind, i64, Option<i64>);
+
+/// Appends one event to the log (inside the caller's transaction; see [`log_events`]).
+pub(crate) fn log_event(
+    conn: Conn<'_>,
+    number: i64,
+    kind: EventKind,
+    conversation: i64,
+    message: Option<i64>,
+    now: Millis,
+) -> Result<(), Fail> {
+    log_events(conn, &[(number, kind, conversation, message)], now)
+}
+
+/// Appends events to the log in order, in one statement, as the caller's transaction's last
+/// write: under the event log's lock, so ids become visible in the order they were given and a
+/// reader resuming after an id never skips a smaller one committed later.
+pub(crate) fn log_events(mut conn: Conn<'_>, new: &[NewEvent], now: Millis) -> Result<(), Fail> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    serialize(&mut conn, Topic::Events)?;
+    let rows: Vec<_> = new
+        .iter()
+        .map(|&(number, kind, conversation, message)| {
+            (
+                events::business_number_id.eq(number),
+                events::kind.eq(kind.as_str()),
+                events::conversation_id.eq(conversation),
+                events::message_id.eq(message),
+                events::created_at.eq(now),
+            )
+        })
+        .collect();
+    on_backend!(&mut conn, |c| diesel::insert_into(events::table)
+        .values(&rows)
+        .execute(c))?;
+    Ok(())
+}
 
 /// An event row: id, kind, conversation, message.
 type EventRow = (i64, String, i64, Option<i64>);

@@ -7,6 +7,7 @@ use switchboard_domain::accounts::ports::{AttemptBudget, LoginAttemptRepository}
 use switchboard_domain::error::RepoError;
 
 use crate::conn::on_backend;
+use crate::locks::{Topic, serialize};
 use crate::schema::login_failures;
 use crate::sql_types::Millis;
 use crate::store::Store;
@@ -22,9 +23,10 @@ impl LoginAttemptRepository for Store {
         max: usize,
     ) -> Result<AttemptBudget, RepoError> {
         let key = username_key.to_owned();
-        // On the single writer, so the count and the insert cannot interleave with another
+        // Under the username's lock, so the count and the insert cannot interleave with another
         // attempt's.
         self.write(move |conn| {
+            serialize(conn, Topic::LoginAttempts(&key))?;
             on_backend!(conn, |conn| {
                 diesel::delete(
                     login_failures::table.filter(login_failures::failed_at.le(to_millis(since))),

@@ -11,7 +11,8 @@ use switchboard_domain::message::{MediaState, MessageId};
 use switchboard_domain::numbers::model::BusinessNumberId;
 
 use crate::conn::{AsConn, on_backend};
-use crate::conversations::{log_event, message_owner};
+use crate::conversations::message_owner;
+use crate::events::log_event;
 use crate::schema::{conversations, messages};
 use crate::sql_types::Millis;
 use crate::store::Store;

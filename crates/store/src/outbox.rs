@@ -12,11 +12,13 @@ use switchboard_domain::outbound::model::OutboundMessage;
 use switchboard_domain::outbound::ports::{DispatchItem, OutboxRepository};
 
 use crate::conn::{AsConn, on_backend};
-use crate::conversations::{StoredFile, log_event, message_owner, outbound_content};
-use crate::inbound::set_status;
+use crate::conversations::{StoredFile, message_owner, outbound_content};
+use crate::events::log_event;
+use crate::locks::{Topic, serialize};
 use crate::prepared::Prepared;
 use crate::schema::{business_numbers, contacts, conversations, messages, pending_statuses};
 use crate::sql_types::{JsonText, Millis};
+use crate::statuses::advance_status;
 use crate::store::Store;
 use crate::time::to_millis;
 
@@ -121,6 +123,9 @@ impl OutboxRepository for Store {
         self.write(move |conn| {
             on_backend!(conn, |conn| {
                 let now = to_millis(now);
+                // Beside a webhook bringing a status for this wamid: either it finds the
+                // message, or the status it keeps for later is read here.
+                serialize(&mut conn.conn(), Topic::Wamid(&wamid))?;
                 let (number, conversation) = message_owner(conn.conn(), id.0)?;
                 let changed = Prepared(
                     diesel::update(
@@ -154,20 +159,17 @@ impl OutboxRepository for Store {
                         ))
                         .load(conn)?;
                 early.sort_by_key(|(_, at, ..)| *at);
-                let mut current = MessageStatus::Accepted;
+                // Each is a guarded update: a status the message is past keeps only its time.
                 for (status, at, code, title, details) in early {
                     let Ok(status) = status.parse::<MessageStatus>() else {
                         continue;
                     };
-                    if current.can_advance_to(status) {
-                        let error = code.map(|code| DeliveryError {
-                            code,
-                            title,
-                            details,
-                        });
-                        set_status(conn.conn(), id.0, status, at, error.as_ref())?;
-                        current = status;
-                    }
+                    let error = code.map(|code| DeliveryError {
+                        code,
+                        title,
+                        details,
+                    });
+                    advance_status(conn.conn(), id.0, status, at, error.as_ref())?;
                 }
                 diesel::delete(pending_statuses::table.filter(pending_statuses::wamid.eq(&wamid)))
                     .execute(conn)?;
@@ -204,7 +206,7 @@ impl OutboxRepository for Store {
                         .returning(messages::id),
                 )
                 .changed(conn)?;
-                set_status(conn.conn(), id.0, MessageStatus::Failed, now, Some(&error))?;
+                advance_status(conn.conn(), id.0, MessageStatus::Failed, now, Some(&error))?;
                 log_event(
                     conn.conn(),
                     number,

@@ -13,7 +13,8 @@ use switchboard_domain::outbound::ports::{NewOutbound, OutboundRepository};
 
 use crate::conn::{AsConn, on_backend};
 use crate::contacts::upsert_contact;
-use crate::conversations::{find_or_create_conversation, log_event, queue, view};
+use crate::conversations::{find_or_create_conversation, queue, view};
+use crate::events::log_event;
 use crate::rows::MessageRow;
 use crate::schema::messages;
 use crate::store::Store;

@@ -54,8 +54,8 @@ impl SessionRepository for Store {
         let next = next.0.clone();
         self.write(move |conn| {
             on_backend!(conn, |conn| {
-                // Writes run one after another on the writer, so two rotations of one token
-                // serialise and the second sees `used_at` set.
+                // The token is spent by a guarded update: of two rotations at once, on any
+                // number of instances, exactly one changes the row; the other finds it spent.
                 let now = to_millis(now);
                 let found: Option<(String, Millis, Option<Millis>, i64, Option<Millis>)> =
                     refresh_tokens::table
@@ -76,7 +76,19 @@ impl SessionRepository for Store {
                 if revoked_at.is_some() {
                     return Ok(Rotation::Invalid);
                 }
-                if used_at.is_some() {
+                if expires_at <= now && used_at.is_none() {
+                    return Ok(Rotation::Invalid);
+                }
+                let spent = used_at.is_none()
+                    && diesel::update(
+                        refresh_tokens::table
+                            .find(&presented)
+                            .filter(refresh_tokens::used_at.is_null()),
+                    )
+                    .set(refresh_tokens::used_at.eq(now))
+                    .execute(conn)?
+                        == 1;
+                if !spent {
                     diesel::update(sessions::table.find(&session_id))
                         .set(sessions::revoked_at.eq(now))
                         .execute(conn)?;
@@ -84,12 +96,6 @@ impl SessionRepository for Store {
                         session_id: SessionId(session_id),
                     });
                 }
-                if expires_at <= now {
-                    return Ok(Rotation::Invalid);
-                }
-                diesel::update(refresh_tokens::table.find(&presented))
-                    .set(refresh_tokens::used_at.eq(now))
-                    .execute(conn)?;
                 diesel::insert_into(refresh_tokens::table)
                     .values((
                         refresh_tokens::token_digest.eq(&next),

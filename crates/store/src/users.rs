@@ -9,6 +9,7 @@ use switchboard_domain::users::ports::{UserRecord, UserRepository, UserUpdate};
 
 use crate::conn::{AsConn, Conn, on_backend};
 use crate::error::Fail;
+use crate::locks::{Topic, serialize};
 use crate::schema::{sessions, users};
 use crate::sql_types::Millis;
 use crate::store::Store;
@@ -211,6 +212,9 @@ impl UserRepository for Store {
                     password_hash: update.password_hash.map(|h| h.0),
                     updated_at: Some(now),
                 };
+                if update.role.is_some() || update.active.is_some() {
+                    serialize(&mut conn.conn(), Topic::Admins)?;
+                }
                 let is_active_admin =
                     |role: &str, active: bool| active && role == Role::Admin.as_str();
                 let (role, active): (String, bool) = users::table
@@ -221,8 +225,8 @@ impl UserRepository for Store {
                     .set(changes)
                     .returning(UserRow::as_returning())
                     .get_result(conn)?;
-                // Counted after the change, on the one writer: two admins demoting each other
-                // at once are applied one after the other, and the second sees the first.
+                // Counted after the change, under the admins' lock: two admins demoting each
+                // other at once are applied one after the other, and the second sees the first.
                 if is_active_admin(&role, active) && !is_active_admin(&row.role, row.active) {
                     let admins: i64 = users::table
                         .filter(users::role.eq(Role::Admin.as_str()))

@@ -308,7 +308,8 @@ async fn a_reply_is_queued_then_accepted_then_moved_forward_by_signed_statuses()
         status("wamid.TEST-1", "delivered")
     ]);
     let applied = deliver_statuses(app, json!([]), statuses).await;
-    assert_eq!((applied.statuses_applied, applied.statuses_ignored), (2, 1));
+    // Delivered arrives after read: it moves nothing, but its time is kept.
+    assert_eq!((applied.statuses_applied, applied.statuses_ignored), (3, 0));
 
     let items = agent.thread(d.conversation, "").await.ok().items;
     assert_eq!(items.len(), 2);
@@ -317,6 +318,7 @@ async fn a_reply_is_queued_then_accepted_then_moved_forward_by_signed_statuses()
     assert_eq!(reply.wamid.as_deref(), Some("wamid.TEST-1"));
     assert_eq!(reply.status, MessageStatusDto::Read);
     assert!(reply.status_times.accepted.is_some() && reply.status_times.read.is_some());
+    assert!(reply.status_times.sent.is_some() && reply.status_times.delivered.is_some());
 }
 
 #[actix_web::test]

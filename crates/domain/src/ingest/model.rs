@@ -76,9 +76,10 @@ pub struct IngestSummary {
     pub messages_stored: usize,
     /// Messages already stored (a redelivery): nothing changed.
     pub duplicate_messages: usize,
-    /// Statuses that moved a message forward.
+    /// Statuses that changed a message: moved it forward, or (arriving after a later one) only
+    /// recorded their time.
     pub statuses_applied: usize,
-    /// Duplicate or out-of-date statuses: nothing changed.
+    /// Duplicate statuses, and statuses a message can no longer take: nothing changed.
     pub statuses_ignored: usize,
     /// Statuses for ids not stored yet, kept to apply when the id appears.
     pub statuses_deferred: usize,

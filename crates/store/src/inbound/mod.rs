@@ -1,14 +1,22 @@
 //! [`InboundRepository`] on the store: one webhook batch, one transaction.
+//!
+//! Nothing here relies on being the only writer: contacts and conversations are created with
+//! `ON CONFLICT`, a redelivered message meets the unique index on its wamid, a conversation's
+//! times only move forward and its unread count grows in SQL, and statuses advance by guarded
+//! updates. A batch takes its row locks in one order (messages by sender, statuses by wamid),
+//! so two instances applying overlapping batches wait for each other instead of deadlocking.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use diesel::dsl::case_when;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
 use switchboard_domain::Timestamp;
 use switchboard_domain::conversation::model::ConversationStatus;
 use switchboard_domain::error::RepoError;
 use switchboard_domain::ingest::model::{
-    DeliveryError, InboundMessage, IngestSummary, StatusReport, WebhookBatch,
+    InboundMessage, IngestSummary, StatusReport, WebhookBatch,
 };
 use switchboard_domain::ingest::ports::InboundRepository;
 use switchboard_domain::live::model::EventKind;
@@ -16,11 +24,14 @@ use switchboard_domain::message::{MediaState, MessageStatus};
 
 use crate::conn::{AsConn, Conn, on_backend};
 use crate::contacts::upsert_contact;
-use crate::conversations::{find_or_create_conversation, log_event};
+use crate::conversations::find_or_create_conversation;
 use crate::error::Fail;
+use crate::events::{NewEvent, log_events};
+use crate::locks::{Topic, serialize};
 use crate::prepared::Prepared;
 use crate::schema::{business_numbers, conversations, messages, pending_statuses};
-use crate::sql_types::{JsonText, Millis};
+use crate::sql_types::{JsonText, Millis, Moment};
+use crate::statuses::{StatusChange, advance_status};
 use crate::store::Store;
 use crate::time::to_millis;
 
@@ -45,6 +56,8 @@ struct Ingest<'c> {
     conn: Conn<'c>,
     now: Millis,
     numbers: HashMap<String, Option<i64>>,
+    /// The batch's events, appended in order as its last write.
+    events: Vec<NewEvent>,
     summary: IngestSummary,
 }
 
@@ -54,21 +67,30 @@ impl<'c> Ingest<'c> {
             conn,
             now,
             numbers: HashMap::new(),
+            events: Vec::new(),
             summary: IngestSummary::default(),
         }
     }
 
     fn batch(mut self, batch: &WebhookBatch) -> Result<IngestSummary, Fail> {
-        for message in &batch.messages {
+        // Sorted by (sender, number) and by wamid: the order of the contacts, conversations and
+        // messages they lock. A sort is stable, so one sender's messages keep theirs.
+        let mut messages: Vec<&InboundMessage> = batch.messages.iter().collect();
+        messages
+            .sort_by(|a, b| (&a.wa_id, &a.phone_number_id).cmp(&(&b.wa_id, &b.phone_number_id)));
+        let mut statuses: Vec<&StatusReport> = batch.statuses.iter().collect();
+        statuses.sort_by(|a, b| a.wamid.cmp(&b.wamid));
+        for message in messages {
             if let Some(number) = self.number(&message.phone_number_id)? {
                 self.message(number, message)?;
             }
         }
-        for status in &batch.statuses {
+        for status in statuses {
             if self.number(&status.phone_number_id)?.is_some() {
                 self.status(status)?;
             }
         }
+        log_events(self.conn.conn(), &self.events, self.now)?;
         Ok(self.summary)
     }
 
@@ -89,23 +111,6 @@ impl<'c> Ingest<'c> {
         }
         self.numbers.insert(phone_number_id.to_owned(), found);
         Ok(found)
-    }
-
-    fn event(
-        &mut self,
-        number: i64,
-        kind: EventKind,
-        conversation: i64,
-        message: Option<i64>,
-    ) -> Result<(), Fail> {
-        log_event(
-            self.conn.conn(),
-            number,
-            kind,
-            conversation,
-            message,
-            self.now,
-        )
     }
 
     fn message(&mut self, number: i64, message: &InboundMessage) -> Result<(), Fail> {
@@ -148,23 +153,34 @@ impl<'c> Ingest<'c> {
             return Ok(());
         };
 
-        let status: ConversationStatus = row
-            .status
-            .parse()
-            .map_err(|e| RepoError::broken(format!("conversation {conversation}: {e}")))?;
+        // Computed from the row as it is when the update runs, not as it was read: deliveries
+        // arrive out of order and side by side, and these only move forward.
+        let reopened = ConversationStatus::Resolved.after_inbound();
         on_backend!(&mut self.conn, |c| Prepared(
             diesel::update(conversations::table.find(conversation))
                 .set((
-                    conversations::status.eq(status.after_inbound().as_str()),
-                    // Deliveries arrive out of order: these only move forward.
-                    conversations::last_message_at.eq(row.last_message_at.max(sent_at)),
-                    conversations::last_message_id.eq(if sent_at >= row.last_message_at {
-                        Some(message_id)
-                    } else {
-                        row.last_message_id
-                    }),
-                    conversations::last_inbound_at
-                        .eq(row.last_inbound_at.map_or(sent_at, |t| t.max(sent_at))),
+                    conversations::status.eq(case_when::<_, _, Text>(
+                        conversations::status.eq(ConversationStatus::Resolved.as_str()),
+                        reopened.as_str(),
+                    )
+                    .otherwise(conversations::status)),
+                    conversations::last_message_at.eq(case_when::<_, _, Moment>(
+                        conversations::last_message_at.lt(sent_at),
+                        sent_at,
+                    )
+                    .otherwise(conversations::last_message_at)),
+                    conversations::last_message_id.eq(case_when::<_, _, Nullable<BigInt>>(
+                        conversations::last_message_at.le(sent_at),
+                        Some(message_id),
+                    )
+                    .otherwise(conversations::last_message_id)),
+                    conversations::last_inbound_at.eq(case_when::<_, _, Nullable<Moment>>(
+                        conversations::last_inbound_at
+                            .is_null()
+                            .or(conversations::last_inbound_at.lt(sent_at)),
+                        Some(sent_at),
+                    )
+                    .otherwise(conversations::last_inbound_at)),
                     conversations::unread_count.eq(conversations::unread_count + 1),
                     conversations::updated_at.eq(self.now),
                 ))
@@ -176,31 +192,32 @@ impl<'c> Ingest<'c> {
         } else {
             EventKind::ConversationUpdated
         };
-        self.event(number, kind, conversation, None)?;
-        self.event(
+        self.events.push((number, kind, conversation, None));
+        self.events.push((
             number,
             EventKind::MessageCreated,
             conversation,
             Some(message_id),
-        )?;
+        ));
         self.summary.messages_stored += 1;
         Ok(())
     }
 
     fn status(&mut self, report: &StatusReport) -> Result<(), Fail> {
-        let found: Option<(i64, String, i64, i64)> =
-            on_backend!(&mut self.conn, |c| messages::table
-                .inner_join(conversations::table)
-                .filter(messages::wamid.eq(&report.wamid))
-                .select((
-                    messages::id,
-                    messages::status,
-                    messages::conversation_id,
-                    conversations::business_number_id,
-                ))
-                .get_result(c)
-                .optional())?;
-        let Some((id, current, conversation, number)) = found else {
+        // Beside an instance accepting this very message: either this finds the message, or
+        // the status it keeps for later is there when the other one looks.
+        serialize(&mut self.conn, Topic::Wamid(&report.wamid))?;
+        let found: Option<(i64, i64, i64)> = on_backend!(&mut self.conn, |c| messages::table
+            .inner_join(conversations::table)
+            .filter(messages::wamid.eq(&report.wamid))
+            .select((
+                messages::id,
+                messages::conversation_id,
+                conversations::business_number_id,
+            ))
+            .get_result(c)
+            .optional())?;
+        let Some((id, conversation, number)) = found else {
             let kept = on_backend!(&mut self.conn, |c| diesel::insert_into(
                 pending_statuses::table
             )
@@ -224,79 +241,20 @@ impl<'c> Ingest<'c> {
             }
             return Ok(());
         };
-        let current: MessageStatus = current
-            .parse()
-            .map_err(|e| RepoError::broken(format!("message {id}: {e}")))?;
-        if !current.can_advance_to(report.status) {
-            self.summary.statuses_ignored += 1;
-            return Ok(());
-        }
-        set_status(
+        let change = advance_status(
             self.conn.conn(),
             id,
             report.status,
             to_millis(report.at),
             report.error.as_ref(),
         )?;
-        self.event(number, EventKind::MessageUpdated, conversation, Some(id))?;
+        if change == StatusChange::Unchanged {
+            self.summary.statuses_ignored += 1;
+            return Ok(());
+        }
+        self.events
+            .push((number, EventKind::MessageUpdated, conversation, Some(id)));
         self.summary.statuses_applied += 1;
         Ok(())
     }
-}
-
-/// Moves a message to `status`, keeping Meta's timestamp in that status's column.
-pub(crate) fn set_status(
-    mut conn: Conn<'_>,
-    id: i64,
-    status: MessageStatus,
-    at: Millis,
-    error: Option<&DeliveryError>,
-) -> Result<(), Fail> {
-    on_backend!(&mut conn, |conn| {
-        let row = messages::table.find(id);
-        let name = messages::status.eq(status.as_str());
-        let key = messages::id;
-        match status {
-            MessageStatus::Accepted => Prepared(
-                diesel::update(row)
-                    .set((name, messages::accepted_at.eq(at)))
-                    .returning(key),
-            )
-            .changed(conn)?,
-            MessageStatus::Sent => Prepared(
-                diesel::update(row)
-                    .set((name, messages::sent_status_at.eq(at)))
-                    .returning(key),
-            )
-            .changed(conn)?,
-            MessageStatus::Delivered => Prepared(
-                diesel::update(row)
-                    .set((name, messages::delivered_at.eq(at)))
-                    .returning(key),
-            )
-            .changed(conn)?,
-            MessageStatus::Read => Prepared(
-                diesel::update(row)
-                    .set((name, messages::read_at.eq(at)))
-                    .returning(key),
-            )
-            .changed(conn)?,
-            MessageStatus::Failed => Prepared(
-                diesel::update(row)
-                    .set((
-                        name,
-                        messages::failed_at.eq(at),
-                        messages::error_code.eq(error.map(|e| e.code)),
-                        messages::error_title.eq(error.and_then(|e| e.title.clone())),
-                        messages::error_details.eq(error.and_then(|e| e.details.clone())),
-                    ))
-                    .returning(key),
-            )
-            .changed(conn)?,
-            MessageStatus::Received | MessageStatus::Queued => {
-                Prepared(diesel::update(row).set(name).returning(key)).changed(conn)?
-            }
-        };
-        Ok(())
-    })
 }

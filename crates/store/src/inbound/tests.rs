@@ -8,6 +8,7 @@ use switchboard_domain::numbers::ports::BusinessNumberRepository;
 use super::*;
 use crate::DatabaseUrl;
 use crate::schema::{contacts, events};
+use switchboard_domain::ingest::model::DeliveryError;
 
 struct Fixture {
     store: Store,
@@ -272,7 +273,7 @@ async fn a_status_for_an_unknown_id_is_kept_once_for_later() {
 }
 
 #[tokio::test]
-async fn statuses_move_an_outbound_message_forward_only_with_meta_timestamps() {
+async fn statuses_move_an_outbound_message_forward_only_and_late_ones_keep_their_times() {
     let f = fixture().await;
     f.store
         .ingest(&batch(vec![text("in", "1650", 0)], vec![]), Utc::now())
@@ -325,20 +326,34 @@ async fn statuses_move_an_outbound_message_forward_only_with_meta_timestamps() {
         )
         .await
         .unwrap();
-    assert_eq!((summary.statuses_applied, summary.statuses_ignored), (1, 3));
-    let (status, read_at): (String, Option<Millis>) = f
+    // Read moves it; sent and delivered, arriving after it, only keep their times; the
+    // second read changes nothing.
+    assert_eq!((summary.statuses_applied, summary.statuses_ignored), (3, 1));
+    let (status, sent_at, delivered_at, read_at): (
+        String,
+        Option<Millis>,
+        Option<Millis>,
+        Option<Millis>,
+    ) = f
         .store
         .run(|conn| {
             on_backend!(conn, |conn| {
                 Ok(messages::table
                     .filter(messages::wamid.eq("out"))
-                    .select((messages::status, messages::read_at))
+                    .select((
+                        messages::status,
+                        messages::sent_status_at,
+                        messages::delivered_at,
+                        messages::read_at,
+                    ))
                     .get_result(conn)?)
             })
         })
         .await
         .unwrap();
     assert_eq!(status, "read");
+    assert_eq!(sent_at, Some(to_millis(at(10))));
+    assert_eq!(delivered_at, Some(to_millis(at(20))));
     assert_eq!(read_at, Some(to_millis(at(30))));
 
     let failed = StatusReport {
