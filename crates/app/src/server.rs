@@ -163,6 +163,9 @@ impl Application {
             };
         let media_store = Arc::new(FsMediaStore::new(config.data_dir.join("media")));
         let wired = wiring::wire(&store, media_store, &settings, gateway, simulator);
+        store
+            .watch_changes(wired.changes.clone())
+            .context("starting the database listener")?;
         let report = bootstrap::run(&config, &store, &wired.state.users).await?;
 
         let state = wired.state.clone();

@@ -51,6 +51,9 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct Wired {
     pub state: AppState,
+    /// What wakes the live streams: the store is told to tick it when another instance
+    /// commits events.
+    pub changes: Arc<WatchSignal>,
     pub dispatcher: Dispatcher,
     pub signal: Arc<NotifySignal>,
     pub media: MediaFetcher,
@@ -147,6 +150,14 @@ pub fn wire(
             settings.retry,
         ),
         signal,
-        media: MediaFetcher::new(store, gateway, media_store, changes, clock, settings.retry),
+        media: MediaFetcher::new(
+            store,
+            gateway,
+            media_store,
+            changes.clone(),
+            clock,
+            settings.retry,
+        ),
+        changes,
     }
 }

@@ -59,6 +59,9 @@ pub(crate) fn log_events(mut conn: Conn<'_>, new: &[NewEvent], now: Millis) -> R
     on_backend!(&mut conn, |c| diesel::insert_into(events::table)
         .values(&rows)
         .execute(c))?;
+    if let Conn::Postgres(c) = &mut conn {
+        crate::postgres::listener::notify(c)?;
+    }
     Ok(())
 }
 

@@ -1,10 +1,12 @@
 //! The store: one type implementing every repository port, over the backend its URL chose.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use switchboard_domain::error::{RepoError, chain};
 use switchboard_domain::health::HealthCheck;
+use switchboard_domain::live::ports::ChangeSignal;
 
 use crate::conn::Conn;
 use crate::database_url::DatabaseUrl;
@@ -108,6 +110,18 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(b) => b.close().await,
             Backend::Postgres(b) => b.close().await,
+        }
+    }
+
+    /// Has `signal` woken whenever another instance on the same database commits an event
+    /// (PostgreSQL's `LISTEN`); on SQLite, which has one instance, it does nothing.
+    ///
+    /// # Errors
+    /// When the listening thread cannot be started.
+    pub fn watch_changes(&self, signal: Arc<dyn ChangeSignal>) -> std::io::Result<()> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(b) => b.watch_changes(signal),
         }
     }
 

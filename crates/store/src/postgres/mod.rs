@@ -16,11 +16,14 @@ use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, HandleError, Pool, PoolError};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use switchboard_domain::error::RepoError;
+use switchboard_domain::live::ports::ChangeSignal;
 use tokio::sync::Semaphore;
 
 use crate::conn::Conn;
 use crate::error::Fail;
 use crate::store::OpenError;
+
+pub(crate) mod listener;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
@@ -42,6 +45,8 @@ pub(crate) struct PgBackend {
     /// so a burst of calls never starts more threads than there are connections.
     permits: Arc<Semaphore>,
     closed: Arc<AtomicBool>,
+    /// Where the listener connects (it holds a connection of its own, outside the pool).
+    url: String,
     /// The URL without its password, for messages.
     shown_url: String,
 }
@@ -79,6 +84,7 @@ impl PgBackend {
             pool,
             permits: Arc::new(Semaphore::new(pool_size as usize)),
             closed: Arc::new(AtomicBool::new(false)),
+            url: url.to_owned(),
             shown_url,
         })
     }
@@ -102,7 +108,12 @@ impl PgBackend {
         Ok(applied)
     }
 
-    /// Stops taking writes; the ones already running finish.
+    /// Wakes `signal` whenever any instance commits an event, until the store is closed.
+    pub(crate) fn watch_changes(&self, signal: Arc<dyn ChangeSignal>) -> std::io::Result<()> {
+        listener::start(self.url.clone(), signal, Arc::clone(&self.closed))
+    }
+
+    /// Stops taking writes and listening; the writes already running finish.
     #[allow(clippy::unused_async)]
     pub(crate) async fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
