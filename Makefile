@@ -38,11 +38,14 @@ fmt: ## Format the code
 lint: ## Clippy on every target, warnings denied
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-unit: ## Every test (nextest when installed, cargo test otherwise)
+# The PostgreSQL tests get a throwaway server from scripts/test-postgres.sh (or the one
+# SWITCHBOARD_TEST_DATABASE_URL names); without server binaries they are skipped with a note,
+# except under CI=true, where the script installs them.
+unit: ## Every test (nextest when installed, cargo test otherwise), the PostgreSQL ones on a throwaway server
 ifeq ($(NEXTEST),yes)
-	$(CARGO) nextest run --locked --workspace
+	scripts/test-postgres.sh -- $(CARGO) nextest run --locked --workspace
 else
-	$(CARGO) test --locked --workspace
+	scripts/test-postgres.sh -- $(CARGO) test --locked --workspace
 endif
 
 openapi: ## Regenerate openapi/openapi.json from the code
