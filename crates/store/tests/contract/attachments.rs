@@ -22,7 +22,7 @@ fn pdf(owner: UserId) -> NewAttachment {
 
 #[tokio::test]
 async fn attachments_are_stored_with_their_owner_and_read_back_whole() {
-    let b = backend().await;
+    let Some(b) = backend().await else { return };
     let s = &b.attachments;
     let ana = b.user("ana", Role::Agent).await;
     let at = Utc::now();

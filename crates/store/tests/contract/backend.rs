@@ -25,6 +25,7 @@ use switchboard_domain::stats::ports::StatsRepository;
 use switchboard_domain::users::model::{DisplayName, PasswordHash, Role, UserId, Username};
 use switchboard_domain::users::ports::{UserRecord, UserRepository};
 use switchboard_store::{DatabaseUrl, Store};
+use switchboard_test_support::TestDatabase;
 
 /// Every port a store backend implements, all over the same fresh database.
 #[allow(
@@ -104,6 +105,15 @@ impl Backend {
         let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("contract.db"))).unwrap();
         store.migrate().unwrap();
         Self::over(Arc::new(store), dir)
+    }
+
+    /// The PostgreSQL store on a new, migrated database of its own on the test server, or
+    /// `None` (the test skips itself, saying so) when no server is configured.
+    pub async fn postgres() -> Option<Self> {
+        let database = TestDatabase::create()?;
+        let store = Store::open(&DatabaseUrl::parse(database.url()).unwrap()).unwrap();
+        store.migrate().unwrap();
+        Some(Self::over(Arc::new(store), database))
     }
 
     /// Every port on `store`; `database` is kept alive as long as they are.

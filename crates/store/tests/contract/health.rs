@@ -5,6 +5,6 @@ use super::backend;
 
 #[tokio::test]
 async fn a_migrated_database_answers_the_ping() {
-    let b = backend().await;
+    let Some(b) = backend().await else { return };
     b.health.ping().await.unwrap();
 }

@@ -10,7 +10,7 @@ use super::backend;
 
 #[tokio::test]
 async fn login_attempts_are_counted_per_key_and_pruned_after_the_window() {
-    let b = backend().await;
+    let Some(b) = backend().await else { return };
     let s = &b.login_attempts;
     // Whole milliseconds, as the store keeps them.
     let now = chrono::DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
@@ -58,7 +58,7 @@ async fn login_attempts_are_counted_per_key_and_pruned_after_the_window() {
 
 #[tokio::test]
 async fn attempts_arriving_at_once_are_granted_no_more_than_the_budget() {
-    let b = backend().await;
+    let Some(b) = backend().await else { return };
     let now = Utc::now();
     let window_start = now - Duration::minutes(15);
     let attempts: Vec<_> = (0..100)
