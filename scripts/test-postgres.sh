@@ -28,8 +28,8 @@ fi
 
 # Sets PG_BIN to the directory holding both initdb and pg_ctl; fails when there is none.
 find_server_binaries() {
-    local dir
-    if dir="$(dirname "$(command -v initdb 2>/dev/null)")" && [ -x "$dir/pg_ctl" ]; then
+    local dir initdb
+    if initdb="$(command -v initdb)" && dir="$(dirname "$initdb")" && [ -x "$dir/pg_ctl" ]; then
         PG_BIN="$dir"
         return 0
     fi
