@@ -11,7 +11,7 @@ use switchboard_domain::numbers::model::BusinessNumberId;
 use switchboard_domain::outbound::model::OutboundMessage;
 use switchboard_domain::outbound::ports::{DispatchItem, OutboxRepository};
 
-use crate::conn::{AsConn, on_backend};
+use crate::conn::{AsConn, Conn, on_backend};
 use crate::conversations::{StoredFile, message_owner, outbound_content};
 use crate::events::log_event;
 use crate::locks::{Topic, serialize};
@@ -27,17 +27,23 @@ const SCAN: i64 = 1000;
 
 #[async_trait]
 impl OutboxRepository for Store {
-    async fn due_messages(
+    async fn claim_due(
         &self,
         now: Timestamp,
+        until: Timestamp,
         limit: u32,
     ) -> Result<Vec<DispatchItem>, RepoError> {
-        self.run(move |conn| {
+        let me = self.instance().to_owned();
+        self.write(move |conn| {
+            // One process uses an SQLite file: a claim some other process left there is from one
+            // that is gone. On PostgreSQL another instance's claim holds until it runs out.
+            let single_process = matches!(conn, Conn::Sqlite(_));
             on_backend!(conn, |conn| {
-                let now = to_millis(now);
+                let (now, until) = (to_millis(now), to_millis(until));
                 #[allow(clippy::type_complexity)]
                 let queued: Vec<(
                     (i64, i64, JsonText, i32, Option<Millis>),
+                    (Option<String>, Option<Millis>),
                     (i64, String, String),
                     (Option<String>, Option<String>, Option<i64>, Option<String>),
                 )> = messages::table
@@ -57,6 +63,7 @@ impl OutboxRepository for Store {
                             messages::attempts,
                             messages::next_attempt_at,
                         ),
+                        (messages::claimed_by, messages::claim_expires_at),
                         (
                             conversations::business_number_id,
                             business_numbers::phone_number_id,
@@ -74,13 +81,45 @@ impl OutboxRepository for Store {
                 let mut due = Vec::new();
                 for (
                     (id, conversation, payload, attempts, next_attempt_at),
+                    (claimed_by, claim_expires_at),
                     (number, phone_number_id, wa_id),
                     (mime_type, key, size, sha256),
                 ) in queued
                 {
                     // Only a conversation's oldest queued message may go: order is preserved even
-                    // while it waits for a retry.
+                    // while it waits for a retry or is being sent by another instance.
                     if !seen.insert(conversation) || next_attempt_at.is_some_and(|t| t > now) {
+                        continue;
+                    }
+                    let held_by_another = claimed_by.as_deref().is_some_and(|by| by != me)
+                        && claim_expires_at.is_some_and(|t| t > now);
+                    if held_by_another && !single_process {
+                        continue;
+                    }
+                    // The claim is a guarded update: of two instances claiming at once, one
+                    // changes the row, and the other (waiting on its lock) then finds it taken.
+                    let queued = messages::status.eq(MessageStatus::Queued.as_str());
+                    let claim = (
+                        messages::claimed_by.eq(Some(&me)),
+                        messages::claim_expires_at.eq(Some(until)),
+                    );
+                    let claimed = if single_process {
+                        diesel::update(messages::table.find(id).filter(queued))
+                            .set(claim)
+                            .execute(conn)?
+                    } else {
+                        diesel::update(
+                            messages::table.find(id).filter(queued).filter(
+                                messages::claim_expires_at
+                                    .is_null()
+                                    .or(messages::claim_expires_at.le(now))
+                                    .or(messages::claimed_by.eq(&me)),
+                            ),
+                        )
+                        .set(claim)
+                        .execute(conn)?
+                    };
+                    if claimed == 0 {
                         continue;
                     }
                     due.push(DispatchItem {
@@ -139,6 +178,8 @@ impl OutboxRepository for Store {
                         messages::accepted_at.eq(now),
                         messages::attempts.eq(messages::attempts + 1),
                         messages::next_attempt_at.eq(None::<Millis>),
+                        messages::claimed_by.eq(None::<String>),
+                        messages::claim_expires_at.eq(None::<Millis>),
                     ))
                     .returning(messages::id),
                 )
@@ -202,6 +243,8 @@ impl OutboxRepository for Store {
                         .set((
                             messages::attempts.eq(messages::attempts + 1),
                             messages::next_attempt_at.eq(None::<Millis>),
+                            messages::claimed_by.eq(None::<String>),
+                            messages::claim_expires_at.eq(None::<Millis>),
                         ))
                         .returning(messages::id),
                 )
@@ -233,6 +276,8 @@ impl OutboxRepository for Store {
                         .set((
                             messages::attempts.eq(i32::try_from(attempts).unwrap_or(i32::MAX)),
                             messages::next_attempt_at.eq(to_millis(next_attempt_at)),
+                            messages::claimed_by.eq(None::<String>),
+                            messages::claim_expires_at.eq(None::<Millis>),
                         ))
                         .returning(messages::id),
                 )

@@ -156,6 +156,8 @@ diesel::table! {
         attempts -> Integer,
         next_attempt_at -> Nullable<Moment>,
         created_at -> Moment,
+        claimed_by -> Nullable<Text>,
+        claim_expires_at -> Nullable<Moment>,
     }
 }
 

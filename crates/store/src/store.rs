@@ -60,6 +60,9 @@ impl Default for StoreSettings {
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    /// This process's name in the claims it holds on queued messages (see
+    /// `OutboxRepository::claim_due`): new at every start.
+    instance: Arc<str>,
 }
 
 #[derive(Clone, Debug)]
@@ -89,7 +92,10 @@ impl Store {
                 Backend::Postgres(PgBackend::open(url, settings.pool_size)?)
             }
         };
-        Ok(Self { backend })
+        Ok(Self {
+            backend,
+            instance: uuid::Uuid::new_v4().to_string().into(),
+        })
     }
 
     /// Applies every pending embedded migration of the backend; returns the versions applied.
@@ -123,6 +129,11 @@ impl Store {
             Backend::Sqlite(_) => Ok(()),
             Backend::Postgres(b) => b.watch_changes(signal),
         }
+    }
+
+    /// This process's name in the claims it holds.
+    pub(crate) fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// Runs a write in its own transaction (on SQLite, a savepoint of the writer thread's next

@@ -77,6 +77,11 @@ impl DispatchReport {
     }
 }
 
+/// How long a claim on a message lasts: longer than its media upload and its send may take
+/// (each Cloud API request times out well within it), so a live dispatcher's claim never runs
+/// out under it, and short enough that another instance soon takes over a dead one's.
+const CLAIM: Duration = Duration::minutes(2);
+
 /// Messages the dispatcher has in flight at once. They belong to different conversations (the
 /// outbox hands out at most one per conversation), so each conversation's order holds; each
 /// waits on the Cloud API and then on its own commit, and overlapping those waits is what keeps
@@ -137,7 +142,8 @@ impl Dispatcher {
     /// Storage failures; a message whose outcome could not be recorded stays queued and is
     /// sent again (the Cloud API may then see it twice: the price of never losing one).
     pub async fn run_once(&self, limit: u32) -> Result<DispatchReport, RepoError> {
-        let due = self.outbox.due_messages(self.clock.now(), limit).await?;
+        let now = self.clock.now();
+        let due = self.outbox.claim_due(now, now + CLAIM, limit).await?;
         let outcomes: Vec<Result<Handled, RepoError>> = stream::iter(due)
             .map(|item| self.dispatch(item))
             .buffer_unordered(IN_FLIGHT)

@@ -78,19 +78,26 @@ pub trait OutboundRepository: Send + Sync {
 /// The dispatcher's view of queued messages.
 #[async_trait]
 pub trait OutboxRepository: Send + Sync {
-    /// Up to `limit` queued messages due at `now`: per conversation only the oldest queued one,
-    /// so a conversation's messages go out in order.
+    /// Claims for this process, until `until`, up to `limit` queued messages due at `now`: per
+    /// conversation only the oldest queued one, and only if no other process holds a claim on
+    /// it that runs past `now`. So a conversation's messages go out in order, and with several
+    /// instances on one database each message is handed to one of them at a time. The claim
+    /// ends when the message is accepted, failed or rescheduled; a claim that ran out (its
+    /// process died mid-send) may be taken by anyone. Messages this process holds already are
+    /// handed out again (it is asking because it is no longer sending them).
     ///
     /// # Errors
     /// Storage failures only.
-    async fn due_messages(
+    async fn claim_due(
         &self,
         now: Timestamp,
+        until: Timestamp,
         limit: u32,
     ) -> Result<Vec<DispatchItem>, RepoError>;
 
-    /// Records the Cloud API's acceptance and applies any statuses that arrived for the WhatsApp
-    /// id before it was known, logging `message.updated`, in one transaction.
+    /// Records the Cloud API's acceptance (ending the claim) and applies any statuses that
+    /// arrived for the WhatsApp id before it was known, logging `message.updated`, in one
+    /// transaction. A message no longer queued (accepted already) is left as it is.
     ///
     /// # Errors
     /// [`RepoError::Conflict`]`(`[`ConflictKey::Wamid`](crate::error::ConflictKey::Wamid)`)` if another message already has this
@@ -102,7 +109,7 @@ pub trait OutboxRepository: Send + Sync {
         now: Timestamp,
     ) -> Result<(), RepoError>;
 
-    /// Fails a message with Meta's error and logs `message.updated`.
+    /// Fails a message with Meta's error (ending the claim) and logs `message.updated`.
     ///
     /// # Errors
     /// Storage failures only.
@@ -113,7 +120,7 @@ pub trait OutboxRepository: Send + Sync {
         now: Timestamp,
     ) -> Result<(), RepoError>;
 
-    /// Keeps a message queued for another attempt at `next_attempt_at`.
+    /// Keeps a message queued for another attempt at `next_attempt_at`, ending the claim.
     ///
     /// # Errors
     /// Storage failures only.
@@ -126,7 +133,7 @@ pub trait OutboxRepository: Send + Sync {
 
     /// Records the WhatsApp media id a queued media message's file was uploaded as, so that a
     /// later attempt sends by that id instead of uploading again. MUST be visible in the
-    /// [`OutboundContent::Media`] that [`OutboxRepository::due_messages`] returns afterwards.
+    /// [`OutboundContent::Media`] that [`OutboxRepository::claim_due`] returns afterwards.
     ///
     /// # Errors
     /// [`RepoError::NotFound`] if there is no such message; storage failures.

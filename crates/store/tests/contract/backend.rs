@@ -50,6 +50,8 @@ pub struct Backend {
     pub awaiting_statuses: Arc<dyn AwaitingStatusRepository>,
     pub stats: Arc<dyn StatsRepository>,
     pub health: Arc<dyn HealthCheck>,
+    /// The database's URL, to open another instance of the store on it.
+    url: DatabaseUrl,
     /// Whatever the database lives in (for SQLite, its temp directory): declared last, so it
     /// is dropped after the ports.
     _database: Box<dyn Any + Send + Sync>,
@@ -102,22 +104,28 @@ impl Backend {
     /// The SQLite store on a new, migrated file in a temp directory of its own.
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("contract.db"))).unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("contract.db"));
+        let store = Store::open(&url).unwrap();
         store.migrate().unwrap();
-        Self::over(Arc::new(store), dir)
+        Self::over(Arc::new(store), url, dir)
     }
 
     /// The PostgreSQL store on a new, migrated database of its own on the test server, or
     /// `None` (the test skips itself, saying so) when no server is configured.
     pub async fn postgres() -> Option<Self> {
         let database = TestDatabase::create()?;
-        let store = Store::open(&DatabaseUrl::parse(database.url()).unwrap()).unwrap();
+        let url = DatabaseUrl::parse(database.url()).unwrap();
+        let store = Store::open(&url).unwrap();
         store.migrate().unwrap();
-        Some(Self::over(Arc::new(store), database))
+        Some(Self::over(Arc::new(store), url, database))
     }
 
     /// Every port on `store`; `database` is kept alive as long as they are.
-    fn over<S: AllPorts>(store: Arc<S>, database: impl Any + Send + Sync) -> Self {
+    fn over<S: AllPorts>(
+        store: Arc<S>,
+        url: DatabaseUrl,
+        database: impl Any + Send + Sync,
+    ) -> Self {
         Self {
             users: store.clone(),
             sessions: store.clone(),
@@ -135,8 +143,15 @@ impl Backend {
             awaiting_statuses: store.clone(),
             stats: store.clone(),
             health: store,
+            url,
             _database: Box::new(database),
         }
+    }
+
+    /// Another instance of the store on the same database, as a second process would open it.
+    pub fn another_instance(&self) -> Self {
+        let store = Store::open(&self.url).unwrap();
+        Self::over(Arc::new(store), self.url.clone(), ())
     }
 
     /// Creates an active user named `name` (also its display name) with `role`.

@@ -14,6 +14,10 @@
 //! writer) is tested in `tests/sqlite.rs` or beside the code, not here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::duplicate_mod,
+    reason = "the port modules are compiled once per backend on purpose"
+)]
 
 mod backend;
 
@@ -26,7 +30,10 @@ mod sqlite {
     use crate::backend::Backend;
 
     /// The ports every test below runs against.
-    #[allow(clippy::unnecessary_wraps, reason = "the same signature as every backend's")]
+    #[allow(
+        clippy::unnecessary_wraps,
+        reason = "the same signature as every backend's"
+    )]
     async fn backend() -> Option<Backend> {
         Some(Backend::sqlite().await)
     }
@@ -36,6 +43,7 @@ mod sqlite {
     mod business_numbers;
     mod events;
     mod health;
+    mod inbound;
     mod login_attempts;
     mod outbox;
     mod sessions;
@@ -56,8 +64,10 @@ mod postgres {
     mod attachments;
     mod awaiting_statuses;
     mod business_numbers;
+    mod claims;
     mod events;
     mod health;
+    mod inbound;
     mod login_attempts;
     mod outbox;
     mod sessions;

@@ -44,14 +44,22 @@ async fn a_queued_media_message_keeps_its_file_and_the_recorded_media_id() {
     assert_eq!(file.mime_type.as_deref(), Some("image/png"));
     assert_eq!(file.size, Some(42));
 
-    let due = b.outbox.due_messages(Utc::now(), 10).await.unwrap();
+    let due = b
+        .outbox
+        .claim_due(Utc::now(), Utc::now() + chrono::Duration::minutes(2), 10)
+        .await
+        .unwrap();
     assert_eq!(due[0].outbound.content, content);
 
     b.outbox
         .record_media_upload(message.id, "1037543291543636")
         .await
         .unwrap();
-    let due = b.outbox.due_messages(Utc::now(), 10).await.unwrap();
+    let due = b
+        .outbox
+        .claim_due(Utc::now(), Utc::now() + chrono::Duration::minutes(2), 10)
+        .await
+        .unwrap();
     let OutboundContent::Media { media_id, .. } = &due[0].outbound.content else {
         panic!("{:?}", due[0].outbound.content);
     };
