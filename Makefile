@@ -3,7 +3,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test fmt fmt-check lint unit openapi build release migrate clean help admin admin-test e2e bench probes probe-crash probe-slow-clients probe-wal soak fuzz spec-check
+.PHONY: run test fmt fmt-check lint unit unit-suites openapi build release migrate clean help admin admin-test e2e bench probes probe-crash probe-slow-clients probe-wal soak fuzz spec-check
 
 NPM := $(shell command -v npm 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
@@ -41,12 +41,26 @@ lint: ## Clippy on every target, warnings denied
 # The PostgreSQL tests get a throwaway server from scripts/test-postgres.sh (or the one
 # SWITCHBOARD_TEST_DATABASE_URL names); without server binaries they are skipped with a note,
 # except under CI=true, where the script installs them.
-unit: ## Every test (nextest when installed, cargo test otherwise), the PostgreSQL ones on a throwaway server
+unit: ## Every test (nextest when installed, cargo test otherwise), the PostgreSQL ones on a throwaway server; then the HTTP API suite again on PostgreSQL
+	scripts/test-postgres.sh -- $(MAKE) --no-print-directory unit-suites
+
 ifeq ($(NEXTEST),yes)
-	scripts/test-postgres.sh -- $(CARGO) nextest run --locked --workspace
+TEST_RUN := $(CARGO) nextest run --locked
 else
-	scripts/test-postgres.sh -- $(CARGO) test --locked --workspace
+TEST_RUN := $(CARGO) test --locked
 endif
+
+# Run by `unit` inside scripts/test-postgres.sh, which sets SWITCHBOARD_TEST_DATABASE_URL when it
+# has a server: the store's suites run on both backends by themselves; the HTTP API suite is run
+# a second time with its store on PostgreSQL.
+unit-suites:
+	$(TEST_RUN) --workspace
+	@if [ -n "$$SWITCHBOARD_TEST_DATABASE_URL" ]; then \
+		echo "unit: the HTTP API suite again, on PostgreSQL"; \
+		SWITCHBOARD_TEST_BACKEND=postgres $(TEST_RUN) -p switchboard --test api; \
+	else \
+		echo "unit: the HTTP API suite on PostgreSQL is SKIPPED (no server; see scripts/test-postgres.sh)"; \
+	fi
 
 openapi: ## Regenerate openapi/openapi.json from the code
 	$(CARGO) run --locked -q -p switchboard -- openapi > openapi/openapi.json.tmp

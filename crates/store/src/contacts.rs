@@ -61,6 +61,19 @@ pub(crate) fn upsert_contact(
     Ok(id)
 }
 
+diesel::define_sql_function! {
+    /// SQL's `lower()`.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// SQL's `lower()` on a nullable column.
+    #[sql_name = "lower"]
+    fn lower_nullable(
+        text: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// `LIKE` treats `%` and `_` as wildcards: escape them so a search for "50%" means it.
 fn like_pattern(query: &str) -> String {
     let escaped = query
@@ -79,7 +92,7 @@ impl ContactRepository for Store {
         limit: u32,
     ) -> Result<Vec<Contact>, RepoError> {
         let numbers: Option<Vec<i64>> = numbers.map(|n| n.iter().map(|n| n.0).collect());
-        let pattern = query.map(like_pattern);
+        let pattern = query.map(|q| like_pattern(&q.to_lowercase()));
         self.run(move |conn| {
             on_backend!(conn, |c| {
                 let mut select = contacts::table
@@ -94,12 +107,18 @@ impl ContactRepository for Store {
                     select = select.filter(contacts::id.eq_any(visible));
                 }
                 if let Some(pattern) = pattern {
+                    // Both sides lower-cased: SQLite's LIKE ignores ASCII case, PostgreSQL's
+                    // does not.
                     select = select.filter(
-                        contacts::phone
+                        lower(contacts::phone)
                             .like(pattern.clone())
                             .escape('\\')
-                            .or(contacts::profile_name.like(pattern.clone()).escape('\\'))
-                            .or(contacts::display_name.like(pattern).escape('\\')),
+                            .or(lower_nullable(contacts::profile_name)
+                                .like(pattern.clone())
+                                .escape('\\'))
+                            .or(lower_nullable(contacts::display_name)
+                                .like(pattern)
+                                .escape('\\')),
                     );
                 }
                 Ok(select.load(c)?.into_iter().map(Into::into).collect())

@@ -19,6 +19,7 @@ fn switchboard(
         .current_dir(dir)
         .env_clear()
         .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
+        .envs(database_env(&dir.join("data")))
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -30,6 +31,14 @@ fn switchboard(
     }
     drop(pipe);
     child.wait_with_output().unwrap()
+}
+
+/// On the PostgreSQL pass, the database that belongs to `data_dir` (the one a server spawned on
+/// it uses too).
+fn database_env(data_dir: &std::path::Path) -> Option<(&'static str, String)> {
+    crate::backend::for_data_dir(data_dir)
+        .database
+        .map(|db| ("SWITCHBOARD_DATABASE_URL", db.url().to_owned()))
 }
 
 #[test]
@@ -69,7 +78,7 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
 }
 
 #[test]
-fn migrate_creates_the_database_in_the_data_directory() {
+fn migrate_creates_the_database_in_the_data_directory_or_on_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let out = switchboard(dir.path(), &["migrate"], &[], None);
     assert!(
@@ -77,7 +86,15 @@ fn migrate_creates_the_database_in_the_data_directory() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(dir.path().join("data/switchboard.db").exists());
+    let data = crate::backend::for_data_dir(&dir.path().join("data"));
+    if data.database.is_none() {
+        assert!(dir.path().join("data/switchboard.db").exists());
+    }
+    let store = switchboard_store::Store::open(&data.url).unwrap();
+    assert!(
+        store.migrate().unwrap().is_empty(),
+        "every migration was applied"
+    );
     let again = switchboard(dir.path(), &["migrate"], &[], None);
     assert!(again.status.success());
 }

@@ -1,5 +1,5 @@
-//! Test harness: a fresh SQLite database per test, the real wiring with fast password
-//! hashing, and helpers to call the in-process actix service.
+//! Test harness: a fresh database per test (SQLite, or PostgreSQL: `crate::backend`), the real
+//! wiring with fast password hashing, and helpers to call the in-process actix service.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -19,7 +19,7 @@ use switchboard_domain::numbers::ports::BusinessNumberRepository;
 use switchboard_domain::outbound::dispatcher::{Dispatcher, RetryPolicy};
 use switchboard_domain::users::model::{DisplayName, NewUser, Password, Role, UserId, Username};
 use switchboard_http::{AppState, TrustedProxies};
-use switchboard_store::{DatabaseUrl, Store};
+use switchboard_store::Store;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const APP_SECRET: &[u8] = b"test-meta-app-secret";
@@ -72,10 +72,19 @@ pub async fn spawn_server_with(
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
+    // On PostgreSQL, the database that belongs to this data directory (kept for a restart).
+    let database_url = match crate::backend::for_data_dir(std::path::Path::new(&data_dir)) {
+        crate::backend::TestDatabaseUrl {
+            database: Some(database),
+            ..
+        } => Some(database.url().to_owned()),
+        _ => None,
+    };
     let config = switchboard::Config::from_lookup(|name| {
         extra.get(name).cloned().or_else(|| match name {
             "SWITCHBOARD_BIND" => Some("127.0.0.1:0".to_owned()),
             "SWITCHBOARD_DATA_DIR" => Some(data_dir.clone()),
+            "SWITCHBOARD_DATABASE_URL" => database_url.clone(),
             "SWITCHBOARD_ADMIN_PASSWORD" => admin_password.clone(),
             _ => None,
         })
@@ -101,22 +110,29 @@ pub struct TestApp {
     pub dispatcher: Dispatcher,
     pub media_fetcher: switchboard_domain::media::fetcher::MediaFetcher,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL database, when the suite runs on one: dropped last.
+    _database: Option<Arc<switchboard_test_support::TestDatabase>>,
 }
 
 impl TestApp {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&DatabaseUrl::Sqlite(dir.path().join("test.db"))).unwrap();
+        let database = crate::backend::fresh(dir.path());
+        let store = Store::open(&database.url).unwrap();
         store.migrate().unwrap();
-        Self::on(store, dir)
+        Self::on(store, dir, database.database)
     }
 
     /// Another "process" on the same database (same store, fresh wiring).
     pub fn restart(self) -> Self {
-        Self::on(self.store, self._dir)
+        Self::on(self.store, self._dir, self._database)
     }
 
-    fn on(store: Store, dir: tempfile::TempDir) -> Self {
+    fn on(
+        store: Store,
+        dir: tempfile::TempDir,
+        database: Option<Arc<switchboard_test_support::TestDatabase>>,
+    ) -> Self {
         let gateway = Arc::new(ScriptedGateway::default());
         let media_store = Arc::new(switchboard_store::FsMediaStore::new(
             dir.path().join("media"),
@@ -150,6 +166,7 @@ impl TestApp {
             dispatcher: wired.dispatcher,
             media_fetcher: wired.media,
             _dir: dir,
+            _database: database,
         }
     }
 

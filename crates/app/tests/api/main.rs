@@ -6,6 +6,7 @@
 
 mod accounts;
 mod admin_app;
+mod backend;
 mod black_box;
 mod business_numbers;
 mod cli;
