@@ -41,11 +41,17 @@ impl ChangeSignal for WatchSignal {
     }
 }
 
-/// Sends queued messages forever: after a wake-up, every `POLL`, and straight away again while
-/// a pass found work. Messages left queued by a previous process are picked up by the first
-/// pass, so nothing queued is lost across restarts.
-pub async fn run_forever(dispatcher: Dispatcher, signal: Arc<NotifySignal>) {
-    loop {
+/// Sends queued messages until `stop` turns true: after a wake-up, every `POLL`, and straight
+/// away again while a pass found work. Messages left queued by a previous process are picked up
+/// by the first pass, so nothing queued is lost across restarts. On stop, the pass under way is
+/// finished (its sends answered and recorded, so no claim is left to run out) and nothing more
+/// is claimed: another instance sends what is still queued.
+pub async fn run_until_stopped(
+    dispatcher: Dispatcher,
+    signal: Arc<NotifySignal>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
         match dispatcher.run_once(BATCH).await {
             Ok(report) if report.handled() > 0 => {
                 tracing::debug!(?report, "dispatched");
@@ -57,6 +63,7 @@ pub async fn run_forever(dispatcher: Dispatcher, signal: Arc<NotifySignal>) {
         tokio::select! {
             () = signal.0.notified() => {}
             () = tokio::time::sleep(POLL) => {}
+            _ = stop.changed() => {}
         }
     }
 }

@@ -26,6 +26,9 @@ pub struct Application {
     server: actix_web::dev::Server,
     report: BootstrapReport,
     store: Store,
+    /// Tells the dispatcher to finish its pass and stop claiming.
+    stop_dispatching: tokio::sync::watch::Sender<bool>,
+    dispatcher: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Application {
@@ -55,6 +58,10 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     }
     Ok(store)
 }
+
+/// How long a stopping server waits for the dispatcher's sends under way: an upload and a send,
+/// each within [`CLOUD_API_TIMEOUT`].
+const DISPATCH_DRAIN: std::time::Duration = std::time::Duration::from_secs(35);
 
 /// Each Cloud API request, connection included; the dispatcher retries a timeout.
 const CLOUD_API_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
@@ -203,7 +210,12 @@ impl Application {
             ));
         }
         actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store.clone()));
-        actix_web::rt::spawn(crate::dispatch::run_forever(wired.dispatcher, wired.signal));
+        let (stop_dispatching, stop) = tokio::sync::watch::channel(false);
+        let dispatcher = actix_web::rt::spawn(crate::dispatch::run_until_stopped(
+            wired.dispatcher,
+            wired.signal,
+            stop,
+        ));
         actix_web::rt::spawn(crate::dispatch::fetch_media_forever(wired.media));
         let port = local.port();
         Ok(Self {
@@ -211,6 +223,8 @@ impl Application {
             server,
             report,
             store,
+            stop_dispatching,
+            dispatcher,
         })
     }
 
@@ -223,13 +237,25 @@ impl Application {
         std::mem::take(&mut self.report)
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains in-flight requests and closes the store
-    /// (its last writes committed, its log truncated).
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests (live streams are closed
+    /// after 5 s, and their clients reconnect, to another instance if there is one), lets the
+    /// dispatcher finish the sends under way (at most [`DISPATCH_DRAIN`]) and closes the store
+    /// (its last writes committed; on SQLite its log truncated).
     ///
     /// # Errors
     /// I/O failures of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        let _ = self.stop_dispatching.send(true);
+        if tokio::time::timeout(DISPATCH_DRAIN, self.dispatcher)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "sends still under way at shutdown: their claims run out and another instance \
+                 (or the next start) sends them"
+            );
+        }
         self.store.close().await;
         served
     }

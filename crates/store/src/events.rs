@@ -21,6 +21,9 @@ use crate::schema::{contacts, conversations, events, messages};
 use crate::sql_types::Millis;
 use crate::store::Store;
 
+/// Events per insert statement: five parameters each, well under either backend's limit.
+const EVENTS_PER_INSERT: usize = 1000;
+
 /// An event to append: business number, kind, conversation, message.
 pub(crate) type NewEvent = (i64, EventKind, i64, Option<i64>);
 
@@ -56,9 +59,13 @@ pub(crate) fn log_events(mut conn: Conn<'_>, new: &[NewEvent], now: Millis) -> R
             )
         })
         .collect();
-    on_backend!(&mut conn, |c| diesel::insert_into(events::table)
-        .values(&rows)
-        .execute(c))?;
+    // In statements of a bounded size: every value is a bound parameter, and SQLite takes at
+    // most 32,766 of them in one statement (PostgreSQL 65,535).
+    for chunk in rows.chunks(EVENTS_PER_INSERT) {
+        on_backend!(&mut conn, |c| diesel::insert_into(events::table)
+            .values(chunk)
+            .execute(c))?;
+    }
     if let Conn::Postgres(c) = &mut conn {
         crate::postgres::listener::notify(c)?;
     }

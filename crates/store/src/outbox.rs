@@ -96,32 +96,6 @@ impl OutboxRepository for Store {
                     if held_by_another && !single_process {
                         continue;
                     }
-                    // The claim is a guarded update: of two instances claiming at once, one
-                    // changes the row, and the other (waiting on its lock) then finds it taken.
-                    let queued = messages::status.eq(MessageStatus::Queued.as_str());
-                    let claim = (
-                        messages::claimed_by.eq(Some(&me)),
-                        messages::claim_expires_at.eq(Some(until)),
-                    );
-                    let claimed = if single_process {
-                        diesel::update(messages::table.find(id).filter(queued))
-                            .set(claim)
-                            .execute(conn)?
-                    } else {
-                        diesel::update(
-                            messages::table.find(id).filter(queued).filter(
-                                messages::claim_expires_at
-                                    .is_null()
-                                    .or(messages::claim_expires_at.le(now))
-                                    .or(messages::claimed_by.eq(&me)),
-                            ),
-                        )
-                        .set(claim)
-                        .execute(conn)?
-                    };
-                    if claimed == 0 {
-                        continue;
-                    }
                     due.push(DispatchItem {
                         message_id: MessageId(id),
                         conversation_id: ConversationId(conversation),
@@ -146,6 +120,41 @@ impl OutboxRepository for Store {
                         break;
                     }
                 }
+                if due.is_empty() {
+                    return Ok(due);
+                }
+                // The claim is one guarded update: of two instances claiming at once, one
+                // changes a row, and the other (waiting on its lock) then finds it taken and
+                // leaves it out.
+                let ids: Vec<i64> = due.iter().map(|d| d.message_id.0).collect();
+                let candidates = messages::table
+                    .filter(messages::id.eq_any(&ids))
+                    .filter(messages::status.eq(MessageStatus::Queued.as_str()));
+                let claim = (
+                    messages::claimed_by.eq(Some(&me)),
+                    messages::claim_expires_at.eq(Some(until)),
+                );
+                let claimed: std::collections::HashSet<i64> = if single_process {
+                    diesel::update(candidates)
+                        .set(claim)
+                        .returning(messages::id)
+                        .load::<i64>(conn)?
+                } else {
+                    diesel::update(
+                        candidates.filter(
+                            messages::claim_expires_at
+                                .is_null()
+                                .or(messages::claim_expires_at.le(now))
+                                .or(messages::claimed_by.eq(&me)),
+                        ),
+                    )
+                    .set(claim)
+                    .returning(messages::id)
+                    .load::<i64>(conn)?
+                }
+                .into_iter()
+                .collect();
+                due.retain(|d| claimed.contains(&d.message_id.0));
                 Ok(due)
             })
         })

@@ -168,3 +168,29 @@ async fn statuses_applied_at_once_in_every_order_end_at_read_with_each_time_kept
         assert_eq!(message.read_at, Some(road[2].1));
     }
 }
+
+#[tokio::test]
+async fn a_batch_with_more_events_than_a_statement_takes_parameters_is_stored_whole() {
+    let Some(b) = backend().await else { return };
+    let n = b.number("+15550100001", "111").await;
+    // 7,000 messages log 14,000 events of five values each: 70,000, past what one statement
+    // may bind on SQLite (32,766) or PostgreSQL (65,535).
+    let messages = (0..7000)
+        .map(|i| inbound_text("111", "16505551234", &format!("wamid.big-{i}"), "x"))
+        .collect();
+    let summary = b
+        .inbound
+        .ingest(
+            &WebhookBatch {
+                messages,
+                statuses: vec![],
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.messages_stored, 7000);
+    let events = b.events.events_after(0, Some(&[n]), 20_000).await.unwrap();
+    assert_eq!(events.len(), 14_000);
+    assert!(events.windows(2).all(|w| w[0].id < w[1].id));
+}
