@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub enum DatabaseUrl {
     /// An SQLite database file (`sqlite://PATH` or a plain path).
     Sqlite(PathBuf),
-    /// A PostgreSQL server (`postgres://` or `postgresql://`). Not implemented yet.
+    /// A PostgreSQL server (`postgres://` or `postgresql://`), with libpq's URL parameters.
     Postgres(String),
 }
 

@@ -114,7 +114,6 @@ impl PgBackend {
     }
 
     /// Stops taking writes and listening; the writes already running finish.
-    #[allow(clippy::unused_async)]
     pub(crate) async fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
     }

@@ -154,6 +154,17 @@ impl Backend {
         Self::over(Arc::new(store), self.url.clone(), ())
     }
 
+    /// Another instance of the store on the same database that ticks `signal` whenever any
+    /// instance commits an event (PostgreSQL's `LISTEN`; nothing on SQLite).
+    pub fn another_instance_watching(
+        &self,
+        signal: Arc<dyn switchboard_domain::live::ports::ChangeSignal>,
+    ) -> Self {
+        let store = Store::open(&self.url).unwrap();
+        store.watch_changes(signal).unwrap();
+        Self::over(Arc::new(store), self.url.clone(), ())
+    }
+
     /// Creates an active user named `name` (also its display name) with `role`.
     pub async fn user(&self, name: &str, role: Role) -> UserId {
         self.users

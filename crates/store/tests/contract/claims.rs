@@ -1,6 +1,7 @@
-//! Several instances on one database share the outbox: a claimed message is theirs until they
-//! are done with it or their claim runs out. PostgreSQL only: one process uses an SQLite file,
-//! so there a claim some other process left is taken at once (`tests/sqlite.rs`).
+//! Several instances on one database: each hears the events the others commit, and they share
+//! the outbox, where a claimed message is theirs until they are done with it or their claim
+//! runs out. PostgreSQL only: one process uses an SQLite file, so there a claim some other
+//! process left is taken at once (`tests/sqlite.rs`).
 
 use std::collections::HashSet;
 
@@ -144,4 +145,54 @@ async fn instances_claiming_at_once_share_out_the_queue_without_overlap() {
         seen, queued,
         "every queued message is handed to one of them"
     );
+}
+
+/// Counts the ticks of a live-event signal.
+#[derive(Default)]
+struct Ticks(std::sync::atomic::AtomicUsize);
+
+impl switchboard_domain::live::ports::ChangeSignal for Ticks {
+    fn changed(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn an_event_committed_by_one_instance_wakes_another_within_a_second() {
+    let Some(b) = backend().await else { return };
+    let n = b.number("+15550100001", "111").await;
+    let ticks = std::sync::Arc::new(Ticks::default());
+    let other = b.another_instance_watching(ticks.clone());
+    // The listener ticks once on connecting (for what it may have missed): wait for that.
+    let settled = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while ticks.0.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            std::time::Instant::now() < settled,
+            "the listener never connected"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let before = ticks.0.load(std::sync::atomic::Ordering::SeqCst);
+    let message = crate::backend::inbound_text("111", "16505551234", "wamid.listen", "hi");
+    b.inbound
+        .ingest(
+            &switchboard_domain::ingest::model::WebhookBatch {
+                messages: vec![message],
+                statuses: vec![],
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while ticks.0.load(std::sync::atomic::Ordering::SeqCst) == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no wake-up within a second of the commit"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // What woke it is there to read on the other instance.
+    let events = other.events.events_after(0, Some(&[n]), 10).await.unwrap();
+    assert_eq!(events.len(), 2);
 }
