@@ -75,10 +75,20 @@ release: ## Optimised binary at target/release/switchboard
 migrate: ## Apply database migrations and exit
 	$(CARGO) run --locked -p switchboard -- migrate
 
-bench: ## Benchmarks: release build, every scenario against the real server on loopback; prints the table and writes docs/benchmarks.md
+# `make bench BACKEND=postgres`: the same scenarios on a throwaway PostgreSQL server with its
+# default (durable) settings, plus SQLite's ingest in the same run and two instances on one
+# database; its table has markers of its own in docs/benchmarks.md.
+BACKEND ?= sqlite
+ifeq ($(BACKEND),postgres)
+BENCH_RUN := scripts/test-postgres.sh --durable --
+else
+BENCH_RUN :=
+endif
+
+bench: ## Benchmarks: release build, every scenario against the real server on loopback (BACKEND=sqlite, the default, or postgres); prints the table and writes docs/benchmarks.md
 	$(CARGO) build --locked --release -p switchboard
 	$(CARGO) build --locked --release -p switchboard-bench
-	$(TARGET_DIR)/release/switchboard-bench --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
+	$(BENCH_RUN) $(TARGET_DIR)/release/switchboard-bench --backend $(BACKEND) --server $(TARGET_DIR)/release/switchboard --out docs/benchmarks.md
 
 probes: probe-crash probe-slow-clients probe-wal ## Every probe CI runs after the tests (crash, slow clients, WAL growth)
 

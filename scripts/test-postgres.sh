@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs a command with a throwaway PostgreSQL server for the tests that need one:
 #
-#   scripts/test-postgres.sh -- cargo nextest run --workspace
+#   scripts/test-postgres.sh [--durable] -- cargo nextest run --workspace
 #
 # - SWITCHBOARD_TEST_DATABASE_URL already set: the command runs against that server as it is.
 # - Else, when `initdb` and `pg_ctl` can be found (PATH, then /usr/lib/postgresql/*/bin, newest
 #   first): a cluster in a temp directory, on a free 127.0.0.1 port, trust authentication,
-#   fsync off (it is thrown away); SWITCHBOARD_TEST_DATABASE_URL points at it while the command
+#   fsync off (it is thrown away) unless --durable asks for the server's own defaults, as
+#   `make bench BACKEND=postgres` does so that commits cost what they cost in production;
+#   SWITCHBOARD_TEST_DATABASE_URL points at it while the command
 #   runs, and the cluster is stopped and removed however the command ends.
 # - Else, under CI=true, Debian's `postgresql` package is installed (a CI run must not skip the
 #   PostgreSQL tests), and the script fails if there are still no server binaries; outside CI
@@ -16,9 +18,14 @@
 # Exits with the command's status.
 set -euo pipefail
 
+FSYNC="-c fsync=off"
+if [ "${1:-}" = "--durable" ]; then
+    FSYNC=
+    shift
+fi
 if [ "${1:-}" = "--" ]; then shift; fi
 if [ "$#" -eq 0 ]; then
-    echo "usage: $0 -- COMMAND [ARGS...]" >&2
+    echo "usage: $0 [--durable] -- COMMAND [ARGS...]" >&2
     exit 2
 fi
 
@@ -119,7 +126,7 @@ for _ in $(seq 1 20); do
     candidate=$((20000 + RANDOM % 40000))
     port_is_free "$candidate" || continue
     if "${AS_SERVER_USER[@]}" "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o \
-        "-c listen_addresses=127.0.0.1 -p $candidate -c unix_socket_directories=$SOCKETS -c max_connections=300 -c fsync=off" \
+        "-c listen_addresses=127.0.0.1 -p $candidate -c unix_socket_directories=$SOCKETS -c max_connections=300 $FSYNC" \
         >/dev/null 2>&1; then
         PORT="$candidate"
         STARTED=yes

@@ -3,15 +3,15 @@
 //! counts, previews and the event log are all consistent), in large batches and not over
 //! HTTP.
 
-use std::path::Path;
-
 use anyhow::Context as _;
 use chrono::{Duration as Span, Utc};
 use switchboard_domain::ingest::model::{InboundMessage, WebhookBatch};
 use switchboard_domain::ingest::ports::InboundRepository;
 use switchboard_domain::numbers::model::{E164, InboxName, MetaId, NewBusinessNumber};
 use switchboard_domain::numbers::ports::BusinessNumberRepository;
-use switchboard_store::{DatabaseUrl, Store};
+use switchboard_store::Store;
+
+use crate::database::Database;
 
 /// Messages per transaction.
 const BATCH: usize = 5_000;
@@ -25,12 +25,10 @@ pub struct Fixtures {
     pub numbers: usize,
 }
 
-/// Loads `fixtures` into the SQLite database of `data_dir` (migrating it first). Customers
-/// are `1557…` WhatsApp ids, so they never meet the scenarios' own. Returns the number of
-/// messages stored.
-pub async fn load(data_dir: &Path, fixtures: Fixtures) -> anyhow::Result<usize> {
-    let store = Store::open(&DatabaseUrl::Sqlite(data_dir.join("switchboard.db")))
-        .context("opening the database")?;
+/// Loads `fixtures` into `db` (migrating it first). Customers are `1557…` WhatsApp ids, so
+/// they never meet the scenarios' own. Returns the number of messages stored.
+pub async fn load(db: &Database, fixtures: Fixtures) -> anyhow::Result<usize> {
+    let store = Store::open(&db.url()).context("opening the database")?;
     store.migrate().context("migrating the database")?;
     let now = Utc::now();
     let mut numbers = store.list_numbers().await?;

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::api::{Api, Conversation};
 use crate::cloud_payloads::{self, Delivery, Number};
-use crate::database;
+use crate::database::Database;
 use crate::driver::{self, Answer, Outcome};
 
 /// How much load each scenario applies.
@@ -82,7 +82,7 @@ impl Scale {
 pub struct Bench {
     pub api: Api,
     pub numbers: Arc<Vec<Number>>,
-    pub data_dir: std::path::PathBuf,
+    pub db: Database,
     pub scale: Scale,
 }
 
@@ -115,13 +115,30 @@ impl Bench {
 
     /// Posts every delivery; each acknowledged one counts the items it carries.
     async fn post_deliveries(&self, deliveries: Vec<Delivery>, fixed_rate: bool) -> Outcome {
+        self.post_deliveries_to(std::slice::from_ref(&self.api.base), deliveries, fixed_rate)
+            .await
+    }
+
+    /// As [`Bench::post_deliveries`], delivery `i` to server `i % bases.len()`, as a load
+    /// balancer spreading Meta's requests would.
+    async fn post_deliveries_to(
+        &self,
+        bases: &[String],
+        deliveries: Vec<Delivery>,
+        fixed_rate: bool,
+    ) -> Outcome {
         let deliveries = Arc::new(deliveries);
         let client = self.api.client.clone();
-        let url = format!("{}/webhooks/whatsapp", self.api.base);
+        let urls: Arc<Vec<String>> = Arc::new(
+            bases
+                .iter()
+                .map(|base| format!("{base}/webhooks/whatsapp"))
+                .collect(),
+        );
         let total = deliveries.len();
         let request = move |i: usize| {
             let delivery: &Delivery = &deliveries[i];
-            let request = delivery.post(&client, &url).send();
+            let request = delivery.post(&client, &urls[i % urls.len()]).send();
             let items = delivery.items;
             async move { answer(request.await, 200, items) }
         };
@@ -154,12 +171,24 @@ impl Bench {
     /// Signed single-message deliveries from many customers across the numbers. Checks that
     /// every acknowledged message was committed.
     pub async fn webhook_ingest(&self) -> anyhow::Result<Outcome> {
+        self.webhook_ingest_across(std::slice::from_ref(&self.api.base), "ingest")
+            .await
+    }
+
+    /// As [`Bench::webhook_ingest`], spread over several servers sharing one database; the
+    /// message ids start with `prefix`, so each run's are new.
+    pub async fn webhook_ingest_across(
+        &self,
+        bases: &[String],
+        prefix: &str,
+    ) -> anyhow::Result<Outcome> {
         let warm = Scale::warm_up(self.scale.webhook_requests);
-        self.post_deliveries(self.inbound("warm", 0, warm), false)
+        let warm_prefix = format!("{prefix}-warm");
+        self.post_deliveries_to(bases, self.inbound(&warm_prefix, 0, warm), false)
             .await;
-        let deliveries = self.inbound("ingest", warm, self.scale.webhook_requests);
+        let deliveries = self.inbound(prefix, warm, self.scale.webhook_requests);
         let before = self.inbound_count()?;
-        let outcome = self.post_deliveries(deliveries, false).await;
+        let outcome = self.post_deliveries_to(bases, deliveries, false).await;
         let stored = self.inbound_count()? - before;
         let acknowledged = i64::try_from(outcome.requests - outcome.errors)?;
         if stored < acknowledged {
@@ -188,10 +217,8 @@ impl Bench {
     }
 
     fn inbound_count(&self) -> anyhow::Result<i64> {
-        database::count(
-            &self.data_dir,
-            "SELECT count(*) AS n FROM messages WHERE direction = 'inbound'",
-        )
+        self.db
+            .count("SELECT count(*) AS n FROM messages WHERE direction = 'inbound'")
     }
 
     /// Status deliveries of 100 statuses each for accepted outbound messages: every message
@@ -222,7 +249,7 @@ impl Bench {
             .await;
         self.wait_until_dispatched(Duration::from_secs(300)).await?;
 
-        let accepted = database::accepted_outbound(&self.data_dir)?;
+        let accepted = self.db.accepted_outbound()?;
         let mut total: Option<Outcome> = None;
         for status in ["sent", "delivered", "read"] {
             let deliveries: Vec<Delivery> = self
@@ -245,8 +272,7 @@ impl Bench {
                 Some(before) => before.then(phase),
             });
         }
-        let read = database::count(
-            &self.data_dir,
+        let read = self.db.count(
             "SELECT count(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'read' \
              AND read_at IS NOT NULL",
         )?;
@@ -319,8 +345,7 @@ impl Bench {
         // The mock still posts three status webhooks per reply; let them land before the next
         // scenario, or they would be measured as part of it.
         let unsettled = self.wait_until_settled(Duration::from_secs(120)).await?;
-        let failed = database::count(
-            &self.data_dir,
+        let failed = self.db.count(
             "SELECT count(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'failed'",
         )?;
         if failed > 0 {
@@ -334,12 +359,13 @@ impl Bench {
     async fn wait_until_settled(&self, limit: Duration) -> anyhow::Result<i64> {
         let deadline = std::time::Instant::now() + limit;
         loop {
-            let pending = database::count(
-                &self.data_dir,
-                "SELECT count(*) AS n FROM messages \
+            let pending = self
+                .db
+                .count(
+                    "SELECT count(*) AS n FROM messages \
                  WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered')",
-            )
-            .context("counting replies awaiting statuses")?;
+                )
+                .context("counting replies awaiting statuses")?;
             if pending == 0 || std::time::Instant::now() > deadline {
                 return Ok(pending);
             }
@@ -350,11 +376,10 @@ impl Bench {
     async fn wait_until_dispatched(&self, limit: Duration) -> anyhow::Result<()> {
         let deadline = std::time::Instant::now() + limit;
         loop {
-            let queued = database::count(
-                &self.data_dir,
-                "SELECT count(*) AS n FROM messages WHERE status = 'queued'",
-            )
-            .context("counting queued messages")?;
+            let queued = self
+                .db
+                .count("SELECT count(*) AS n FROM messages WHERE status = 'queued'")
+                .context("counting queued messages")?;
             if queued == 0 {
                 return Ok(());
             }
