@@ -15,7 +15,6 @@ use switchboard_domain::numbers::model::BusinessNumberId;
 use crate::conn::{AsConn, Conn, on_backend};
 use crate::conversations::views;
 use crate::error::Fail;
-use crate::locks::{Topic, serialize};
 use crate::rows::{ContactRow, ConversationRow, MessageRow};
 use crate::schema::{contacts, conversations, events, messages};
 use crate::sql_types::Millis;
@@ -39,14 +38,14 @@ pub(crate) fn log_event(
     log_events(conn, &[(number, kind, conversation, message)], now)
 }
 
-/// Appends events to the log in order, in one statement, as the caller's transaction's last
-/// write: under the event log's lock, so ids become visible in the order they were given and a
-/// reader resuming after an id never skips a smaller one committed later.
+/// Appends events to the log in order. Every write runs under the event log's lock (on SQLite
+/// the file's write lock, on PostgreSQL [`crate::locks::Topic::Events`], which the writer takes
+/// to begin each batch), so ids become visible in the order they were given and a reader
+/// resuming after an id never skips a smaller one committed later.
 pub(crate) fn log_events(mut conn: Conn<'_>, new: &[NewEvent], now: Millis) -> Result<(), Fail> {
     if new.is_empty() {
         return Ok(());
     }
-    serialize(&mut conn, Topic::Events)?;
     let rows: Vec<_> = new
         .iter()
         .map(|&(number, kind, conversation, message)| {

@@ -14,6 +14,7 @@ mod conversations;
 mod database_url;
 mod error;
 mod events;
+mod group_commit;
 mod inbound;
 mod inbox;
 mod locks;

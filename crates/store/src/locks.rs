@@ -8,10 +8,12 @@
 //! lock on their topic, released at commit or rollback. On SQLite every write already runs on
 //! the one writer thread, inside the file's single write lock, so there is nothing to take.
 //!
-//! Locks are taken in one order to rule out deadlocks: any topic first, [`Topic::Events`] last
-//! (it is taken by the event insert, which is a transaction's last write).
+//! Locks are taken in one order to rule out deadlocks: [`Topic::Events`] first (PostgreSQL's
+//! writer takes it to begin every batch, see [`crate::postgres::writer`]), any other topic
+//! after it.
 
 use diesel::RunQueryDsl as _;
+use diesel::pg::PgConnection;
 use diesel::sql_types::{Integer, Text};
 
 use crate::conn::Conn;
@@ -29,6 +31,7 @@ pub(crate) enum Topic<'a> {
     Wamid(&'a str),
     /// The event log: an event's id becomes visible only after every smaller one, so a client
     /// resuming after an id never skips an event committed late (see docs/architecture.md).
+    /// Held by every write batch on PostgreSQL from its start to its end.
     Events,
 }
 
@@ -43,6 +46,16 @@ impl<'a> Topic<'a> {
             Topic::Events => (4, None),
         }
     }
+}
+
+/// Holds [`Topic::Events`] until the end of the current transaction: a PostgreSQL write batch's
+/// first statement.
+pub(crate) fn serialize_events(conn: &mut PgConnection) -> Result<(), diesel::result::Error> {
+    let (class, _) = Topic::Events.keys();
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1, 0)")
+        .bind::<Integer, _>(class)
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Holds `topic` until the end of the current transaction.

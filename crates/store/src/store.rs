@@ -11,6 +11,7 @@ use switchboard_domain::live::ports::ChangeSignal;
 use crate::conn::Conn;
 use crate::database_url::DatabaseUrl;
 use crate::error::Fail;
+use crate::inbound::queue::IngestQueue;
 use crate::postgres::PgBackend;
 use crate::sqlite::{SqliteBackend, WalSettings};
 
@@ -63,6 +64,8 @@ pub struct Store {
     /// This process's name in the claims it holds on queued messages (see
     /// `OutboxRepository::claim_due`): new at every start.
     instance: Arc<str>,
+    /// PostgreSQL only: webhook deliveries waiting to be stored together.
+    ingest_queue: IngestQueue,
 }
 
 #[derive(Clone, Debug)]
@@ -95,6 +98,7 @@ impl Store {
         Ok(Self {
             backend,
             instance: uuid::Uuid::new_v4().to_string().into(),
+            ingest_queue: IngestQueue::default(),
         })
     }
 
@@ -129,6 +133,18 @@ impl Store {
             Backend::Sqlite(_) => Ok(()),
             Backend::Postgres(b) => b.watch_changes(signal),
         }
+    }
+
+    /// The PostgreSQL backend, for what it does differently.
+    pub(crate) fn postgres(&self) -> Option<&PgBackend> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(b) => Some(b),
+        }
+    }
+
+    pub(crate) fn ingest_queue(&self) -> &IngestQueue {
+        &self.ingest_queue
     }
 
     /// This process's name in the claims it holds.

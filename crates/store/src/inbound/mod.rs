@@ -35,6 +35,8 @@ use crate::statuses::{StatusChange, advance_status};
 use crate::store::Store;
 use crate::time::to_millis;
 
+mod merged;
+pub(crate) mod queue;
 #[cfg(test)]
 mod tests;
 
@@ -45,6 +47,13 @@ impl InboundRepository for Store {
         batch: &WebhookBatch,
         now: Timestamp,
     ) -> Result<IngestSummary, RepoError> {
+        // On PostgreSQL deliveries arriving together are stored together (see `queue`).
+        if let Some(postgres) = self.postgres() {
+            return self
+                .ingest_queue()
+                .ingest(postgres, batch.clone(), to_millis(now))
+                .await;
+        }
         let batch = batch.clone();
         self.write(move |conn| Ingest::new(conn.conn(), to_millis(now)).batch(&batch))
             .await
@@ -72,19 +81,25 @@ impl<'c> Ingest<'c> {
         }
     }
 
-    fn batch(mut self, batch: &WebhookBatch) -> Result<IngestSummary, Fail> {
-        // Sorted by (sender, number) and by wamid: the order of the contacts, conversations and
-        // messages they lock. A sort is stable, so one sender's messages keep theirs.
-        let mut messages: Vec<&InboundMessage> = batch.messages.iter().collect();
-        messages
-            .sort_by(|a, b| (&a.wa_id, &a.phone_number_id).cmp(&(&b.wa_id, &b.phone_number_id)));
+    /// As [`Ingest::new`], for a batch whose messages are already stored (see `merged`): the
+    /// numbers they named, known or not, and what storing them counted.
+    fn after_messages(
+        conn: Conn<'c>,
+        now: Millis,
+        numbers: HashMap<String, Option<i64>>,
+        summary: IngestSummary,
+    ) -> Self {
+        Self {
+            numbers,
+            summary,
+            ..Self::new(conn, now)
+        }
+    }
+
+    /// The batch's statuses alone, and their events.
+    fn statuses(mut self, batch: &WebhookBatch) -> Result<IngestSummary, Fail> {
         let mut statuses: Vec<&StatusReport> = batch.statuses.iter().collect();
         statuses.sort_by(|a, b| a.wamid.cmp(&b.wamid));
-        for message in messages {
-            if let Some(number) = self.number(&message.phone_number_id)? {
-                self.message(number, message)?;
-            }
-        }
         for status in statuses {
             if self.number(&status.phone_number_id)?.is_some() {
                 self.status(status)?;
@@ -92,6 +107,21 @@ impl<'c> Ingest<'c> {
         }
         log_events(self.conn.conn(), &self.events, self.now)?;
         Ok(self.summary)
+    }
+
+    fn batch(mut self, batch: &WebhookBatch) -> Result<IngestSummary, Fail> {
+        // Sorted by (sender, number) and by wamid (in `statuses`): the order of the contacts,
+        // conversations and messages they lock. A sort is stable, so one sender's messages
+        // keep theirs.
+        let mut messages: Vec<&InboundMessage> = batch.messages.iter().collect();
+        messages
+            .sort_by(|a, b| (&a.wa_id, &a.phone_number_id).cmp(&(&b.wa_id, &b.phone_number_id)));
+        for message in messages {
+            if let Some(number) = self.number(&message.phone_number_id)? {
+                self.message(number, message)?;
+            }
+        }
+        self.statuses(batch)
     }
 
     /// The business number behind a `phone_number_id`, remembering unknown ones to report.

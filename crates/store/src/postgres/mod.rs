@@ -1,5 +1,5 @@
-//! The PostgreSQL backend: a pool of connections (r2d2, Diesel's own integration), each call
-//! run on tokio's blocking threads, every write in its own transaction.
+//! The PostgreSQL backend: a pool of connections (r2d2, Diesel's own integration), reads run
+//! on tokio's blocking threads, writes by the writer thread's group commit (see [`writer`]).
 //!
 //! r2d2 rather than deadpool or diesel-async: the repositories' statements are Diesel's
 //! synchronous ones, shared with SQLite, and r2d2 is the pool Diesel ships an adapter for
@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use diesel::Connection as _;
 use diesel::connection::SimpleConnection as _;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, HandleError, Pool, PoolError};
@@ -24,6 +23,7 @@ use crate::error::Fail;
 use crate::store::OpenError;
 
 pub(crate) mod listener;
+pub(crate) mod writer;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
@@ -35,15 +35,22 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// each migration once, one after the other (an arbitrary key, the same for every instance).
 const MIGRATION_LOCK: i64 = 0x5357_4954_4348_0001;
 
-type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub(crate) type PgPool = Pool<ConnectionManager<PgConnection>>;
+
+/// How long a session may sit idle inside an open transaction before the server ends it: a
+/// frozen or cut-off instance would otherwise hold the event log's lock, and so every other
+/// instance's writes, for as long as its TCP connection looks alive.
+const IDLE_IN_TRANSACTION_TIMEOUT: &str = "30s";
 
 /// A pool of PostgreSQL connections; cloning shares it.
 #[derive(Clone)]
 pub(crate) struct PgBackend {
     pool: PgPool,
-    /// As many permits as connections: a call waits here, not on a blocking thread of its own,
-    /// so a burst of calls never starts more threads than there are connections.
+    /// A permit for every connection but the writer's: a read waits here, not on a blocking
+    /// thread of its own, so a burst of reads never starts more threads than there are
+    /// connections, nor takes the writer's.
     permits: Arc<Semaphore>,
+    writer: writer::Writer,
     closed: Arc<AtomicBool>,
     /// Where the listener connects (it holds a connection of its own, outside the pool).
     url: String,
@@ -61,11 +68,12 @@ impl std::fmt::Debug for PgBackend {
 }
 
 impl PgBackend {
-    /// Connects a pool of at most `pool_size` connections to `url`; fails unless the server
-    /// answers within [`CONNECT_TIMEOUT`]. Does not migrate.
+    /// Connects a pool of at most `pool_size` connections (at least two: the writer's and one
+    /// for reads) to `url`; fails unless the server answers within [`CONNECT_TIMEOUT`]. Does
+    /// not migrate.
     pub(crate) fn open(url: &str, pool_size: u32) -> Result<Self, OpenError> {
         let shown_url = without_password(url);
-        let pool_size = pool_size.max(1);
+        let pool_size = pool_size.max(2);
         let opened = Arc::new(AtomicBool::new(false));
         let pool = Pool::builder()
             .max_size(pool_size)
@@ -74,15 +82,22 @@ impl PgBackend {
             .error_handler(Box::new(LogConnectErrors {
                 opened: Arc::clone(&opened),
             }))
+            .connection_customizer(Box::new(SessionSettings))
             .build(ConnectionManager::<PgConnection>::new(url))
             .map_err(|e| OpenError::ConnectPostgres {
                 url: shown_url.clone(),
                 message: one_line(&e.to_string()),
             })?;
         opened.store(true, Ordering::SeqCst);
+        let writer =
+            writer::Writer::start(pool.clone()).map_err(|e| OpenError::ConnectPostgres {
+                url: shown_url.clone(),
+                message: format!("cannot start the writer thread: {e}"),
+            })?;
         Ok(Self {
             pool,
-            permits: Arc::new(Semaphore::new(pool_size as usize)),
+            permits: Arc::new(Semaphore::new(pool_size as usize - 1)),
+            writer,
             closed: Arc::new(AtomicBool::new(false)),
             url: url.to_owned(),
             shown_url,
@@ -113,24 +128,28 @@ impl PgBackend {
         listener::start(self.url.clone(), signal, Arc::clone(&self.closed))
     }
 
-    /// Stops taking writes and listening; the writes already running finish.
+    /// Lets the writes already sent commit, then stops taking writes and listening.
     pub(crate) async fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
+        self.writer.close().await;
     }
 
-    /// Runs `work` in a transaction of its own; answers once it has committed.
+    /// Runs `work` in its own savepoint of the writer's next batch; answers once that batch
+    /// has committed (see [`writer`]).
     pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, RepoError>
     where
         F: FnOnce(&mut Conn<'_>) -> Result<T, Fail> + Send + 'static,
         T: Send + 'static,
     {
-        if self.closed.load(Ordering::SeqCst) {
-            return Err(RepoError::Unavailable(
-                "the store is closed to writes".to_owned(),
-            ));
-        }
-        self.call(move |conn| conn.transaction(|conn| work(&mut Conn::Postgres(conn))))
+        self.writer
+            .write(move |conn| work(&mut Conn::Postgres(conn)))
             .await
+    }
+
+    /// Hands a job to the writer as it is: it runs inside the next batch and answers its
+    /// callers from the settle it returns; dropped unrun if the writer has stopped.
+    pub(crate) fn submit(&self, job: crate::group_commit::Job<PgConnection>) {
+        self.writer.submit(job);
     }
 
     /// Runs a read on a pooled connection.
@@ -164,6 +183,19 @@ impl PgBackend {
         })
         .await
         .map_err(|e| RepoError::unexpected("a database call panicked", e))?
+    }
+}
+
+/// What every pooled connection is set to when it is opened.
+#[derive(Debug)]
+struct SessionSettings;
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&format!(
+            "SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 

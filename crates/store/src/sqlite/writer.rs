@@ -1,52 +1,29 @@
-//! Group commit: one thread owns the only writing connection and applies the writes that queue
-//! up while it commits, several to a transaction and so to one fsync.
+//! SQLite's writer: the one thread that owns the only writing connection and applies writes by
+//! group commit (see [`crate::group_commit`]).
 //!
 //! SQLite has one writer at a time and `synchronous = FULL` pays an fsync per commit, so one
 //! transaction per request caps writes at the disk's fsync rate, and writers from a pool only
-//! wait on each other's locks. Here each write runs in its own savepoint inside the batch's
-//! transaction: a write that fails is rolled back alone and its caller told, while its
-//! neighbours go on. Every caller hears back only after the batch's COMMIT has returned, so
-//! an answer of success always means durable; if the COMMIT fails, every write of the batch
-//! fails.
+//! wait on each other's locks.
 //!
 //! Between two batches the writer also keeps the write-ahead log bounded (see [`crate::sqlite::wal`]):
 //! once the log file passes its limit it runs a RESTART checkpoint before the next batch.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::mpsc;
 
-use diesel::Connection as _;
-use diesel::connection::SimpleConnection as _;
 use diesel::sqlite::SqliteConnection;
 use switchboard_domain::error::RepoError;
 
 use crate::error::Fail;
+use crate::group_commit::{self, Queue, Request};
 use crate::sqlite::checkpointer::CatchUp;
 use crate::sqlite::wal::{self, Mode, WalSettings};
-
-/// The most writes one transaction takes; more wait for the next, so no caller waits on an
-/// unbounded batch.
-const MAX_BATCH: usize = 256;
-
-/// What a write hands back once run: it is told how the batch's commit went and answers its
-/// caller.
-type Settle = Box<dyn FnOnce(Option<RepoError>) + Send>;
-/// A write waiting for the writer thread.
-type Job = Box<dyn FnOnce(&mut SqliteConnection) -> Settle + Send>;
-
-/// What the writer thread is asked to do.
-enum Request {
-    Write(Job),
-    /// Truncate the log and stop; answered once done.
-    Close(tokio::sync::oneshot::Sender<()>),
-}
 
 /// The sending side of the writer thread; the thread ends when every clone is dropped or
 /// [`Writer::close`] is called.
 #[derive(Debug, Clone)]
 pub(crate) struct Writer {
-    jobs: mpsc::Sender<Request>,
+    queue: Queue<SqliteConnection>,
 }
 
 /// Where the writer's log is, how long it may grow, and who copies it back.
@@ -61,20 +38,17 @@ impl Writer {
     /// Starts the writer thread on `connection` (opened with the store's pragmas), keeping
     /// the log at `wal` within its limit.
     pub(crate) fn start(connection: SqliteConnection, wal: WalLog) -> std::io::Result<Self> {
-        let (jobs, queue) = mpsc::channel::<Request>();
+        let (queue, requests) = Queue::new();
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
-            .spawn(move || write_forever(connection, &queue, &wal))?;
-        Ok(Self { jobs })
+            .spawn(move || write_forever(connection, &requests, &wal))?;
+        Ok(Self { queue })
     }
 
     /// Lets every write sent before it commit, truncates the log and stops the writer; later
     /// writes answer `Unavailable`. Returns at once if the writer had already stopped.
     pub(crate) async fn close(&self) {
-        let (done, closed) = tokio::sync::oneshot::channel();
-        if self.jobs.send(Request::Close(done)).is_ok() {
-            let _ = closed.await;
-        }
+        self.queue.close().await;
     }
 
     /// Runs `work` inside a savepoint of the next batch and answers once that batch is
@@ -84,56 +58,34 @@ impl Writer {
         F: FnOnce(&mut SqliteConnection) -> Result<T, Fail> + Send + 'static,
         T: Send + 'static,
     {
-        let (answer, answered) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let outcome = conn.transaction(work).map_err(|Fail(e)| e);
-            Box::new(move |commit_error| {
-                let _ = answer.send(match (outcome, commit_error) {
-                    (Ok(value), None) => Ok(value),
-                    (Ok(_), Some(e)) | (Err(e), _) => Err(e),
-                });
-            })
-        });
-        self.jobs
-            .send(Request::Write(job))
-            .map_err(|_| RepoError::Unavailable("the database writer has stopped".to_owned()))?;
-        answered.await.map_err(|_| {
-            RepoError::Unavailable("the database could not start a write transaction".to_owned())
-        })?
+        self.queue.write(work).await
     }
 }
 
-fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wal: &WalLog) {
-    let mut closing = None;
+fn write_forever(
+    mut conn: SqliteConnection,
+    queue: &mpsc::Receiver<Request<SqliteConnection>>,
+    wal: &WalLog,
+) {
     let mut asked = false;
-    while closing.is_none() {
-        let mut batch = match queue.recv() {
-            Ok(Request::Write(job)) => vec![job],
-            Ok(Request::Close(done)) => {
-                closing = Some(done);
-                break;
-            }
-            Err(_) => break,
-        };
-        // Whatever queued up meanwhile (typically while the last commit was syncing) joins.
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(Request::Write(job)) => batch.push(job),
-                Ok(Request::Close(done)) => {
-                    closing = Some(done);
-                    break;
-                }
-                Err(_) => break,
-            }
+    let closing = loop {
+        let batch = group_commit::next_batch(queue);
+        let goes_on = batch.goes_on();
+        if !batch.jobs.is_empty() {
+            let writes = batch.jobs.len();
+            let started = std::time::Instant::now();
+            group_commit::apply(&mut conn, batch.jobs, |conn, body| {
+                conn.immediate_transaction(|conn| body(conn))
+            });
+            tracing::trace!(
+                writes,
+                took_us = wal::micros(started.elapsed()),
+                "write batch committed"
+            );
         }
-        let writes = batch.len();
-        let started = std::time::Instant::now();
-        apply(&mut conn, batch);
-        tracing::trace!(
-            writes,
-            took_us = wal::micros(started.elapsed()),
-            "write batch committed"
-        );
+        if !goes_on {
+            break batch.closing;
+        }
         // A restarted log's file is cut back to exactly the limit and overwritten from its
         // start, so it passes the limit again only once the log itself does. Between two
         // batches is the one moment the log can restart under steady writes; the checkpoint
@@ -148,41 +100,10 @@ fn write_forever(mut conn: SqliteConnection, queue: &mpsc::Receiver<Request>, wa
                 asked = false;
             }
         }
-    }
+    };
     wal::start_over(&mut conn, Mode::Truncate, "the store is closing");
     if let Some(done) = closing {
         let _ = done.send(());
-    }
-}
-
-/// One transaction for the whole batch. Jobs dropped without being run (the transaction could
-/// not begin) answer their callers with `Unavailable` through their dropped channel.
-fn apply(conn: &mut SqliteConnection, mut batch: Vec<Job>) {
-    let mut settles: Vec<Settle> = Vec::with_capacity(batch.len());
-    let run = catch_unwind(AssertUnwindSafe(|| {
-        conn.immediate_transaction::<_, diesel::result::Error, _>(|conn| {
-            settles.extend(batch.drain(..).map(|job| job(conn)));
-            Ok(())
-        })
-    }));
-    let commit_error = match run {
-        Ok(Ok(())) => None,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, writes = settles.len(), "a write batch failed to commit");
-            Some(RepoError::Unavailable(format!(
-                "the database commit failed: {e}"
-            )))
-        }
-        Err(_) => {
-            // A write panicked mid-batch: nothing of the batch may count as stored, and the
-            // connection's transaction state can no longer be trusted.
-            tracing::error!("a database write panicked; its batch is rolled back");
-            let _ = conn.batch_execute("ROLLBACK");
-            Some(RepoError::broken("a database write panicked"))
-        }
-    };
-    for settle in settles {
-        settle(commit_error.clone());
     }
 }
 
@@ -190,8 +111,9 @@ fn apply(conn: &mut SqliteConnection, mut batch: Vec<Job>) {
 mod tests {
     use std::sync::{Arc, Barrier};
 
-    use diesel::RunQueryDsl as _;
+    use diesel::connection::SimpleConnection as _;
     use diesel::sql_types::BigInt;
+    use diesel::{Connection as _, RunQueryDsl as _};
 
     use super::*;
 

@@ -194,3 +194,88 @@ async fn a_batch_with_more_events_than_a_statement_takes_parameters_is_stored_wh
     assert_eq!(events.len(), 14_000);
     assert!(events.windows(2).all(|w| w[0].id < w[1].id));
 }
+
+#[tokio::test]
+async fn deliveries_at_once_each_hear_their_own_outcome_and_one_the_database_refuses_fails_alone() {
+    let Some(b) = backend().await else { return };
+    let n = b.number("+15550100001", "111").await;
+    let mut deliveries = Vec::new();
+    // Ten customers, three messages each; the first message of the first customer is also
+    // redelivered five times.
+    for customer in 0..10 {
+        for m in 0..3 {
+            deliveries.push(only(inbound_text(
+                "111",
+                &format!("1650555{customer:04}"),
+                &format!("wamid.together-{customer}-{m}"),
+                "hello",
+            )));
+        }
+    }
+    let redelivered = deliveries[0].clone();
+    deliveries.extend((0..5).map(|_| redelivered.clone()));
+    let unknown = only(inbound_text("999", "16505559999", "wamid.nobody", "hi"));
+    deliveries.extend((0..4).map(|_| unknown.clone()));
+    // PostgreSQL stores payloads as jsonb and refuses one that is not JSON; SQLite keeps text.
+    let mut refused = inbound_text("111", "16505558888", "wamid.refused", "bad");
+    refused.payload = "not json".to_owned();
+    deliveries.push(only(refused));
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, batch) in deliveries.into_iter().enumerate() {
+        let inbound = Arc::clone(&b.inbound);
+        tasks.spawn(async move { (i, inbound.ingest(&batch, Utc::now()).await) });
+    }
+    let mut outcomes = tasks.join_all().await;
+    outcomes.sort_by_key(|(i, _)| *i);
+    let summary = |i: usize| outcomes[i].1.as_ref().unwrap();
+    for i in 1..30 {
+        assert_eq!(
+            summary(i).messages_stored,
+            1,
+            "delivery {i}: {:?}",
+            summary(i)
+        );
+    }
+    let copies: Vec<_> = [0, 30, 31, 32, 33, 34].map(summary).to_vec();
+    assert_eq!(copies.iter().map(|s| s.messages_stored).sum::<usize>(), 1);
+    assert_eq!(
+        copies.iter().map(|s| s.duplicate_messages).sum::<usize>(),
+        5
+    );
+    for i in 35..39 {
+        assert_eq!(summary(i).unknown_numbers, vec!["999".to_owned()]);
+        assert_eq!(summary(i).messages_stored, 0);
+    }
+    let refused_stored = match &outcomes[39].1 {
+        Ok(s) => s.messages_stored,
+        Err(_) => 0,
+    };
+
+    let conversations = conversations(&b, n).await;
+    assert_eq!(conversations.len(), 10 + refused_stored);
+    for id in conversations {
+        let view = b
+            .conversations
+            .get_conversation(switchboard_domain::conversation::model::ConversationId(id))
+            .await
+            .unwrap();
+        let expected = if view.contact.wa_id == "16505558888" {
+            1
+        } else {
+            3
+        };
+        assert_eq!(view.conversation.unread_count, expected, "{view:?}");
+        let last = view.last_message.expect("a preview");
+        assert_eq!(
+            last.text.as_deref(),
+            Some(if expected == 1 { "bad" } else { "hello" })
+        );
+    }
+    let events = b.events.events_after(0, Some(&[n]), 1_000).await.unwrap();
+    assert_eq!(
+        events.len(),
+        2 * (30 + refused_stored),
+        "a conversation and a message event each"
+    );
+}
