@@ -95,10 +95,10 @@ probes: probe-crash probe-slow-clients probe-wal ## Every probe CI runs after th
 # The probes use debug builds: `make e2e` has just built the debug server, and a debug server
 # still takes over a thousand webhooks a second. The bench is built on its own: built together
 # with the server, cargo would resolve the dependencies' features anew and rebuild them.
-probe-crash: ## Crash probe (CI): kill -9 the debug server under signed webhook load, while it dispatches replies to a recording fake Cloud API, and in mock mode; fails unless nothing acknowledged was lost
+probe-crash: ## Crash probe (CI): kill -9 the debug server under signed webhook load, while it dispatches replies to a recording fake Cloud API, in mock mode, and (on a throwaway PostgreSQL) one of two instances for good; fails unless nothing acknowledged was lost
 	$(E2E_BUILD)
 	$(CARGO) build --locked -p switchboard-bench
-	$(TARGET_DIR)/debug/switchboard-bench --server $(E2E_BIN) probe-crash
+	scripts/test-postgres.sh -- $(TARGET_DIR)/debug/switchboard-bench --server $(E2E_BIN) probe-crash
 
 probe-wal: ## CI check: 30 s of signed webhook ingest at full speed with an 8 MiB WAL limit on a debug build; fails unless the log stays within a batch of its limit, is restarted in place (never emptied) under load, is emptied once the load stops and after SIGTERM
 	$(E2E_BUILD)

@@ -1,6 +1,7 @@
 //! First run: the initial admin, and in mock mode a demo business number to try things on.
 
 use switchboard_auth::random_hex;
+use switchboard_domain::error::RepoError;
 use switchboard_domain::numbers::model::{
     BusinessNumber, E164, InboxName, MetaId, NewBusinessNumber,
 };
@@ -74,7 +75,7 @@ pub async fn run(
 
     if config.whatsapp_provider == WhatsAppProvider::Mock && store.list_numbers().await?.is_empty()
     {
-        let number = store
+        let created = store
             .create_number(
                 NewBusinessNumber {
                     name: InboxName::parse(DEMO_NUMBER.name)?,
@@ -87,7 +88,13 @@ pub async fn run(
                 },
                 chrono::Utc::now(),
             )
-            .await?;
+            .await;
+        let number = match created {
+            Ok(number) => number,
+            // Another instance bootstrapped at the same moment, and made it a member.
+            Err(RepoError::Conflict(_)) => return Ok(report),
+            Err(e) => return Err(e.into()),
+        };
         if let Some(admin) = store
             .find_credentials(&username_key(&config.admin_username))
             .await?

@@ -61,17 +61,24 @@ impl Database {
     /// An empty database named `switchboard_bench` on the server `server_url` names (any
     /// database on it that its user can connect to), dropped first if a run left one.
     pub fn fresh_postgres(server_url: &str) -> anyhow::Result<Self> {
+        Self::fresh_postgres_named(server_url, BENCH_DATABASE)
+    }
+
+    /// As [`Database::fresh_postgres`], named `name` (a plain identifier).
+    pub fn fresh_postgres_named(server_url: &str, name: &str) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "not a plain database name: {name:?}"
+        );
         let mut server = PgConnection::establish(server_url)
             .with_context(|| format!("cannot connect to PostgreSQL at {server_url}"))?;
-        diesel::sql_query(format!(
-            "DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"
-        ))
-        .execute(&mut server)?;
-        diesel::sql_query(format!("CREATE DATABASE {BENCH_DATABASE}")).execute(&mut server)?;
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut server)?;
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut server)?;
         let (base, _) = server_url
             .rsplit_once('/')
             .context("the PostgreSQL URL names no database")?;
-        Ok(Self::Postgres(format!("{base}/{BENCH_DATABASE}")))
+        Ok(Self::Postgres(format!("{base}/{name}")))
     }
 
     /// The URL the store opens.
@@ -94,7 +101,8 @@ impl Database {
         matches!(self, Self::Postgres(_))
     }
 
-    fn load<T>(&self, sql: &str) -> anyhow::Result<Vec<T>>
+    /// The rows `sql` (with no parameters) yields.
+    pub fn load<T>(&self, sql: &str) -> anyhow::Result<Vec<T>>
     where
         T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
     {

@@ -90,6 +90,10 @@ enum Command {
         /// Kills per part, on one data directory each.
         #[arg(long, default_value_t = 4)]
         rounds: usize,
+        /// A PostgreSQL server whose user may create databases, for the two-instance part
+        /// (`make probe-crash` starts a throwaway one); skipped without it.
+        #[arg(long, env = "SWITCHBOARD_TEST_DATABASE_URL")]
+        postgres_server: Option<String>,
     },
     /// Slow request bodies against the server while `/healthz` must keep answering (a CI check).
     ProbeSlowClients(probe::slow_clients::SlowClients),
@@ -149,8 +153,16 @@ fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    if let Some(Command::ProbeCrash { rounds }) = &cli.command {
-        return runtime.block_on(probe::crash::run(&cli.server, *rounds));
+    if let Some(Command::ProbeCrash {
+        rounds,
+        postgres_server,
+    }) = &cli.command
+    {
+        return runtime.block_on(probe::crash::run(
+            &cli.server,
+            *rounds,
+            postgres_server.as_deref(),
+        ));
     }
     if let Some(Command::ProbeSlowClients(probe)) = &cli.command {
         return runtime.block_on(probe.run());

@@ -20,24 +20,42 @@ use crate::time::to_millis;
 
 #[async_trait]
 impl MediaRepository for Store {
-    async fn pending_media(
+    async fn claim_pending_media(
         &self,
         now: Timestamp,
+        until: Timestamp,
         limit: u32,
     ) -> Result<Vec<PendingMedia>, RepoError> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             on_backend!(conn, |conn| {
-                let now = to_millis(now);
-                let rows: Vec<(i64, i64, i64, Option<String>, i32)> = messages::table
-                    .inner_join(conversations::table)
-                    .filter(messages::media_state.eq(MediaState::Pending.as_str()))
-                    .filter(
+                let (now, until) = (to_millis(now), to_millis(until));
+                let due = || {
+                    messages::media_state.eq(MediaState::Pending.as_str()).and(
                         messages::media_next_at
                             .is_null()
                             .or(messages::media_next_at.le(now)),
                     )
+                };
+                let candidates: Vec<i64> = messages::table
+                    .filter(due())
                     .order(messages::id)
                     .limit(i64::from(limit))
+                    .select(messages::id)
+                    .load(conn)?;
+                // The guard repeats the filter: another instance that claimed a candidate
+                // since it was read has moved its time past `now`, and this update skips it.
+                let won: Vec<i64> = diesel::update(
+                    messages::table
+                        .filter(messages::id.eq_any(&candidates))
+                        .filter(due()),
+                )
+                .set(messages::media_next_at.eq(Some(until)))
+                .returning(messages::id)
+                .get_results(conn)?;
+                let rows: Vec<(i64, i64, i64, Option<String>, i32)> = messages::table
+                    .inner_join(conversations::table)
+                    .filter(messages::id.eq_any(&won))
+                    .order(messages::id)
                     .select((
                         messages::id,
                         messages::conversation_id,

@@ -36,7 +36,8 @@ pub enum OpenError {
 pub struct StoreSettings {
     /// SQLite only: how far the write-ahead log may grow.
     pub wal: WalSettings,
-    /// PostgreSQL only: the most connections this instance holds.
+    /// PostgreSQL only: the most connections this instance holds, at least two (one is the
+    /// writer's; a smaller figure counts as two).
     pub pool_size: u32,
 }
 

@@ -209,7 +209,8 @@ impl Config {
             &get,
             "SWITCHBOARD_DATABASE_POOL_SIZE",
             u64::from(StoreSettings::DEFAULT_POOL_SIZE),
-            1..=1000,
+            // One is the writer's, the rest for reads.
+            2..=1000,
             "connections",
         )?;
         let store = StoreSettings {

@@ -24,5 +24,6 @@ mod outbound_media;
 mod round_trip;
 mod slow_clients;
 mod spec_conformance;
+mod two_instances;
 mod users;
 mod webhook;

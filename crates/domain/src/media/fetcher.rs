@@ -46,6 +46,11 @@ impl std::fmt::Debug for MediaFetcher {
     }
 }
 
+/// How long a claimed download stays this instance's: longer than looking the file up and
+/// downloading it (each bounded by the Cloud API client's timeout, 15 s) and storing it. An
+/// instance that dies holding a claim delays that file by this much.
+const MEDIA_LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
 /// Where a message's file is kept.
 pub fn media_key(message: crate::message::MessageId) -> String {
     format!("messages/{}", message.0)
@@ -76,7 +81,16 @@ impl MediaFetcher {
     /// Storage failures; the files stay pending.
     pub async fn run_once(&self, limit: u32) -> Result<MediaReport, RepoError> {
         let mut report = MediaReport::default();
-        for pending in self.media.pending_media(self.clock.now(), limit).await? {
+        // One at a time: a claim must outlast only its own download, not a queue of them.
+        for _ in 0..limit {
+            let now = self.clock.now();
+            let claimed = self
+                .media
+                .claim_pending_media(now, now + MEDIA_LEASE, 1)
+                .await?;
+            let Some(pending) = claimed.into_iter().next() else {
+                break;
+            };
             self.fetch(pending, &mut report).await?;
         }
         if report.stored + report.failed > 0 {

@@ -43,13 +43,18 @@ pub struct PendingMedia {
 /// The bookkeeping of media downloads.
 #[async_trait]
 pub trait MediaRepository: Send + Sync {
-    /// Up to `limit` messages whose media is still to download and due at `now`.
+    /// Claims up to `limit` messages whose media is still to download and due at `now`, oldest
+    /// first: each is not due again before `until`, so no other instance on the database takes
+    /// it meanwhile, and if this one dies before recording an outcome
+    /// ([`MediaRepository::media_stored`] or [`MediaRepository::media_retry`]), another takes
+    /// it once `until` has passed. Returns only the messages this call won.
     ///
     /// # Errors
-    /// Storage failures only.
-    async fn pending_media(
+    /// Storage failures only; nothing is claimed then.
+    async fn claim_pending_media(
         &self,
         now: Timestamp,
+        until: Timestamp,
         limit: u32,
     ) -> Result<Vec<PendingMedia>, RepoError>;
 

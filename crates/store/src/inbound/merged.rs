@@ -252,8 +252,13 @@ fn conversations(
     let mut of_contacts: Vec<i64> = first_activity.iter().map(|((_, c), _)| *c).collect();
     of_contacts.sort_unstable();
     of_contacts.dedup();
+    let mut of_numbers: Vec<i64> = first_activity.iter().map(|((n, _), _)| *n).collect();
+    of_numbers.sort_unstable();
+    of_numbers.dedup();
+    // Both columns, so the lookup is the unique index on (number, contact), not a scan.
     let find = |conn: &mut PgConnection| -> Result<ConversationOf, Fail> {
         Ok(conversations::table
+            .filter(conversations::business_number_id.eq_any(&of_numbers))
             .filter(conversations::contact_id.eq_any(&of_contacts))
             .select((
                 conversations::business_number_id,

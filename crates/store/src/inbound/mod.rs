@@ -1,4 +1,6 @@
-//! [`InboundRepository`] on the store: one webhook batch, one transaction.
+//! [`InboundRepository`] on the store: one webhook batch, one savepoint of the writer's next
+//! group commit; on PostgreSQL, the deliveries queued together are stored together
+//! ([`queue`], [`merged`]), by the same rules.
 //!
 //! Nothing here relies on being the only writer: contacts and conversations are created with
 //! `ON CONFLICT`, a redelivered message meets the unique index on its wamid, a conversation's

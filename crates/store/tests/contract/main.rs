@@ -45,6 +45,7 @@ mod sqlite {
     mod health;
     mod inbound;
     mod login_attempts;
+    mod media;
     mod outbox;
     mod sessions;
     mod users;
@@ -69,6 +70,7 @@ mod postgres {
     mod health;
     mod inbound;
     mod login_attempts;
+    mod media;
     mod outbox;
     mod sessions;
     mod users;

@@ -9,6 +9,7 @@
 pub mod builder;
 pub mod client;
 pub mod in_process;
+pub mod live;
 pub mod reply;
 pub mod seed;
 pub mod spawned;

@@ -11,6 +11,7 @@ use anyhow::ensure;
 
 use super::{Load, kill_after};
 use crate::api::Api;
+use crate::database::Database;
 use crate::recording_cloud::{ACCESS_TOKEN, RecordingCloud};
 use crate::server::{Launch, Server};
 
@@ -35,6 +36,7 @@ pub struct Figures {
 }
 
 pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Result<Figures> {
+    let db = Database::sqlite(data_dir);
     let cloud = RecordingCloud::start()?;
     let env = [
         ("SWITCHBOARD_WHATSAPP_PROVIDER", "cloud".to_owned()),
@@ -88,7 +90,7 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
         // A send whose bytes reached the fake before the kill is still read and recorded.
         tokio::time::sleep(super::SETTLE).await;
         // Received by the API, yet still queued in the database: it goes out again.
-        let statuses = super::reply_statuses(data_dir, REPLY_PREFIX)?;
+        let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
         let unrecorded: Vec<String> = cloud
             .sends()
             .into_keys()
@@ -101,7 +103,7 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
     // One more start, to send what is still queued, and no kill until it is out.
     let server = Server::start_with(binary, data_dir, &Launch::with_env(&env)).await?;
     super::until("every queued reply is dispatched", || {
-        let statuses = super::reply_statuses(data_dir, REPLY_PREFIX)?;
+        let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
         let left = statuses.values().filter(|s| *s == "queued").count();
         Ok((left == 0)
             .then_some(())

@@ -11,6 +11,7 @@ use anyhow::ensure;
 
 use super::{Load, kill_after};
 use crate::api::Api;
+use crate::database::Database;
 use crate::server::{Launch, Server};
 
 const CONCURRENCY: usize = 8;
@@ -86,7 +87,7 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
         tokio::time::sleep(kill_after(round)).await;
         server.kill()?;
         load.stop().await;
-        let statuses = super::reply_statuses(data_dir, REPLY_PREFIX)?;
+        let statuses = super::reply_statuses(&Database::sqlite(data_dir), REPLY_PREFIX)?;
         let expected = expected.lock().unwrap_or_else(PoisonError::into_inner);
         let owed = |body: &String, status: &String| {
             ["accepted", "sent", "delivered"].contains(&status.as_str())
@@ -108,7 +109,7 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
     super::until(
         "every reply reaches the status its recipient scripts",
         || {
-            let statuses = super::reply_statuses(data_dir, REPLY_PREFIX)?;
+            let statuses = super::reply_statuses(&Database::sqlite(data_dir), REPLY_PREFIX)?;
             let mut wrong: HashMap<(&str, &str), usize> = HashMap::new();
             for (body, want) in &expected {
                 let got = statuses.get(body).map_or("missing", String::as_str);

@@ -2,11 +2,14 @@
 //! on one data directory, (a) under concurrent signed webhook load, (b) while it dispatches
 //! queued replies to a recording fake Cloud API, and (c) in mock mode while the mock owes
 //! status webhooks; then check in the database and at the fake API that nothing acknowledged
-//! was lost, nothing stored twice, and duplicate sends stayed within the known window.
+//! was lost, nothing stored twice, and duplicate sends stayed within the known window. With a
+//! PostgreSQL server, (d): two instances on one database dispatch, one is killed for good, and
+//! the other must take over its claims.
 
 mod cloud_replies;
 mod ingest;
 mod mock_replies;
+mod takeover;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,7 +23,7 @@ use serde_json::json;
 use super::load::Load;
 use crate::api::Api;
 use crate::cloud_payloads;
-use crate::database;
+use crate::database::{self, Database};
 
 /// The longest the probe waits for the server to settle after its last restart; only a
 /// ceiling, the settling takes seconds.
@@ -29,9 +32,9 @@ const PATIENCE: Duration = Duration::from_secs(60);
 /// still being read.
 const SETTLE: Duration = Duration::from_millis(300);
 
-/// Runs the three parts with `rounds` kills each; prints the figures and fails naming what did
-/// not hold.
-pub async fn run(binary: &Path, rounds: usize) -> anyhow::Result<()> {
+/// Runs the three parts with `rounds` kills each, and the takeover part when `postgres` names a
+/// server; prints the figures and fails naming what did not hold.
+pub async fn run(binary: &Path, rounds: usize, postgres: Option<&str>) -> anyhow::Result<()> {
     let binary = std::fs::canonicalize(binary).with_context(|| {
         format!(
             "no server binary at {} (cargo build -p switchboard)",
@@ -96,6 +99,33 @@ pub async fn run(binary: &Path, rounds: usize) -> anyhow::Result<()> {
         part.elapsed().as_secs_f64(),
     );
     integrity_ok(dir.path())?;
+
+    match postgres {
+        Some(server) => {
+            let part = Instant::now();
+            let takeover = takeover::probe(&binary, server)
+                .await
+                .context("crash probe (d), two instances on PostgreSQL, one killed")?;
+            println!(
+                "(d) two instances on PostgreSQL, one killed -9 for good: {} answered 202, {} \
+                 claimed at the kill, {} sends received, {} lost, {} duplicate sends (bound: \
+                 {} in flight at the kill); the survivor had sent everything {:.1} s after the \
+                 kill; {:.1} s",
+                takeover.queued,
+                takeover.claimed_at_kill,
+                takeover.sends,
+                takeover.lost,
+                takeover.duplicates,
+                takeover.in_flight_at_kill,
+                takeover.taken_over_after.as_secs_f64(),
+                part.elapsed().as_secs_f64(),
+            );
+        }
+        None => println!(
+            "(d) two instances on PostgreSQL: SKIPPED, no server (set \
+             SWITCHBOARD_TEST_DATABASE_URL or run it through scripts/test-postgres.sh)"
+        ),
+    }
 
     println!(
         "crash probe passed in {:.1} s",
@@ -180,28 +210,44 @@ struct ReplyStatus {
     status: String,
 }
 
-/// The status of every outbound message whose text starts with `prefix`, by text.
-fn reply_statuses(data_dir: &Path, prefix: &str) -> anyhow::Result<HashMap<String, String>> {
-    let rows: Vec<ReplyStatus> = diesel::sql_query(
-        "SELECT body, status FROM messages WHERE direction = 'outbound' AND body LIKE ?",
-    )
-    .bind::<Text, _>(format!("{prefix} %"))
-    .load(&mut database::open(data_dir)?)
-    .context("reading the replies' statuses")?;
+/// The status of every outbound message whose text starts with `prefix` (letters, digits,
+/// spaces and dashes only), by text.
+fn reply_statuses(db: &Database, prefix: &str) -> anyhow::Result<HashMap<String, String>> {
+    anyhow::ensure!(
+        prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'),
+        "an unexpected reply prefix {prefix:?}"
+    );
+    let rows: Vec<ReplyStatus> = db
+        .load(&format!(
+            "SELECT body, status FROM messages WHERE direction = 'outbound' \
+             AND body LIKE '{prefix} %'"
+        ))
+        .context("reading the replies' statuses")?;
     Ok(rows.into_iter().map(|r| (r.body, r.status)).collect())
 }
 
 /// Polls `check` until it answers `Ok(Ok(()))`; fails after [`PATIENCE`] with its last reason.
 async fn until(
     what: &str,
+    check: impl FnMut() -> anyhow::Result<Result<(), String>>,
+) -> anyhow::Result<()> {
+    until_within(what, PATIENCE, check).await
+}
+
+/// As [`until`], waiting at most `patience`.
+async fn until_within(
+    what: &str,
+    patience: Duration,
     mut check: impl FnMut() -> anyhow::Result<Result<(), String>>,
 ) -> anyhow::Result<()> {
-    let deadline = Instant::now() + PATIENCE;
+    let deadline = Instant::now() + patience;
     loop {
         match check()? {
             Ok(()) => return Ok(()),
             Err(reason) if Instant::now() >= deadline => {
-                bail!("waited {PATIENCE:?} for {what}: {reason}")
+                bail!("waited {patience:?} for {what}: {reason}")
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }

@@ -1,0 +1,171 @@
+//! Two instances on one PostgreSQL database dispatch queued replies to a recording fake Cloud
+//! API; one is killed -9 mid-dispatch and never restarted. The other must take over the dead
+//! one's claims once their lease has run out: no reply answered 202 is lost, and a reply
+//! reaches the API twice only when the dead instance had its send in flight.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use anyhow::ensure;
+
+use super::{Load, kill_after};
+use crate::api::Api;
+use crate::database::Database;
+use crate::recording_cloud::{ACCESS_TOKEN, RecordingCloud};
+use crate::server::{Launch, Server};
+
+const CONCURRENCY: usize = 8;
+const CONVERSATIONS: usize = 64;
+const REPLY_PREFIX: &str = "takeover-probe reply";
+/// The dispatcher's claim on a message (2 minutes), with room for the survivor to send.
+const TAKEOVER_PATIENCE: Duration = Duration::from_secs(120 + 60);
+
+#[derive(Debug, Default)]
+pub struct Figures {
+    pub queued: usize,
+    pub sends: usize,
+    pub lost: usize,
+    pub duplicates: usize,
+    /// Replies still queued and claimed when the instance was killed.
+    pub claimed_at_kill: usize,
+    /// Replies the API had received whose acceptance was not committed at the kill.
+    pub in_flight_at_kill: usize,
+    /// From the kill until the survivor had sent everything.
+    pub taken_over_after: Duration,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+pub async fn probe(binary: &std::path::Path, postgres_server: &str) -> anyhow::Result<Figures> {
+    let db = Database::fresh_postgres_named(postgres_server, "switchboard_takeover_probe")?;
+    let cloud = RecordingCloud::start()?;
+    let mut env = db.server_env();
+    env.extend([
+        ("SWITCHBOARD_WHATSAPP_PROVIDER", "cloud".to_owned()),
+        ("SWITCHBOARD_WHATSAPP_API_BASE_URL", cloud.base_url.clone()),
+        ("SWITCHBOARD_WHATSAPP_ACCESS_TOKEN", ACCESS_TOKEN.to_owned()),
+        (
+            "SWITCHBOARD_WHATSAPP_VERIFY_TOKEN",
+            "takeover-probe-verify-token".to_owned(),
+        ),
+    ]);
+    let launch = Launch::with_env(&env);
+    let (dir_a, dir_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let doomed = Server::start_with(binary, dir_a.path(), &launch).await?;
+    let survivor = Server::start_with(binary, dir_b.path(), &launch).await?;
+    let apis = Arc::new([
+        Api::sign_in(super::client()?, &doomed.base).await?,
+        Api::sign_in(super::client()?, &survivor.base).await?,
+    ]);
+    let conversations = Arc::new(
+        super::conversations(&apis[0], 0, CONVERSATIONS, crate::cloud_payloads::wa_id).await?,
+    );
+
+    let queued = Arc::new(Mutex::new(HashSet::new()));
+    let next = Arc::new(AtomicUsize::new(0));
+    let load = Load::start(CONCURRENCY, {
+        let (apis, queued, next) = (Arc::clone(&apis), Arc::clone(&queued), Arc::clone(&next));
+        move || {
+            let (apis, queued, next, conversations) = (
+                Arc::clone(&apis),
+                Arc::clone(&queued),
+                Arc::clone(&next),
+                Arc::clone(&conversations),
+            );
+            async move {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let body = format!("{REPLY_PREFIX} {i}");
+                // Half the replies through each instance; once one is dead, its share fails
+                // and that worker stops.
+                let accepted =
+                    super::reply(&apis[i % 2], conversations[i % conversations.len()], &body).await;
+                if accepted {
+                    queued
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(body);
+                }
+                accepted
+            }
+        }
+    });
+    tokio::time::sleep(kill_after(0) * 2).await;
+    doomed.kill()?;
+    let killed = Instant::now();
+    load.stop().await;
+    tokio::time::sleep(super::SETTLE).await;
+    let claimed_at_kill = db
+        .load::<Count>(
+            "SELECT count(*) AS n FROM messages WHERE direction = 'outbound' \
+             AND status = 'queued' AND claim_expires_at > now()",
+        )?
+        .first()
+        .map_or(0, |c| c.n);
+    let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
+    let in_flight: HashSet<String> = cloud
+        .sends()
+        .into_keys()
+        .filter(|body| statuses.get(body).map(String::as_str) == Some("queued"))
+        .collect();
+
+    super::until_within(
+        "the survivor to send every queued reply",
+        TAKEOVER_PATIENCE,
+        || {
+            let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
+            let left = statuses.values().filter(|s| *s == "queued").count();
+            Ok((left == 0)
+                .then_some(())
+                .ok_or(format!("{left} still queued")))
+        },
+    )
+    .await?;
+    let taken_over_after = killed.elapsed();
+    drop(survivor);
+
+    let sends: HashMap<String, u32> = cloud.sends();
+    let queued = queued.lock().unwrap_or_else(PoisonError::into_inner);
+    let lost: Vec<&String> = queued.iter().filter(|b| !sends.contains_key(*b)).collect();
+    let duplicated: Vec<&String> = sends
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(body, _)| body)
+        .collect();
+    let figures = Figures {
+        queued: queued.len(),
+        sends: sends.values().map(|n| *n as usize).sum(),
+        lost: lost.len(),
+        duplicates: sends
+            .values()
+            .map(|n| (*n as usize).saturating_sub(1))
+            .sum(),
+        claimed_at_kill: usize::try_from(claimed_at_kill).unwrap_or(0),
+        in_flight_at_kill: in_flight.len(),
+        taken_over_after,
+    };
+    ensure!(
+        figures.claimed_at_kill > 0,
+        "no reply was claimed when the instance was killed: nothing was taken over"
+    );
+    ensure!(
+        lost.is_empty(),
+        "{} replies answered 202 never reached the Cloud API, e.g. {:?}",
+        lost.len(),
+        lost.iter().take(5).collect::<Vec<_>>()
+    );
+    let unexplained: Vec<&&String> = duplicated
+        .iter()
+        .filter(|body| !in_flight.contains(**body))
+        .collect();
+    ensure!(
+        unexplained.is_empty(),
+        "replies sent twice although the kill did not catch them in flight: {unexplained:?}"
+    );
+    Ok(figures)
+}
