@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 
 /// The token the desk must present, as Meta checks its access token.
 pub const ACCESS_TOKEN: &str = "crash-probe-access-token";
-/// How long each send takes to answer: Meta's answers take tens to hundreds of milliseconds.
+/// How long each send takes to answer by default: Meta's answers take tens to hundreds of
+/// milliseconds.
 const ROUND_TRIP: Duration = Duration::from_millis(20);
 
 #[derive(Debug, Default)]
@@ -22,6 +23,7 @@ struct Recorded {
     /// How many sends each text body got.
     sends: Mutex<HashMap<String, u32>>,
     next_id: AtomicU64,
+    round_trip: Duration,
 }
 
 /// The fake, serving on a loopback port from a thread of its own until dropped.
@@ -34,9 +36,17 @@ pub struct RecordingCloud {
 
 impl RecordingCloud {
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_answering_after(ROUND_TRIP)
+    }
+
+    /// As [`RecordingCloud::start`], each send answered after `round_trip`.
+    pub fn start_answering_after(round_trip: Duration) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let base_url = format!("http://{}", listener.local_addr()?);
-        let recorded = Arc::new(Recorded::default());
+        let recorded = Arc::new(Recorded {
+            round_trip,
+            ..Recorded::default()
+        });
         let data = web::Data::from(Arc::clone(&recorded));
         let server = HttpServer::new(move || {
             App::new().app_data(data.clone()).route(
@@ -105,7 +115,7 @@ async fn send(
         .entry(text)
         .or_default() += 1;
     let id = recorded.next_id.fetch_add(1, Ordering::Relaxed);
-    tokio::time::sleep(ROUND_TRIP).await;
+    tokio::time::sleep(recorded.round_trip).await;
     let to = body["to"].clone();
     HttpResponse::Ok().json(json!({
         "messaging_product": "whatsapp",

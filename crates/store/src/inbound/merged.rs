@@ -18,15 +18,14 @@ use diesel::upsert::excluded;
 use switchboard_domain::conversation::model::ConversationStatus;
 use switchboard_domain::ingest::model::{InboundMessage, IngestSummary, WebhookBatch};
 use switchboard_domain::live::model::EventKind;
-use switchboard_domain::message::{MediaState, MessageStatus};
 
-use super::Ingest;
+use super::{Ingest, NewInboundMessage};
 use crate::conn::AsConn;
 use crate::error::Fail;
 use crate::events::{NewEvent, log_events};
 use crate::rows::ConversationRow;
 use crate::schema::{business_numbers, contacts, conversations, messages};
-use crate::sql_types::{JsonText, Millis, Moment};
+use crate::sql_types::{Millis, Moment};
 use crate::time::to_millis;
 
 /// Rows per multi-row insert: a message has fourteen values and PostgreSQL takes at most
@@ -327,28 +326,11 @@ fn insert_messages(
         .chunks(ROWS_PER_INSERT)
         .zip(conversations.chunks(ROWS_PER_INSERT))
     {
-        let rows: Vec<_> = chunk
+        let rows: Vec<NewInboundMessage<'_>> = chunk
             .iter()
             .zip(conversations)
             .map(|(item, &conversation)| {
-                let message = item.message;
-                let media = message.media.as_ref();
-                (
-                    messages::conversation_id.eq(conversation),
-                    messages::direction.eq("inbound"),
-                    messages::kind.eq(&message.kind),
-                    messages::body.eq(&message.text),
-                    messages::payload.eq(JsonText(message.payload.clone())),
-                    messages::wamid.eq(&message.wamid),
-                    messages::sent_at.eq(to_millis(message.sent_at)),
-                    messages::status.eq(MessageStatus::Received.as_str()),
-                    messages::reply_to_wamid.eq(&message.reply_to),
-                    messages::media_id.eq(media.map(|m| &m.id)),
-                    messages::media_mime.eq(media.and_then(|m| m.mime_type.as_ref())),
-                    messages::media_sha256.eq(media.and_then(|m| m.sha256.as_ref())),
-                    messages::media_state.eq(media.map(|_| MediaState::Pending.as_str())),
-                    messages::created_at.eq(deliveries[item.delivery].1),
-                )
+                NewInboundMessage::new(item.message, conversation, deliveries[item.delivery].1)
             })
             .collect();
         let made: Vec<(String, i64)> = diesel::insert_into(messages::table)

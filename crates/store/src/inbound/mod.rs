@@ -62,6 +62,49 @@ impl InboundRepository for Store {
     }
 }
 
+/// A customer's message as it is inserted, by either path.
+#[derive(Insertable)]
+#[diesel(table_name = messages)]
+#[diesel(treat_none_as_null = true)]
+struct NewInboundMessage<'a> {
+    conversation_id: i64,
+    direction: &'static str,
+    kind: &'a str,
+    body: Option<&'a str>,
+    payload: JsonText,
+    wamid: &'a str,
+    sent_at: Millis,
+    status: &'static str,
+    reply_to_wamid: Option<&'a str>,
+    media_id: Option<&'a str>,
+    media_mime: Option<&'a str>,
+    media_sha256: Option<&'a str>,
+    media_state: Option<&'static str>,
+    created_at: Millis,
+}
+
+impl<'a> NewInboundMessage<'a> {
+    fn new(message: &'a InboundMessage, conversation: i64, received: Millis) -> Self {
+        let media = message.media.as_ref();
+        Self {
+            conversation_id: conversation,
+            direction: "inbound",
+            kind: &message.kind,
+            body: message.text.as_deref(),
+            payload: JsonText(message.payload.clone()),
+            wamid: &message.wamid,
+            sent_at: to_millis(message.sent_at),
+            status: MessageStatus::Received.as_str(),
+            reply_to_wamid: message.reply_to.as_deref(),
+            media_id: media.map(|m| m.id.as_str()),
+            media_mime: media.and_then(|m| m.mime_type.as_deref()),
+            media_sha256: media.and_then(|m| m.sha256.as_deref()),
+            media_state: media.map(|_| MediaState::Pending.as_str()),
+            created_at: received,
+        }
+    }
+}
+
 /// One batch being applied inside its transaction.
 struct Ingest<'c> {
     conn: Conn<'c>,
@@ -158,24 +201,9 @@ impl<'c> Ingest<'c> {
         let conversation = row.id;
 
         // The unique index on wamid decides: a redelivery inserts nothing and changes nothing.
+        let row = NewInboundMessage::new(message, conversation, self.now);
         let inserted = on_backend!(&mut self.conn, |c| diesel::insert_into(messages::table)
-            .values((
-                messages::conversation_id.eq(conversation),
-                messages::direction.eq("inbound"),
-                messages::kind.eq(&message.kind),
-                messages::body.eq(&message.text),
-                messages::payload.eq(JsonText(message.payload.clone())),
-                messages::wamid.eq(&message.wamid),
-                messages::sent_at.eq(sent_at),
-                messages::status.eq(MessageStatus::Received.as_str()),
-                messages::reply_to_wamid.eq(&message.reply_to),
-                messages::media_id.eq(message.media.as_ref().map(|m| &m.id)),
-                messages::media_mime.eq(message.media.as_ref().and_then(|m| m.mime_type.as_ref())),
-                messages::media_sha256.eq(message.media.as_ref().and_then(|m| m.sha256.as_ref())),
-                messages::media_state
-                    .eq(message.media.as_ref().map(|_| MediaState::Pending.as_str())),
-                messages::created_at.eq(self.now),
-            ))
+            .values(&row)
             .on_conflict_do_nothing()
             .returning(messages::id)
             .get_result::<i64>(c)

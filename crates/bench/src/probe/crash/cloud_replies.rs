@@ -4,12 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::ensure;
 
-use super::{Load, kill_after};
+use super::kill_after;
 use crate::api::Api;
 use crate::database::Database;
 use crate::recording_cloud::{ACCESS_TOKEN, RecordingCloud};
@@ -59,31 +59,14 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
             conversations =
                 super::conversations(&api, 0, CONVERSATIONS, crate::cloud_payloads::wa_id).await?;
         }
-        let conversations = Arc::new(conversations.clone());
-        let load = Load::start(CONCURRENCY, {
-            let (api, queued, next) = (Arc::clone(&api), Arc::clone(&queued), Arc::clone(&next));
-            move || {
-                let (api, queued, next, conversations) = (
-                    Arc::clone(&api),
-                    Arc::clone(&queued),
-                    Arc::clone(&next),
-                    Arc::clone(&conversations),
-                );
-                async move {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let body = format!("{REPLY_PREFIX} {i}");
-                    let conversation = conversations[i % conversations.len()];
-                    let accepted = super::reply(&api, conversation, &body).await;
-                    if accepted {
-                        queued
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .insert(body);
-                    }
-                    accepted
-                }
-            }
-        });
+        let load = super::reply_load(
+            CONCURRENCY,
+            vec![Arc::clone(&api)],
+            Arc::new(conversations.clone()),
+            REPLY_PREFIX,
+            &queued,
+            &next,
+        );
         tokio::time::sleep(kill_after(round)).await;
         server.kill()?;
         load.stop().await;

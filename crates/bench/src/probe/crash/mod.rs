@@ -11,8 +11,10 @@ mod ingest;
 mod mock_replies;
 mod takeover;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -108,7 +110,7 @@ pub async fn run(binary: &Path, rounds: usize, postgres: Option<&str>) -> anyhow
                 .context("crash probe (d), two instances on PostgreSQL, one killed")?;
             println!(
                 "(d) two instances on PostgreSQL, one killed -9 for good: {} answered 202, {} \
-                 claimed at the kill, {} sends received, {} lost, {} duplicate sends (bound: \
+                 held by the killed instance, {} sends received, {} lost, {} duplicate sends (bound: \
                  {} in flight at the kill); the survivor had sent everything {:.1} s after the \
                  kill; {:.1} s",
                 takeover.queued,
@@ -186,6 +188,42 @@ async fn conversations(
                 .with_context(|| format!("no conversation with customer {}", wa_id(i)))
         })
         .collect()
+}
+
+/// Replies to `conversations` the probe keeps count of: reply `i` (numbered from `next`,
+/// shared across rounds) reads "`prefix` `i`", goes to conversation `i % conversations.len()`
+/// through server `i % apis.len()`, and is added to `queued` once answered 202. Each worker
+/// stops at its first failure (its server is gone).
+fn reply_load(
+    concurrency: usize,
+    apis: Vec<Arc<Api>>,
+    conversations: Arc<Vec<i64>>,
+    prefix: &'static str,
+    queued: &Arc<Mutex<HashSet<String>>>,
+    next: &Arc<AtomicUsize>,
+) -> Load {
+    let (apis, queued, next) = (Arc::new(apis), Arc::clone(queued), Arc::clone(next));
+    Load::start(concurrency, move || {
+        let (apis, queued, next, conversations) = (
+            Arc::clone(&apis),
+            Arc::clone(&queued),
+            Arc::clone(&next),
+            Arc::clone(&conversations),
+        );
+        async move {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let body = format!("{prefix} {i}");
+            let conversation = conversations[i % conversations.len()];
+            let accepted = reply(&apis[i % apis.len()], conversation, &body).await;
+            if accepted {
+                queued
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(body);
+            }
+            accepted
+        }
+    })
 }
 
 /// Posts a text reply; true for the 202 that promises it is stored and will be sent.

@@ -4,13 +4,13 @@
 //! reaches the API twice only when the dead instance had its send in flight.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::ensure;
 
-use super::{Load, kill_after};
+use super::kill_after;
 use crate::api::Api;
 use crate::database::Database;
 use crate::recording_cloud::{ACCESS_TOKEN, RecordingCloud};
@@ -19,7 +19,7 @@ use crate::server::{Launch, Server};
 const CONCURRENCY: usize = 8;
 const CONVERSATIONS: usize = 64;
 const REPLY_PREFIX: &str = "takeover-probe reply";
-/// The dispatcher's claim on a message (2 minutes), with room for the survivor to send.
+/// The dispatcher's claim, with room for the survivor to send.
 const TAKEOVER_PATIENCE: Duration = Duration::from_secs(120 + 60);
 
 #[derive(Debug, Default)]
@@ -28,12 +28,21 @@ pub struct Figures {
     pub sends: usize,
     pub lost: usize,
     pub duplicates: usize,
-    /// Replies still queued and claimed when the instance was killed.
+    /// Replies the killed instance held claims on.
     pub claimed_at_kill: usize,
     /// Replies the API had received whose acceptance was not committed at the kill.
     pub in_flight_at_kill: usize,
     /// From the kill until the survivor had sent everything.
     pub taken_over_after: Duration,
+}
+
+/// The dispatcher's claim on a message it sends.
+const CLAIM: Duration = Duration::from_secs(120);
+
+#[derive(diesel::QueryableByName)]
+struct Now {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    ms: i64,
 }
 
 #[derive(diesel::QueryableByName)]
@@ -44,7 +53,8 @@ struct Count {
 
 pub async fn probe(binary: &std::path::Path, postgres_server: &str) -> anyhow::Result<Figures> {
     let db = Database::fresh_postgres_named(postgres_server, "switchboard_takeover_probe")?;
-    let cloud = RecordingCloud::start()?;
+    // Slow answers, so each dispatcher always has claimed sends in flight when one is killed.
+    let cloud = RecordingCloud::start_answering_after(Duration::from_millis(200))?;
     let mut env = db.server_env();
     env.extend([
         ("SWITCHBOARD_WHATSAPP_PROVIDER", "cloud".to_owned()),
@@ -59,52 +69,44 @@ pub async fn probe(binary: &std::path::Path, postgres_server: &str) -> anyhow::R
     let (dir_a, dir_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
     let doomed = Server::start_with(binary, dir_a.path(), &launch).await?;
     let survivor = Server::start_with(binary, dir_b.path(), &launch).await?;
-    let apis = Arc::new([
-        Api::sign_in(super::client()?, &doomed.base).await?,
-        Api::sign_in(super::client()?, &survivor.base).await?,
-    ]);
+    let apis = vec![
+        Arc::new(Api::sign_in(super::client()?, &doomed.base).await?),
+        Arc::new(Api::sign_in(super::client()?, &survivor.base).await?),
+    ];
     let conversations = Arc::new(
         super::conversations(&apis[0], 0, CONVERSATIONS, crate::cloud_payloads::wa_id).await?,
     );
 
     let queued = Arc::new(Mutex::new(HashSet::new()));
     let next = Arc::new(AtomicUsize::new(0));
-    let load = Load::start(CONCURRENCY, {
-        let (apis, queued, next) = (Arc::clone(&apis), Arc::clone(&queued), Arc::clone(&next));
-        move || {
-            let (apis, queued, next, conversations) = (
-                Arc::clone(&apis),
-                Arc::clone(&queued),
-                Arc::clone(&next),
-                Arc::clone(&conversations),
-            );
-            async move {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let body = format!("{REPLY_PREFIX} {i}");
-                // Half the replies through each instance; once one is dead, its share fails
-                // and that worker stops.
-                let accepted =
-                    super::reply(&apis[i % 2], conversations[i % conversations.len()], &body).await;
-                if accepted {
-                    queued
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .insert(body);
-                }
-                accepted
-            }
-        }
-    });
+    // Half the replies through each instance; once one is dead, its share fails and the
+    // workers that meet it stop.
+    let load = super::reply_load(
+        CONCURRENCY,
+        apis,
+        conversations,
+        REPLY_PREFIX,
+        &queued,
+        &next,
+    );
     tokio::time::sleep(kill_after(0) * 2).await;
     doomed.kill()?;
     let killed = Instant::now();
+    let killed_at = db
+        .load::<Now>("SELECT (extract(epoch FROM now()) * 1000)::bigint AS ms")?
+        .first()
+        .map_or(0, |n| n.ms);
     load.stop().await;
     tokio::time::sleep(super::SETTLE).await;
+    // The dead instance's claims: made before the kill, so they run out within a lease of it
+    // (the survivor's since then run out later, and its earlier ones are done by now).
     let claimed_at_kill = db
-        .load::<Count>(
+        .load::<Count>(&format!(
             "SELECT count(*) AS n FROM messages WHERE direction = 'outbound' \
-             AND status = 'queued' AND claim_expires_at > now()",
-        )?
+             AND status = 'queued' AND claim_expires_at > now() \
+             AND claim_expires_at <= to_timestamp(({killed_at} + {}) / 1000.0)",
+            CLAIM.as_millis()
+        ))?
         .first()
         .map_or(0, |c| c.n);
     let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
