@@ -719,3 +719,22 @@ fn an_unknown_message_type_translates_to_unsupported_keeping_metas_payload() {
     let payload: Value = serde_json::from_str(&batch.messages[0].payload).unwrap();
     assert_eq!(payload["type"], "ephemeral_thing");
 }
+
+#[test]
+fn a_nul_character_in_a_customers_message_is_replaced_not_refused() {
+    let body = envelope_with(json!({
+        "contacts": [{"profile": {"name": "Ana\u{0}"}, "wa_id": "16505551234"}],
+        "messages": [message_json("text", json!({"body": "hi\u{0}there"}))],
+    }));
+    let message = parse_envelope(&body)
+        .unwrap()
+        .to_batch()
+        .unwrap()
+        .messages
+        .remove(0);
+    assert_eq!(message.text.as_deref(), Some("hi\u{FFFD}there"));
+    assert_eq!(message.profile_name.as_deref(), Some("Ana\u{FFFD}"));
+    assert!(!message.payload.contains("\\u0000"), "{}", message.payload);
+    let payload: Value = serde_json::from_str(&message.payload).unwrap();
+    assert_eq!(payload["text"]["body"], "hi\u{FFFD}there");
+}

@@ -29,12 +29,19 @@ impl MessageText {
     /// Checks `raw` as the text of the input field `field`.
     ///
     /// # Errors
-    /// A [`FieldError`] on `field` when the text is blank or too long.
+    /// A [`FieldError`] on `field` when the text is blank, too long, or holds a NUL character
+    /// (U+0000, which WhatsApp does not show and PostgreSQL cannot store).
     pub fn parse(field: &'static str, raw: String) -> Result<Self, FieldError> {
         if raw.trim().is_empty() || raw.chars().count() > MAX_TEXT_CHARS {
             return Err(FieldError::new(
                 field,
                 format!("must be 1 to {MAX_TEXT_CHARS} characters"),
+            ));
+        }
+        if raw.contains('\0') {
+            return Err(FieldError::new(
+                field,
+                "must not contain NUL characters (U+0000)",
             ));
         }
         Ok(Self(raw))
@@ -188,6 +195,14 @@ mod tests {
             assert_eq!(error.field, "text.body");
             assert_eq!(error.message, "must be 1 to 4096 characters");
         }
+    }
+
+    #[test]
+    fn a_text_with_a_nul_character_is_refused_naming_it() {
+        let error = OutboundContent::text("a\0b".to_owned()).unwrap_err();
+        assert_eq!(error.field, "text.body");
+        assert!(error.message.contains("NUL"), "{}", error.message);
+        assert!(OutboundContent::text("line\nbreak\ttab".to_owned()).is_ok());
     }
 
     #[test]
