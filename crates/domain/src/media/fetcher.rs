@@ -75,12 +75,13 @@ impl MediaFetcher {
         }
     }
 
-    /// Downloads up to `limit` due files.
+    /// Downloads up to `limit` due files, each at most once.
     ///
     /// # Errors
     /// Storage failures; the files stay pending.
     pub async fn run_once(&self, limit: u32) -> Result<MediaReport, RepoError> {
         let mut report = MediaReport::default();
+        let mut attempted = std::collections::HashSet::new();
         // One at a time: a claim must outlast only its own download, not a queue of them.
         for _ in 0..limit {
             let now = self.clock.now();
@@ -91,6 +92,14 @@ impl MediaFetcher {
             let Some(pending) = claimed.into_iter().next() else {
                 break;
             };
+            if !attempted.insert(pending.message_id) {
+                // A download that failed in this pass and is due again at once: handed back
+                // as due, for the next pass, rather than held for a lease.
+                self.media
+                    .media_retry(pending.message_id, pending.attempts, now, false, now)
+                    .await?;
+                break;
+            }
             self.fetch(pending, &mut report).await?;
         }
         if report.stored + report.failed > 0 {
