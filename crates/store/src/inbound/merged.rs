@@ -19,7 +19,7 @@ use switchboard_domain::conversation::model::ConversationStatus;
 use switchboard_domain::ingest::model::{InboundMessage, IngestSummary, WebhookBatch};
 use switchboard_domain::live::model::EventKind;
 
-use super::{Ingest, NewInboundMessage};
+use super::{Ingest, NewInboundMessage, lock_order};
 use crate::conn::AsConn;
 use crate::error::Fail;
 use crate::events::{NewEvent, log_events};
@@ -62,7 +62,8 @@ pub(super) fn ingest(
     let mut unknown: Vec<HashMap<String, Option<i64>>> = vec![HashMap::new(); deliveries.len()];
     for (delivery, &(batch, _)) in deliveries.iter().enumerate() {
         let mut sorted: Vec<&InboundMessage> = batch.messages.iter().collect();
-        sorted.sort_by(|a, b| (&a.wa_id, &a.phone_number_id).cmp(&(&b.wa_id, &b.phone_number_id)));
+        // In the row-by-row path's order, so unknown numbers are reported in the same order.
+        sorted.sort_by(|a, b| lock_order(a).cmp(&lock_order(b)));
         for message in sorted {
             match known.get(&message.phone_number_id) {
                 Some(&number) => items.push(Item {
@@ -83,10 +84,7 @@ pub(super) fn ingest(
             }
         }
     }
-    items.sort_by(|a, b| {
-        (&a.message.wa_id, &a.message.phone_number_id)
-            .cmp(&(&b.message.wa_id, &b.message.phone_number_id))
-    });
+    items.sort_by(|a, b| lock_order(a.message).cmp(&lock_order(b.message)));
 
     let contacts = contacts(conn, &items, now)?;
     let (conversation_of, created) = conversations(conn, &items, &contacts, now)?;

@@ -62,6 +62,11 @@ impl InboundRepository for Store {
     }
 }
 
+/// The order a batch's messages lock their rows in: by sender, then number (both paths).
+fn lock_order(message: &InboundMessage) -> (&str, &str) {
+    (&message.wa_id, &message.phone_number_id)
+}
+
 /// A customer's message as it is inserted, by either path.
 #[derive(Insertable)]
 #[diesel(table_name = messages)]
@@ -159,8 +164,7 @@ impl<'c> Ingest<'c> {
         // conversations and messages they lock. A sort is stable, so one sender's messages
         // keep theirs.
         let mut messages: Vec<&InboundMessage> = batch.messages.iter().collect();
-        messages
-            .sort_by(|a, b| (&a.wa_id, &a.phone_number_id).cmp(&(&b.wa_id, &b.phone_number_id)));
+        messages.sort_by(|a, b| lock_order(a).cmp(&lock_order(b)));
         for message in messages {
             if let Some(number) = self.number(&message.phone_number_id)? {
                 self.message(number, message)?;

@@ -73,36 +73,19 @@ pub async fn probe(binary: &Path, data_dir: &Path, rounds: usize) -> anyhow::Res
         // A send whose bytes reached the fake before the kill is still read and recorded.
         tokio::time::sleep(super::SETTLE).await;
         // Received by the API, yet still queued in the database: it goes out again.
-        let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
-        let unrecorded: Vec<String> = cloud
-            .sends()
-            .into_keys()
-            .filter(|body| statuses.get(body).map(String::as_str) == Some("queued"))
-            .collect();
+        let unrecorded = super::sent_but_queued(&db, &cloud, REPLY_PREFIX)?;
         in_flight.push(unrecorded.len());
         ever_in_flight.extend(unrecorded);
     }
 
     // One more start, to send what is still queued, and no kill until it is out.
     let server = Server::start_with(binary, data_dir, &Launch::with_env(&env)).await?;
-    super::until("every queued reply is dispatched", || {
-        let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
-        let left = statuses.values().filter(|s| *s == "queued").count();
-        Ok((left == 0)
-            .then_some(())
-            .ok_or(format!("{left} still queued")))
-    })
-    .await?;
+    super::until_all_sent(&db, REPLY_PREFIX, super::PATIENCE).await?;
     drop(server);
 
     let sends: HashMap<String, u32> = cloud.sends();
     let queued = queued.lock().unwrap_or_else(PoisonError::into_inner);
-    let lost: Vec<&String> = queued.iter().filter(|b| !sends.contains_key(*b)).collect();
-    let duplicated: Vec<(&String, u32)> = sends
-        .iter()
-        .filter(|(_, n)| **n > 1)
-        .map(|(body, n)| (body, *n))
-        .collect();
+    let (lost, duplicated) = super::lost_and_repeated(&queued, &sends);
     let figures = Figures {
         queued: queued.len(),
         sends: sends.values().map(|n| *n as usize).sum(),

@@ -266,6 +266,48 @@ fn reply_statuses(db: &Database, prefix: &str) -> anyhow::Result<HashMap<String,
     Ok(rows.into_iter().map(|r| (r.body, r.status)).collect())
 }
 
+/// The replies with `prefix` that reached `cloud` but are still queued in `db`: sends in flight
+/// when their instance died, which go out again.
+fn sent_but_queued(
+    db: &Database,
+    cloud: &crate::recording_cloud::RecordingCloud,
+    prefix: &str,
+) -> anyhow::Result<HashSet<String>> {
+    let statuses = reply_statuses(db, prefix)?;
+    Ok(cloud
+        .sends()
+        .into_keys()
+        .filter(|body| statuses.get(body).map(String::as_str) == Some("queued"))
+        .collect())
+}
+
+/// Waits, at most `patience`, until no reply with `prefix` is queued in `db`.
+async fn until_all_sent(db: &Database, prefix: &str, patience: Duration) -> anyhow::Result<()> {
+    until_within("every queued reply to be dispatched", patience, || {
+        let statuses = reply_statuses(db, prefix)?;
+        let left = statuses.values().filter(|s| *s == "queued").count();
+        Ok((left == 0)
+            .then_some(())
+            .ok_or(format!("{left} still queued")))
+    })
+    .await
+}
+
+/// The replies answered 202 that never reached the API, and those it got more than once (with
+/// how many times).
+fn lost_and_repeated<'a>(
+    queued: &'a HashSet<String>,
+    sends: &'a HashMap<String, u32>,
+) -> (Vec<&'a String>, Vec<(&'a String, u32)>) {
+    let lost = queued.iter().filter(|b| !sends.contains_key(*b)).collect();
+    let repeated = sends
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(body, n)| (body, *n))
+        .collect();
+    (lost, repeated)
+}
+
 /// Polls `check` until it answers `Ok(Ok(()))`; fails after [`PATIENCE`] with its last reason.
 async fn until(
     what: &str,

@@ -109,36 +109,14 @@ pub async fn probe(binary: &std::path::Path, postgres_server: &str) -> anyhow::R
         ))?
         .first()
         .map_or(0, |c| c.n);
-    let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
-    let in_flight: HashSet<String> = cloud
-        .sends()
-        .into_keys()
-        .filter(|body| statuses.get(body).map(String::as_str) == Some("queued"))
-        .collect();
-
-    super::until_within(
-        "the survivor to send every queued reply",
-        TAKEOVER_PATIENCE,
-        || {
-            let statuses = super::reply_statuses(&db, REPLY_PREFIX)?;
-            let left = statuses.values().filter(|s| *s == "queued").count();
-            Ok((left == 0)
-                .then_some(())
-                .ok_or(format!("{left} still queued")))
-        },
-    )
-    .await?;
+    let in_flight = super::sent_but_queued(&db, &cloud, REPLY_PREFIX)?;
+    super::until_all_sent(&db, REPLY_PREFIX, TAKEOVER_PATIENCE).await?;
     let taken_over_after = killed.elapsed();
     drop(survivor);
 
     let sends: HashMap<String, u32> = cloud.sends();
     let queued = queued.lock().unwrap_or_else(PoisonError::into_inner);
-    let lost: Vec<&String> = queued.iter().filter(|b| !sends.contains_key(*b)).collect();
-    let duplicated: Vec<&String> = sends
-        .iter()
-        .filter(|(_, n)| **n > 1)
-        .map(|(body, _)| body)
-        .collect();
+    let (lost, duplicated) = super::lost_and_repeated(&queued, &sends);
     let figures = Figures {
         queued: queued.len(),
         sends: sends.values().map(|n| *n as usize).sum(),
@@ -161,9 +139,10 @@ pub async fn probe(binary: &std::path::Path, postgres_server: &str) -> anyhow::R
         lost.len(),
         lost.iter().take(5).collect::<Vec<_>>()
     );
-    let unexplained: Vec<&&String> = duplicated
+    let unexplained: Vec<&String> = duplicated
         .iter()
-        .filter(|body| !in_flight.contains(**body))
+        .map(|(body, _)| *body)
+        .filter(|body| !in_flight.contains(*body))
         .collect();
     ensure!(
         unexplained.is_empty(),
