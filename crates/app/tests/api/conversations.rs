@@ -591,6 +591,26 @@ async fn gateway_answers_are_recorded_with_the_wamid() {
 }
 
 #[actix_web::test]
+async fn a_contact_search_with_a_nul_or_over_100_characters_is_a_422_naming_query() {
+    let d = desk(60).await;
+    let agent = d.app.as_(d.app.user("agent"));
+    let too_long = "5".repeat(101);
+    for query in ["ab%00c", too_long.as_str()] {
+        let refused = agent.contacts(query).await;
+        assert_eq!(refused.error_code(422), ErrorCode::ValidationFailed);
+        let fields: Vec<String> = refused
+            .error()
+            .error
+            .details
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(fields, ["query"], "{query}");
+    }
+    assert_eq!(agent.contacts(&"5".repeat(100)).await.ok().items.len(), 0);
+}
+
+#[actix_web::test]
 async fn contacts_are_searchable_renamable_and_hidden_from_outsiders() {
     let d = desk(60).await;
     let app = &d.app;

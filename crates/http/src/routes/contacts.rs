@@ -2,7 +2,7 @@
 
 use actix_web::{get, patch, web};
 use serde::Deserialize;
-use switchboard_domain::contacts::model::ContactId;
+use switchboard_domain::contacts::model::{ContactId, ContactQuery};
 use switchboard_domain::users::model::DisplayName;
 use utoipa::{IntoParams, ToSchema};
 
@@ -17,7 +17,9 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactSearch {
-    /// Part of the phone number, profile name or display name (case-insensitive).
+    /// Part of the phone number, profile name or display name (case-insensitive); at most
+    /// 100 characters, no control characters.
+    #[param(max_length = 100)]
     pub query: Option<String>,
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200)]
@@ -45,7 +47,7 @@ pub struct UpdateContactRequest {
     params(ContactSearch),
     responses(
         (status = 200, description = "A page of contacts", body = ContactList),
-        (status = 422, description = "`validation_failed`: bad `limit`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad `limit` or `query`", body = ErrorBody),
     )
 )]
 #[get("/contacts")]
@@ -55,12 +57,18 @@ pub(crate) async fn list_contacts(
     params: web::Query<ContactSearch>,
 ) -> Result<web::Json<ContactList>, ApiError> {
     let limit = page_size(params.limit)?;
-    let query = params
-        .query
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty());
-    let contacts = state.contacts.list(&caller.actor(), query, limit).await?;
+    let query = match params.query.as_deref() {
+        Some(raw) => ContactQuery::parse(raw).map_err(|e| ApiError::from(vec![e]))?,
+        None => None,
+    };
+    let contacts = state
+        .contacts
+        .list(
+            &caller.actor(),
+            query.as_ref().map(ContactQuery::as_str),
+            limit,
+        )
+        .await?;
     Ok(web::Json(ContactList {
         items: contacts.into_iter().map(Into::into).collect(),
     }))
