@@ -48,6 +48,9 @@ async fn an_unknown_user_and_a_wrong_password_get_the_same_401() {
     );
     assert_eq!(unknown_user.error_code(401), ErrorCode::InvalidCredentials);
     assert_eq!(wrong_password.raw(), unknown_user.raw());
+    // A name no account can have, with a NUL PostgreSQL cannot store, is still just unknown.
+    let with_nul = app.sign_in("no\u{0}body", PASSWORD).await;
+    assert_eq!(with_nul.raw(), unknown_user.raw());
 }
 
 #[actix_web::test]

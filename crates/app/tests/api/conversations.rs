@@ -420,6 +420,8 @@ async fn bad_message_bodies_are_422() {
         text_body(&"x".repeat(4097)),
         json!({"type": "image", "image": {"id": "1"}}),
         json!({"type": "template", "template": {"name": "Bad Name", "language": {"code": "en"}}}),
+        json!({"type": "template", "template": {"name": "hello", "language": {"code": "en"},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": "a\u{0}b"}]}]}}),
         json!({"type": "text"}),
     ] {
         assert_eq!(

@@ -136,7 +136,9 @@ impl OutboundContent {
     /// template it approved.
     ///
     /// # Errors
-    /// Every rejected field: `template.name`, `template.language.code`.
+    /// Every rejected field: `template.name`, `template.language.code`, and
+    /// `template.components` when a value in them holds a NUL character (U+0000, which
+    /// PostgreSQL's jsonb cannot store).
     pub fn template(
         name: String,
         language: String,
@@ -158,6 +160,12 @@ impl OutboundContent {
                 ),
             ));
         }
+        if json_holds_nul(&components_json) {
+            errors.push(FieldError::new(
+                "template.components",
+                "must not contain NUL characters (U+0000)",
+            ));
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -167,6 +175,24 @@ impl OutboundContent {
             components_json,
         })
     }
+}
+
+/// Whether JSON text holds the escape of a NUL character, `\u0000`: escapes only occur in
+/// strings, and an escaped backslash followed by `u0000` is text, not a NUL.
+fn json_holds_nul(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes.get(i + 1) == Some(&b'u') && bytes.get(i + 2..i + 6) == Some(&b"0000"[..]) {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -240,6 +266,19 @@ mod tests {
             assert!(!is_wamid(&id), "{id}");
         }
         assert!(is_wamid(&format!("wamid.{}", "a".repeat(MAX_WAMID_BODY))));
+    }
+
+    #[test]
+    fn a_template_whose_components_hold_a_nul_names_the_components() {
+        let nul = r#"[{"type":"body","parameters":[{"type":"text","text":"a\u0000b"}]}]"#;
+        let error = OutboundContent::template("hello".to_owned(), "en".to_owned(), nul.to_owned())
+            .unwrap_err();
+        assert_eq!(fields(&error), ["template.components"]);
+        // An escaped backslash before `u0000` is the text "\u0000", which is no NUL.
+        let text = r#"[{"type":"body","parameters":[{"type":"text","text":"a\\u0000b"}]}]"#;
+        assert!(
+            OutboundContent::template("hello".to_owned(), "en".to_owned(), text.to_owned()).is_ok()
+        );
     }
 
     #[test]

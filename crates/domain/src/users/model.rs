@@ -68,8 +68,11 @@ impl Username {
 
 /// The case-folded look-up key for any username-like input, valid or not. Login uses it so an
 /// unknown or malformed name is throttled and answered exactly like a known one.
+///
+/// A NUL becomes U+FFFD, as no username holds either: PostgreSQL's text cannot store a NUL,
+/// and the key of a name typed with one is still stored to throttle its attempts.
 pub fn username_key(raw: &str) -> String {
-    raw.trim().to_ascii_lowercase()
+    raw.trim().to_ascii_lowercase().replace('\0', "\u{fffd}")
 }
 
 /// The name shown to colleagues: 1 to 100 characters, trimmed.
