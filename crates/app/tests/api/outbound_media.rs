@@ -489,7 +489,7 @@ async fn unsupported_empty_or_missing_files_are_422_listing_what_is_accepted() {
 }
 
 #[actix_web::test]
-async fn a_caption_on_audio_or_a_sticker_or_over_1024_characters_is_422() {
+async fn a_caption_on_audio_or_a_sticker_or_over_1024_characters_or_with_a_nul_is_422() {
     let d = desk(60).await;
     let app = d.t.service().await;
     let (agent, _) = login(&app, "agent").await;
@@ -533,6 +533,17 @@ async fn a_caption_on_audio_or_a_sticker_or_over_1024_characters_is_422() {
     )
     .await;
     assert_eq!(refused.error(422), "validation_failed");
+    let refused = send(
+        &app,
+        send_request(
+            d.conversation,
+            &agent,
+            &[file("a.png", "image/png", PNG), caption("a\u{0}b")],
+        ),
+    )
+    .await;
+    assert_eq!(refused.error(422), "validation_failed");
+    assert_eq!(refused.body["error"]["details"][0]["field"], "caption");
     assert_eq!(thread_len(&app, d.conversation, &agent).await, 1);
 }
 

@@ -231,12 +231,19 @@ pub fn check_file(mime_type: &str, bytes: &[u8]) -> Result<MediaKind, MediaRejec
 /// blank caption counts too, so that the limit is one a schema can state (`maxLength`).
 ///
 /// # Errors
-/// A [`FieldError`] on `caption`.
+/// A [`FieldError`] on `caption` when too long or holding a NUL character (U+0000, which
+/// WhatsApp does not show and PostgreSQL cannot store).
 pub fn check_caption_length(caption: Option<&str>) -> Result<(), FieldError> {
     if caption.is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS) {
         return Err(FieldError::new(
             "caption",
             format!("must be at most {MAX_CAPTION_CHARS} characters"),
+        ));
+    }
+    if caption.is_some_and(|c| c.contains('\0')) {
+        return Err(FieldError::new(
+            "caption",
+            "must not contain NUL characters (U+0000)",
         ));
     }
     Ok(())
@@ -459,6 +466,14 @@ mod tests {
             );
             assert_eq!(check_caption(kind, None), Ok(None));
             assert_eq!(check_caption(kind, Some("  ".into())), Ok(None));
+        }
+    }
+
+    #[test]
+    fn a_caption_with_a_nul_is_refused_on_every_kind() {
+        for kind in [MediaKind::Image, MediaKind::Audio] {
+            let error = check_caption(kind, Some("a\u{0}b".into())).unwrap_err();
+            assert!(error.message.contains("NUL"), "{kind}: {}", error.message);
         }
     }
 
