@@ -2882,7 +2882,10 @@ export interface operations {
     list_contacts: {
         parameters: {
             query?: {
-                /** @description Part of the phone number, profile name or display name (case-insensitive). */
+                /**
+                 * @description Part of the phone number, profile name or display name (case-insensitive); at most
+                 *     100 characters, no control characters.
+                 */
                 query?: string;
                 /** @description 1 to 200, default 50. */
                 limit?: number;
@@ -2920,7 +2923,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `validation_failed`: bad `limit` */
+            /** @description `validation_failed`: bad `limit` or `query` */
             422: {
                 headers: {
                     [name: string]: unknown;
