@@ -1345,7 +1345,7 @@ export interface components {
         TemplateBody: {
             /**
              * @description The Cloud API's `components` (the values of the template's variables), passed through
-             *     as given.
+             *     as given; a NUL character (U+0000) anywhere in them is refused (422).
              */
             components?: components["schemas"]["TemplateComponent"][];
             language: components["schemas"]["TemplateLanguage"];
@@ -2882,10 +2882,6 @@ export interface operations {
     list_contacts: {
         parameters: {
             query?: {
-                /**
-                 * @description Part of the phone number, profile name or display name (case-insensitive); at most
-                 *     100 characters, no control characters.
-                 */
                 query?: string;
                 /** @description 1 to 200, default 50. */
                 limit?: number;
@@ -3342,7 +3338,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid; `details` names each */
+            /** @description `validation_failed`: a field is missing, of the wrong type, unknown or invalid, or `template.components` holds a NUL character (U+0000) anywhere in it; `details` names each */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3765,7 +3761,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `outside_customer_service_window`: free text, a reaction or a file more than 24 h after the customer's last message (send a template); `unsupported_file_type` (the message lists the accepted types); `empty_file`; `validation_failed` (e.g. a caption over 1024 characters, or on audio or a sticker) */
+            /** @description `outside_customer_service_window`: free text, a reaction or a file more than 24 h after the customer's last message (send a template); `unsupported_file_type` (the message lists the accepted types); `empty_file`; `validation_failed` (e.g. a caption over 1024 characters, or on audio or a sticker, or a NUL character (U+0000) anywhere in `template.components`) */
             422: {
                 headers: {
                     [name: string]: unknown;

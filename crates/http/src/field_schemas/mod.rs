@@ -7,6 +7,7 @@
 //! `\uXXXX` escapes and explicit classes, which read the same in ECMA-262, Python and Rust.
 //! `tests` checks each pattern against the parser it describes.
 
+use switchboard_domain::contacts::model::ContactQuery;
 use switchboard_domain::media::model::MAX_CAPTION_CHARS;
 use switchboard_domain::numbers::model::{E164, InboxName, MetaId};
 use switchboard_domain::outbound::content::{
@@ -79,6 +80,20 @@ pub(crate) fn display_name_or_blank_or_null() -> Object {
         )))
         .pattern(Some(name_or_blank_pattern(DisplayName::MAX_LEN)))
         .examples(["Ana (VIP)"])
+        .build()
+}
+
+/// The domain's `ContactQuery::parse`: blank is no search, else a trimmed search text.
+pub(crate) fn contact_query() -> Object {
+    string(false)
+        .description(Some(format!(
+            "Part of the phone number, profile name or display name (case-insensitive): at \
+             most {} characters once surrounding whitespace is trimmed, no control characters; \
+             blank searches nothing.",
+            ContactQuery::MAX_LEN
+        )))
+        .pattern(Some(name_or_blank_pattern(ContactQuery::MAX_LEN)))
+        .examples(["ana"])
         .build()
 }
 

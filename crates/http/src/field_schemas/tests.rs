@@ -2,6 +2,7 @@
 
 use super::*;
 use regex::Regex;
+use switchboard_domain::contacts::model::ContactQuery;
 use switchboard_domain::numbers::model::{E164, InboxName, MetaId};
 use switchboard_domain::outbound::content::{is_language_code, is_template_name, is_wamid};
 use switchboard_domain::users::model::{DisplayName, Username};
@@ -88,6 +89,13 @@ fn bounded_text_patterns_accept_what_the_name_parsers_accept() {
 fn the_contact_name_pattern_accepts_a_name_or_blank() {
     agrees(&name_or_blank_pattern(DisplayName::MAX_LEN), |s| {
         s.trim().is_empty() || DisplayName::parse(s).is_ok()
+    });
+}
+
+#[test]
+fn the_contact_query_pattern_accepts_what_contact_query_parse_accepts() {
+    agrees(&name_or_blank_pattern(ContactQuery::MAX_LEN), |s| {
+        ContactQuery::parse(s).is_ok()
     });
 }
 

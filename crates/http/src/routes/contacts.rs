@@ -17,9 +17,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactSearch {
-    /// Part of the phone number, profile name or display name (case-insensitive); at most
-    /// 100 characters, no control characters.
-    #[param(max_length = 100)]
+    #[param(schema_with = field_schemas::contact_query)]
     pub query: Option<String>,
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200)]

@@ -40,7 +40,7 @@ pub(crate) struct TemplateBody {
     name: String,
     language: TemplateLanguage,
     /// The Cloud API's `components` (the values of the template's variables), passed through
-    /// as given.
+    /// as given; a NUL character (U+0000) anywhere in them is refused (422).
     #[serde(default)]
     #[schema(value_type = Vec<TemplateComponent>)]
     components: Vec<serde_json::Map<String, serde_json::Value>>,
@@ -272,7 +272,7 @@ pub(super) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiEr
         (status = 404, description = "`not_found`; `attachment_not_found`: no such attachment among yours", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: a JSON body over 256 KiB, or a file over its kind's limit (image 5 MB, video and audio 16 MB, document 100 MB, sticker 100 KB static / 500 KB animated)", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: the body is neither application/json nor multipart/form-data", body = ErrorBody),
-        (status = 422, description = "`outside_customer_service_window`: free text, a reaction or a file more than 24 h after the customer's last message (send a template); `unsupported_file_type` (the message lists the accepted types); `empty_file`; `validation_failed` (e.g. a caption over 1024 characters, or on audio or a sticker)", body = ErrorBody),
+        (status = 422, description = "`outside_customer_service_window`: free text, a reaction or a file more than 24 h after the customer's last message (send a template); `unsupported_file_type` (the message lists the accepted types); `empty_file`; `validation_failed` (e.g. a caption over 1024 characters, or on audio or a sticker, or a NUL character (U+0000) anywhere in `template.components`)", body = ErrorBody),
     )
 )]
 #[post("/conversations/{id}/messages")]

@@ -43,6 +43,7 @@ pub struct StartedConversation {
         (status = 200, description = "An earlier request with this Idempotency-Key", body = StartedConversation),
         (status = 403, description = "`forbidden`: viewers cannot send", body = ErrorBody),
         (status = 404, description = "`not_found`: no such business number, or the caller is not a member", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a field is missing, of the wrong type, unknown or invalid, or `template.components` holds a NUL character (U+0000) anywhere in it; `details` names each", body = ErrorBody),
     )
 )]
 #[post("/conversations")]
