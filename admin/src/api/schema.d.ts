@@ -349,7 +349,8 @@ export interface paths {
          *     reconnect with `Last-Event-ID` (or `?last_event_id=`) to receive what was missed. Without
          *     it the stream starts with the next event. Only events of the caller's business numbers
          *     are sent. Comment heartbeats come every 15 s. The stream ends when the access token
-         *     expires or the session is revoked: reconnect with a fresh token and `Last-Event-ID`.
+         *     expires or the session is revoked (reconnect with a fresh token and `Last-Event-ID`), and
+         *     when the instance shuts down (reconnect, to another instance, with `Last-Event-ID`).
          */
         get: operations["events"];
         put?: never;

@@ -8,6 +8,7 @@ pub mod dispatch;
 pub mod housekeeping;
 pub mod owed_statuses;
 pub mod server;
+pub mod shutdown;
 pub mod wiring;
 
 pub use config::Config;

@@ -18,6 +18,7 @@ use switchboard_whatsapp::cloud::{CloudGateway, CloudSettings};
 
 use crate::bootstrap::{self, BootstrapReport};
 use crate::config::{AdminDir, Config, DEFAULT_ADMIN_DIR, WhatsAppProvider};
+use crate::shutdown::Shutdown;
 use crate::wiring;
 
 /// A bound, ready-to-run server.
@@ -26,8 +27,7 @@ pub struct Application {
     server: actix_web::dev::Server,
     report: BootstrapReport,
     store: Store,
-    /// Tells the dispatcher to finish its pass and stop claiming.
-    stop_dispatching: tokio::sync::watch::Sender<bool>,
+    shutdown: Shutdown,
     dispatcher: tokio::task::JoinHandle<()>,
 }
 
@@ -195,9 +195,10 @@ impl Application {
         })
         .workers(workers)
         .max_connections(crate::connections::per_worker(max_connections, workers))
-        // Live event streams never finish on their own; do not let them hold a shutdown
-        // for actix's default 30 s.
+        // The shutdown ends live streams itself; this bounds the requests still under way.
         .shutdown_timeout(5)
+        // `Shutdown` answers the signals, so that streams and dispatcher stop at once too.
+        .disable_signals()
         .listen(listener)?
         .run();
         if let Provider::Mock(mock) = provider {
@@ -211,6 +212,8 @@ impl Application {
         }
         actix_web::rt::spawn(crate::housekeeping::purge_sessions_forever(store.clone()));
         let (stop_dispatching, stop) = tokio::sync::watch::channel(false);
+        let shutdown = Shutdown::new(wired.closing, stop_dispatching, server.handle());
+        actix_web::rt::spawn(shutdown.clone().on_signal());
         let dispatcher = actix_web::rt::spawn(crate::dispatch::run_until_stopped(
             wired.dispatcher,
             wired.signal,
@@ -223,7 +226,7 @@ impl Application {
             server,
             report,
             store,
-            stop_dispatching,
+            shutdown,
             dispatcher,
         })
     }
@@ -232,21 +235,27 @@ impl Application {
         self.port
     }
 
+    /// What begins this server's shutdown, as SIGTERM does.
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
     /// What the first-run bootstrap did; taken once, to tell the operator.
     pub fn take_bootstrap_report(&mut self) -> BootstrapReport {
         std::mem::take(&mut self.report)
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains in-flight requests (live streams are closed
-    /// after 5 s, and their clients reconnect, to another instance if there is one), lets the
-    /// dispatcher finish the sends under way (at most [`DISPATCH_DRAIN`]) and closes the store
-    /// (its last writes committed; on SQLite its log truncated).
+    /// Serves until SIGINT or SIGTERM (or [`Shutdown::begin`]): then ends the live streams at
+    /// once (their clients reconnect, to another instance if there is one), stops claiming
+    /// sends, gives the requests under way 5 s, lets the dispatcher finish the sends under way
+    /// (at most [`DISPATCH_DRAIN`]) and closes the store (its last writes committed; on SQLite
+    /// its log truncated).
     ///
     /// # Errors
     /// I/O failures of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        let _ = self.stop_dispatching.send(true);
+        self.shutdown.stop_dispatching();
         if tokio::time::timeout(DISPATCH_DRAIN, self.dispatcher)
             .await
             .is_err()

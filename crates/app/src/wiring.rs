@@ -57,6 +57,8 @@ pub struct Wired {
     pub dispatcher: Dispatcher,
     pub signal: Arc<NotifySignal>,
     pub media: MediaFetcher,
+    /// Set to begin a shutdown: the live streams of `state` end.
+    pub closing: tokio::sync::watch::Sender<bool>,
 }
 
 /// Builds the use cases over the store, the credential adapters and the WhatsApp gateway (and
@@ -74,6 +76,7 @@ pub fn wire(
     let signal = Arc::new(NotifySignal::default());
     let (changes, changes_rx) = WatchSignal::new();
     let changes = Arc::new(changes);
+    let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let accounts = Accounts::new(
         AccountPorts {
             users: store.clone(),
@@ -138,6 +141,7 @@ pub fn wire(
         trusted_proxies: settings.trusted_proxies.clone(),
         health: store.clone(),
         changes: changes_rx,
+        closing: closing_rx,
     };
     Wired {
         state,
@@ -159,5 +163,6 @@ pub fn wire(
             settings.retry,
         ),
         changes,
+        closing,
     }
 }

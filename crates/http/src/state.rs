@@ -62,6 +62,9 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Ticks whenever the event log grows; live streams wait on it.
     pub changes: tokio::sync::watch::Receiver<u64>,
+    /// Turns true when this instance begins to shut down: live streams end at once, so their
+    /// clients reconnect (to another instance) instead of waiting out the drain.
+    pub closing: tokio::sync::watch::Receiver<bool>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -30,6 +30,8 @@ pub struct Spawned {
     pub base: String,
     /// What the first-run bootstrap did on this start.
     pub report: switchboard::bootstrap::BootstrapReport,
+    /// Begins its shutdown, as SIGTERM does.
+    pub shutdown: switchboard::shutdown::Shutdown,
 }
 
 /// Starts the real application on `data_dir` (fast password hashing) inside the current actix
@@ -95,8 +97,13 @@ pub async fn spawn_server_with(
         .unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     let report = app.take_bootstrap_report();
+    let shutdown = app.shutdown();
     actix_web::rt::spawn(app.run_until_stopped());
-    Spawned { base, report }
+    Spawned {
+        base,
+        report,
+        shutdown,
+    }
 }
 
 /// The scripted WhatsApp gateway every in-process test app is wired with (its uploads are

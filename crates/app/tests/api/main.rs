@@ -22,6 +22,7 @@ mod mock_restart;
 mod openapi;
 mod outbound_media;
 mod round_trip;
+mod shutdown;
 mod slow_clients;
 mod spec_conformance;
 mod two_instances;

@@ -15,7 +15,7 @@ use switchboard_whatsapp::signature::signature_header;
 
 use crate::backend::on_postgres;
 use crate::common::{sign_in_over_http, spawn_server_with};
-use crate::harness::live::{SseEvent, eventually, subscribe};
+use crate::harness::live::{SseEvent, eventually, subscribe, subscribe_to_end};
 use crate::harness::webhook::{envelope, inbound};
 
 const PASSWORD: &str = "two-instances-pw";
@@ -30,6 +30,8 @@ struct Pair {
     bases: [String; 2],
     http: reqwest::Client,
     token: String,
+    /// Each instance's shutdown, as SIGTERM begins it.
+    shutdowns: [switchboard::shutdown::Shutdown; 2],
     _database: TestDatabase,
     _dirs: [tempfile::TempDir; 2],
 }
@@ -59,6 +61,7 @@ impl Pair {
             bases: [a.base, b.base],
             http,
             token,
+            shutdowns: [a.shutdown, b.shutdown],
             _database: database,
             _dirs: dirs,
         })
@@ -84,6 +87,23 @@ impl Pair {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Ten customers' messages `text {from}`..`text {from + 9}`, delivered to `instance`.
+    async fn deliver_ten(&self, instance: usize, from: usize) {
+        for i in from..from + 10 {
+            let delivery = envelope(
+                DEMO_NUMBER.phone_number_id,
+                json!([inbound(
+                    &format!("wamid.rolling-{i}"),
+                    &format!("1650555{i:04}"),
+                    &format!("text {i}"),
+                    0
+                )]),
+                json!([]),
+            );
+            self.deliver(instance, &delivery).await;
+        }
     }
 
     /// Posts a signed webhook delivery to one instance, as Meta would; must be acknowledged.
@@ -180,6 +200,46 @@ async fn deliveries_to_either_instance_reach_a_stream_on_the_other_in_order_and_
         replayed[..rest.len()],
         rest[..],
         "nothing skipped, nothing repeated"
+    );
+}
+
+#[actix_web::test]
+async fn a_stream_on_an_instance_that_shuts_down_ends_and_resumes_on_the_other_missing_nothing() {
+    let Some(pair) = Pair::start(&[]).await else {
+        return;
+    };
+    let (on_a, a_ended) = subscribe_to_end(&pair.http, pair.events_url(0), &pair.token, Some(0));
+    pair.deliver_ten(1, 0).await;
+    eventually("the stream on A to see the first ten", || {
+        texts(&on_a.lock().unwrap()).len() >= 10
+    })
+    .await;
+
+    // A is stopped, as in a rolling restart, while customers go on writing to B.
+    let (stopped, ()) = futures_util::join!(pair.shutdowns[0].begin(), pair.deliver_ten(1, 10));
+    let () = stopped;
+    assert_eq!(
+        a_ended.await.unwrap(),
+        Ok(()),
+        "A ended the stream rather than cutting it off"
+    );
+    let seen_on_a = on_a.lock().unwrap().clone();
+    let last = seen_on_a.last().map_or(0, |e| e.id);
+    pair.deliver_ten(1, 20).await;
+
+    // The client reconnects, through the load balancer, to B.
+    let on_b = subscribe(&pair.http, pair.events_url(1), &pair.token, Some(last));
+    eventually("the stream resumed on B to reach the last message", || {
+        texts(&on_b.lock().unwrap()).contains(&"text 29".to_owned())
+    })
+    .await;
+    let mut all = seen_on_a;
+    all.extend(on_b.lock().unwrap().iter().cloned());
+    let want: Vec<String> = (0..30).map(|i| format!("text {i}")).collect();
+    assert_eq!(texts(&all), want, "every message once, in order");
+    assert!(
+        all.windows(2).all(|w| w[0].id < w[1].id),
+        "no event twice or out of order across the two streams"
     );
 }
 

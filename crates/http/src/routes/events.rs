@@ -134,7 +134,8 @@ fn render(event: LiveEvent) -> sse::Event {
 /// reconnect with `Last-Event-ID` (or `?last_event_id=`) to receive what was missed. Without
 /// it the stream starts with the next event. Only events of the caller's business numbers
 /// are sent. Comment heartbeats come every 15 s. The stream ends when the access token
-/// expires or the session is revoked: reconnect with a fresh token and `Last-Event-ID`.
+/// expires or the session is revoked (reconnect with a fresh token and `Last-Event-ID`), and
+/// when the instance shuts down (reconnect, to another instance, with `Last-Event-ID`).
 #[utoipa::path(
     tag = "conversations",
     security(("bearer" = [])),
@@ -176,6 +177,7 @@ pub(crate) async fn events(
     };
     let token = caller.1;
     let mut changes = state.changes.clone();
+    let mut closing = state.closing.clone();
     let (tx, rx) = tokio::sync::mpsc::channel(BATCH as usize);
     actix_web::rt::spawn(async move {
         loop {
@@ -209,6 +211,9 @@ pub(crate) async fn events(
                 }
                 () = tokio::time::sleep(POLL) => {}
                 () = tx.closed() => return,
+                // Ending the response (rather than being cut off after the drain) tells the
+                // client at once to reconnect, with `Last-Event-ID`, to another instance.
+                Ok(_) = closing.wait_for(|closing| *closing) => return,
             }
         }
     });
