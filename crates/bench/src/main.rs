@@ -191,6 +191,75 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Rows 3, 4 and 7: status ingest, sends and webhook ingest at a fixed rate.
+async fn other_writes(
+    bench: &Bench,
+    cli: &Cli,
+    ceiling_rate: f64,
+    rows: &mut Vec<Row>,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let scale = bench.scale;
+    let c = scale.concurrency;
+    eprintln!("status ingest");
+    let statuses = bench.status_ingest().await.context("status ingest")?;
+    let updates = statuses.items_per_second();
+    rows.push(Row::from_outcome(
+        "3. status ingest (100 statuses per signed delivery)",
+        &statuses,
+        format!("{} req, {c} conc.", thousands(statuses.requests)),
+        per_second(updates, "updates"),
+        Some(ceiling_rate),
+        verdict(updates >= 100_000.0, "≥ 100,000 updates/s"),
+    ));
+
+    eprintln!("send");
+    let (send, drained, unsettled) = bench.send().await.context("send")?;
+    if unsettled > 0 {
+        notes.push(format!(
+            "Send: {} replies were still waiting for the mock's status webhooks two minutes \
+         after the last was accepted.",
+            thousands(unsettled as u64)
+        ));
+    }
+    let sends = send.requests_per_second();
+    rows.push(Row::from_outcome(
+        "4. send: `POST /conversations/{id}/messages` → 202",
+        &send,
+        format!("{} req, {c} conc.", thousands(send.requests)),
+        per_second(sends, "req"),
+        Some(ceiling_rate),
+        verdict(sends >= 10_000.0, "≥ 10,000 req/s, all accepted"),
+    ));
+    notes.push(format!(
+        "Send: every one of the {} replies was accepted by the mock {:.2} s after the first \
+     was posted ({} messages/s through the dispatcher).",
+        thousands(send.requests),
+        drained.as_secs_f64(),
+        thousands((send.requests as f64 / drained.as_secs_f64()).round() as u64),
+    ));
+
+    eprintln!("fixed rate");
+    let steady = bench.fixed_rate_ingest().await;
+    if let Some(path) = &cli.timeline {
+        report::write_timeline(path, &steady)?;
+    }
+    let p99 = steady.quantile(0.99);
+    rows.push(Row::from_outcome(
+        "7. fixed rate: webhook ingest",
+        &steady,
+        format!(
+            "{} events/s for {} s",
+            thousands(u64::from(scale.fixed_rate)),
+            scale.fixed_rate_for.as_secs()
+        ),
+        per_second(steady.items_per_second(), "events"),
+        Some(ceiling_rate),
+        verdict(p99 <= Duration::from_millis(10), "p99 ≤ 10 ms"),
+    ));
+    Ok(())
+}
+
 async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
     let scale = if cli.quick { Scale::QUICK } else { Scale::FULL };
     // The server runs in its data directory, so a relative path would no longer name it.
@@ -274,62 +343,7 @@ async fn run(cli: &Cli) -> anyhow::Result<(Vec<Row>, Vec<String>)> {
     ));
 
     if !cli.ingest_only {
-        eprintln!("status ingest");
-        let statuses = bench.status_ingest().await.context("status ingest")?;
-        let updates = statuses.items_per_second();
-        rows.push(Row::from_outcome(
-            "3. status ingest (100 statuses per signed delivery)",
-            &statuses,
-            format!("{} req, {c} conc.", thousands(statuses.requests)),
-            per_second(updates, "updates"),
-            Some(ceiling_rate),
-            verdict(updates >= 100_000.0, "≥ 100,000 updates/s"),
-        ));
-
-        eprintln!("send");
-        let (send, drained, unsettled) = bench.send().await.context("send")?;
-        if unsettled > 0 {
-            notes.push(format!(
-                "Send: {} replies were still waiting for the mock's status webhooks two minutes \
-             after the last was accepted.",
-                thousands(unsettled as u64)
-            ));
-        }
-        let sends = send.requests_per_second();
-        rows.push(Row::from_outcome(
-            "4. send: `POST /conversations/{id}/messages` → 202",
-            &send,
-            format!("{} req, {c} conc.", thousands(send.requests)),
-            per_second(sends, "req"),
-            Some(ceiling_rate),
-            verdict(sends >= 10_000.0, "≥ 10,000 req/s, all accepted"),
-        ));
-        notes.push(format!(
-            "Send: every one of the {} replies was accepted by the mock {:.2} s after the first \
-         was posted ({} messages/s through the dispatcher).",
-            thousands(send.requests),
-            drained.as_secs_f64(),
-            thousands((send.requests as f64 / drained.as_secs_f64()).round() as u64),
-        ));
-
-        eprintln!("fixed rate");
-        let steady = bench.fixed_rate_ingest().await;
-        if let Some(path) = &cli.timeline {
-            report::write_timeline(path, &steady)?;
-        }
-        let p99 = steady.quantile(0.99);
-        rows.push(Row::from_outcome(
-            "7. fixed rate: webhook ingest",
-            &steady,
-            format!(
-                "{} events/s for {} s",
-                thousands(u64::from(scale.fixed_rate)),
-                scale.fixed_rate_for.as_secs()
-            ),
-            per_second(steady.items_per_second(), "events"),
-            Some(ceiling_rate),
-            verdict(p99 <= Duration::from_millis(10), "p99 ≤ 10 ms"),
-        ));
+        other_writes(&bench, cli, ceiling_rate, &mut rows, &mut notes).await?;
     }
 
     if bench.db.is_postgres() {
